@@ -1,0 +1,76 @@
+package migrations
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+)
+
+// Up applies every pending migration to the database at databaseURL and returns the version it
+// ends at. It is safe to run from several processes at once: goose takes a session lock.
+func Up(ctx context.Context, databaseURL string) (int64, error) {
+	db, err := open(databaseURL)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	p, err := provider(db)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return 0, fmt.Errorf("migrate up: %w", err)
+	}
+	return p.GetDBVersion(ctx)
+}
+
+// UpTo applies migrations up to and including version. Tests use it to start from an earlier
+// schema and migrate forward from there.
+func UpTo(ctx context.Context, databaseURL string, version int64) error {
+	db, err := open(databaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p, err := provider(db)
+	if err != nil {
+		return err
+	}
+	if _, err := p.UpTo(ctx, version); err != nil {
+		return fmt.Errorf("migrate up to %d: %w", version, err)
+	}
+	return nil
+}
+
+// Versions lists the versions of all embedded migrations in order.
+func Versions() ([]int64, error) {
+	p, err := goose.NewProvider(goose.DialectPostgres, nil, FS)
+	if err != nil {
+		return nil, fmt.Errorf("read migrations: %w", err)
+	}
+	var out []int64
+	for _, s := range p.ListSources() {
+		out = append(out, s.Version)
+	}
+	return out, nil
+}
+
+func open(databaseURL string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	return stdlib.OpenDB(*cfg), nil
+}
+
+func provider(db *sql.DB) (*goose.Provider, error) {
+	p, err := goose.NewProvider(goose.DialectPostgres, db, FS)
+	if err != nil {
+		return nil, fmt.Errorf("migration provider: %w", err)
+	}
+	return p, nil
+}

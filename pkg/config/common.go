@@ -1,0 +1,50 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"time"
+)
+
+// Common holds the settings every service reads the same way.
+type Common struct {
+	// Service is the service's name, fixed by its main package.
+	Service string
+	// Instance is the stable consumer name: POD_NAME, else hostname-pid.
+	Instance string
+	// RedisURL is the Redis the bus runs on (REDIS_URL).
+	RedisURL string
+	// LogLevel is zerolog's level name (LOG_LEVEL).
+	LogLevel string
+	// LogFormat is json or console (LOG_FORMAT).
+	LogFormat string
+	// OpsAddr serves /health, /ready and /metrics (OPS_ADDR); empty disables it.
+	OpsAddr string
+	// OTLPEndpoint enables trace export when set (OTEL_EXPORTER_OTLP_ENDPOINT).
+	OTLPEndpoint string
+	// DrainTimeout bounds graceful shutdown (DRAIN_TIMEOUT).
+	DrainTimeout time.Duration
+}
+
+// ReadCommon reads the settings shared by all services. defaultOps is the service's default
+// ops address.
+func ReadCommon(r *Reader, service, defaultOps string) Common {
+	return Common{
+		Service:      service,
+		Instance:     r.String("POD_NAME", defaultInstance()),
+		RedisURL:     r.URL("REDIS_URL", "redis://127.0.0.1:6379/0", "redis", "rediss"),
+		LogLevel:     r.OneOf("LOG_LEVEL", "info", "trace", "debug", "info", "warn", "error"),
+		LogFormat:    r.OneOf("LOG_FORMAT", "json", "json", "console"),
+		OpsAddr:      r.String("OPS_ADDR", defaultOps),
+		OTLPEndpoint: r.String("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+		DrainTimeout: r.Duration("DRAIN_TIMEOUT", 25*time.Second),
+	}
+}
+
+func defaultInstance() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "local"
+	}
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}

@@ -1,0 +1,23 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/askproai/backend/pkg/testenv"
+)
+
+func TestRunServesReadyAndStopsCleanly(t *testing.T) {
+	redis := testenv.Redis(t)
+	stop := testenv.StartService(t, run, map[string]string{"REDIS_URL": redis.URL, "LOG_LEVEL": "error"})
+	require.NoError(t, stop())
+}
+
+func TestRunRejectsBadConfig(t *testing.T) {
+	err := run(t.Context(), func(k string) (string, bool) {
+		return map[string]string{"REDIS_URL": "nope", "DRAIN_TIMEOUT": "soon"}[k], k == "REDIS_URL" || k == "DRAIN_TIMEOUT"
+	})
+	require.ErrorContains(t, err, "REDIS_URL")
+	require.ErrorContains(t, err, "DRAIN_TIMEOUT")
+}
