@@ -113,7 +113,7 @@ func Serve(ctx context.Context, addr string, c *Checker, metrics http.Handler) e
 	mux := http.NewServeMux()
 	Register(mux, c, metrics)
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func NewWithWriter(cfg Config, w io.Writer) zerolog.Logger {
 	if err != nil || cfg.Level == "" {
 		level = zerolog.InfoLevel
 	}
-	var out io.Writer = w
+	out := w
 	if cfg.Format == "console" {
 		out = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
 	}
