@@ -1,0 +1,63 @@
+// Package database is the wire contract of the database service: its method names, params and
+// results, the events its outbox publishes, and a typed client. Every tenant-owned call carries
+// the tenant in CompanyID; a record of another tenant answers not found.
+//
+// Times are UTC instants (timestamptz); identifiers are UUID strings; phone numbers are E.164.
+package database
+
+// Service is the name the database service registers on the bus.
+const Service = "database"
+
+// Method names, "<aggregate>.<verb>".
+const (
+	MethodCompaniesByAPIKeyDigest     = "companies.byApiKeyDigest"
+	MethodCompaniesGet                = "companies.get"
+	MethodBranchesByPhone             = "branches.byPhone"
+	MethodBranchesGet                 = "branches.get"
+	MethodBranchesList                = "branches.list"
+	MethodStaffList                   = "staff.list"
+	MethodStaffByName                 = "staff.byName"
+	MethodEventTypesList              = "eventTypes.list"
+	MethodEventTypesByName            = "eventTypes.byName"
+	MethodCustomersFindOrCreate       = "customers.findOrCreate"
+	MethodCallsSave                   = "calls.save"
+	MethodCallsLinkAppointment        = "calls.linkAppointment"
+	MethodAppointmentsCreate          = "appointments.create"
+	MethodAppointmentsGet             = "appointments.get"
+	MethodAppointmentsCancel          = "appointments.cancel"
+	MethodAppointmentsReschedule      = "appointments.reschedule"
+	MethodAppointmentsListActive      = "appointments.listActive"
+	MethodAppointmentsByConfirmation  = "appointments.byConfirmation"
+	MethodAppointmentsByCustomerPhone = "appointments.byCustomerPhone"
+	MethodAnalyticsDaily              = "analytics.daily"
+	MethodAuditAppend                 = "audit.append"
+	MethodOutboxAppend                = "outbox.append"
+	MethodInboxClaim                  = "inbox.claim"
+)
+
+// Topics the outbox relay publishes (askpro:evt:<topic>).
+const (
+	TopicBookingCreated     = "booking.created"
+	TopicBookingCancelled   = "booking.cancelled"
+	TopicBookingRescheduled = "booking.rescheduled"
+	TopicCallSaved          = "call.saved"
+)
+
+// Appointment statuses. Only scheduled and confirmed appointments hold their slot.
+const (
+	StatusScheduled   = "scheduled"
+	StatusConfirmed   = "confirmed"
+	StatusCancelled   = "cancelled"
+	StatusRescheduled = "rescheduled"
+	StatusCompleted   = "completed"
+	StatusNoShow      = "no_show"
+)
+
+// Call statuses, in the order a call moves through them; a save never moves a call back.
+const (
+	CallRegistered = "registered"
+	CallOngoing    = "ongoing"
+	CallEnded      = "ended"
+	CallError      = "error"
+	CallAnalyzed   = "analyzed"
+)

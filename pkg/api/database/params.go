@@ -1,0 +1,218 @@
+package database
+
+import "time"
+
+// ByAPIKeyDigestParams resolves a tenant from its API key; it is the one lookup that runs before
+// the tenant is known.
+type ByAPIKeyDigestParams struct {
+	DigestHex string `msgpack:"digest_hex" json:"digest_hex"` // hex SHA-256 of the presented key
+}
+
+// CompanyParams names a tenant.
+type CompanyParams struct {
+	CompanyID string `msgpack:"company_id" json:"company_id"`
+}
+
+// BranchByPhoneParams resolves the branch a call was dialled to. CompanyID may be empty when the
+// tenant is not known yet (inbound routing); when set, the lookup is scoped by it.
+type BranchByPhoneParams struct {
+	CompanyID   string `msgpack:"company_id,omitempty" json:"company_id,omitempty"`
+	PhoneNumber string `msgpack:"phone_number" json:"phone_number"`
+}
+
+// BranchParams names one branch of a tenant.
+type BranchParams struct {
+	CompanyID string `msgpack:"company_id" json:"company_id"`
+	BranchID  string `msgpack:"branch_id" json:"branch_id"`
+}
+
+// CatalogueParams lists staff or event types; an empty BranchID means every branch.
+type CatalogueParams struct {
+	CompanyID string `msgpack:"company_id" json:"company_id"`
+	BranchID  string `msgpack:"branch_id,omitempty" json:"branch_id,omitempty"`
+}
+
+// ByNameParams finds staff or event types by name or spoken alias (case-insensitive).
+type ByNameParams struct {
+	CompanyID string `msgpack:"company_id" json:"company_id"`
+	BranchID  string `msgpack:"branch_id,omitempty" json:"branch_id,omitempty"`
+	Name      string `msgpack:"name" json:"name"`
+}
+
+// FindOrCreateCustomerParams finds a caller by phone number or creates them.
+type FindOrCreateCustomerParams struct {
+	CompanyID string `msgpack:"company_id" json:"company_id"`
+	Phone     string `msgpack:"phone" json:"phone"` // E.164
+	Name      string `msgpack:"name,omitempty" json:"name,omitempty"`
+	Email     string `msgpack:"email,omitempty" json:"email,omitempty"`
+	Actor     string `msgpack:"actor,omitempty" json:"actor,omitempty"`
+}
+
+// FindOrCreateCustomerResult tells whether the customer was new.
+type FindOrCreateCustomerResult struct {
+	Customer Customer `msgpack:"customer" json:"customer"`
+	Created  bool     `msgpack:"created" json:"created"`
+}
+
+// SaveCallParams upserts a call by RetellCallID; the caller (FromNumber) becomes a customer in
+// the same transaction. Empty fields leave stored values alone; Status never moves backwards.
+type SaveCallParams struct {
+	CompanyID       string         `msgpack:"company_id" json:"company_id"`
+	BranchID        string         `msgpack:"branch_id" json:"branch_id"`
+	RetellCallID    string         `msgpack:"retell_call_id" json:"retell_call_id"`
+	FromNumber      string         `msgpack:"from_number,omitempty" json:"from_number,omitempty"`
+	ToNumber        string         `msgpack:"to_number,omitempty" json:"to_number,omitempty"`
+	CustomerName    string         `msgpack:"customer_name,omitempty" json:"customer_name,omitempty"`
+	Status          string         `msgpack:"status" json:"status"`
+	DurationSeconds *int           `msgpack:"duration_seconds,omitempty" json:"duration_seconds,omitempty"`
+	RecordingURL    string         `msgpack:"recording_url,omitempty" json:"recording_url,omitempty"`
+	Transcript      string         `msgpack:"transcript,omitempty" json:"transcript,omitempty"`
+	Sentiment       string         `msgpack:"sentiment,omitempty" json:"sentiment,omitempty"`
+	Metadata        map[string]any `msgpack:"metadata,omitempty" json:"metadata,omitempty"`
+	RawPayload      []byte         `msgpack:"raw_payload,omitempty" json:"raw_payload,omitempty"` // the webhook body, JSON
+	StartedAt       time.Time      `msgpack:"started_at" json:"started_at"`
+	EndedAt         *time.Time     `msgpack:"ended_at,omitempty" json:"ended_at,omitempty"`
+	Actor           string         `msgpack:"actor,omitempty" json:"actor,omitempty"`
+}
+
+// LinkAppointmentParams links a call to the appointment booked during it.
+type LinkAppointmentParams struct {
+	CompanyID     string `msgpack:"company_id" json:"company_id"`
+	CallID        string `msgpack:"call_id" json:"call_id"`
+	AppointmentID string `msgpack:"appointment_id" json:"appointment_id"`
+	Actor         string `msgpack:"actor,omitempty" json:"actor,omitempty"`
+}
+
+// CreateAppointmentParams books a slot. A slot that overlaps an active appointment of the same
+// staff member answers conflict (slot taken).
+type CreateAppointmentParams struct {
+	CompanyID       string    `msgpack:"company_id" json:"company_id"`
+	BranchID        string    `msgpack:"branch_id" json:"branch_id"`
+	StaffID         string    `msgpack:"staff_id" json:"staff_id"`
+	EventTypeID     string    `msgpack:"event_type_id,omitempty" json:"event_type_id,omitempty"`
+	CustomerID      string    `msgpack:"customer_id,omitempty" json:"customer_id,omitempty"`
+	CallID          string    `msgpack:"call_id,omitempty" json:"call_id,omitempty"`
+	CalcomBookingID string    `msgpack:"calcom_booking_id,omitempty" json:"calcom_booking_id,omitempty"`
+	StartTime       time.Time `msgpack:"start_time" json:"start_time"`
+	EndTime         time.Time `msgpack:"end_time" json:"end_time"`
+	Status          string    `msgpack:"status,omitempty" json:"status,omitempty"` // default scheduled
+	Source          string    `msgpack:"source,omitempty" json:"source,omitempty"` // default phone
+	Notes           string    `msgpack:"notes,omitempty" json:"notes,omitempty"`
+	Actor           string    `msgpack:"actor,omitempty" json:"actor,omitempty"`
+}
+
+// AppointmentParams names one appointment of a tenant.
+type AppointmentParams struct {
+	CompanyID     string `msgpack:"company_id" json:"company_id"`
+	AppointmentID string `msgpack:"appointment_id" json:"appointment_id"`
+}
+
+// CancelAppointmentParams cancels an appointment and frees its slot.
+type CancelAppointmentParams struct {
+	CompanyID     string `msgpack:"company_id" json:"company_id"`
+	AppointmentID string `msgpack:"appointment_id" json:"appointment_id"`
+	Reason        string `msgpack:"reason,omitempty" json:"reason,omitempty"`
+	Actor         string `msgpack:"actor,omitempty" json:"actor,omitempty"`
+}
+
+// RescheduleAppointmentParams moves an appointment atomically: the new appointment is booked and
+// the old one released in one transaction, or nothing changes.
+type RescheduleAppointmentParams struct {
+	CompanyID       string    `msgpack:"company_id" json:"company_id"`
+	AppointmentID   string    `msgpack:"appointment_id" json:"appointment_id"`
+	StaffID         string    `msgpack:"staff_id,omitempty" json:"staff_id,omitempty"` // empty: same staff
+	StartTime       time.Time `msgpack:"start_time" json:"start_time"`
+	EndTime         time.Time `msgpack:"end_time" json:"end_time"`
+	CalcomBookingID string    `msgpack:"calcom_booking_id,omitempty" json:"calcom_booking_id,omitempty"`
+	Actor           string    `msgpack:"actor,omitempty" json:"actor,omitempty"`
+}
+
+// ListActiveParams lists a staff member's active appointments overlapping [From, To).
+type ListActiveParams struct {
+	CompanyID string    `msgpack:"company_id" json:"company_id"`
+	StaffID   string    `msgpack:"staff_id" json:"staff_id"`
+	From      time.Time `msgpack:"from" json:"from"`
+	To        time.Time `msgpack:"to" json:"to"`
+}
+
+// ByConfirmationParams finds an appointment by the number read out to the caller.
+type ByConfirmationParams struct {
+	CompanyID          string `msgpack:"company_id" json:"company_id"`
+	ConfirmationNumber string `msgpack:"confirmation_number" json:"confirmation_number"`
+}
+
+// ByCustomerPhoneParams lists a caller's appointments starting at or after From, soonest first.
+type ByCustomerPhoneParams struct {
+	CompanyID  string    `msgpack:"company_id" json:"company_id"`
+	Phone      string    `msgpack:"phone" json:"phone"`
+	From       time.Time `msgpack:"from" json:"from"`
+	ActiveOnly bool      `msgpack:"active_only" json:"active_only"`
+}
+
+// AppointmentList is a list result.
+type AppointmentList struct {
+	Appointments []Appointment `msgpack:"appointments" json:"appointments"`
+}
+
+// AnalyticsParams asks for daily figures between two local days, both inclusive (YYYY-MM-DD).
+type AnalyticsParams struct {
+	CompanyID string `msgpack:"company_id" json:"company_id"`
+	BranchID  string `msgpack:"branch_id,omitempty" json:"branch_id,omitempty"`
+	From      string `msgpack:"from" json:"from"`
+	To        string `msgpack:"to" json:"to"`
+}
+
+// AnalyticsResult holds one row per branch and day that had activity.
+type AnalyticsResult struct {
+	TimeZone string       `msgpack:"time_zone" json:"time_zone"`
+	Days     []DailyStats `msgpack:"days" json:"days"`
+}
+
+// AuditAppendParams records a state change made on behalf of a tenant.
+type AuditAppendParams struct {
+	CompanyID string         `msgpack:"company_id" json:"company_id"`
+	Actor     string         `msgpack:"actor" json:"actor"`
+	Action    string         `msgpack:"action" json:"action"`
+	Entity    string         `msgpack:"entity" json:"entity"`
+	EntityID  string         `msgpack:"entity_id" json:"entity_id"`
+	Data      map[string]any `msgpack:"data,omitempty" json:"data,omitempty"`
+}
+
+// OutboxAppendParams queues an event for the relay to publish at least once.
+type OutboxAppendParams struct {
+	CompanyID     string         `msgpack:"company_id" json:"company_id"`
+	AggregateType string         `msgpack:"aggregate_type" json:"aggregate_type"`
+	AggregateID   string         `msgpack:"aggregate_id" json:"aggregate_id"`
+	Topic         string         `msgpack:"topic" json:"topic"`
+	Payload       map[string]any `msgpack:"payload" json:"payload"`
+}
+
+// InboxClaimParams records that a webhook delivery (Source, Key) is being processed.
+type InboxClaimParams struct {
+	CompanyID string `msgpack:"company_id,omitempty" json:"company_id,omitempty"`
+	Source    string `msgpack:"source" json:"source"`
+	Key       string `msgpack:"key" json:"key"`
+}
+
+// InboxClaimResult is First=false for a duplicate delivery.
+type InboxClaimResult struct {
+	First bool `msgpack:"first" json:"first"`
+}
+
+// Ack is the result of methods that return nothing else.
+type Ack struct {
+	OK bool `msgpack:"ok" json:"ok"`
+}
+
+// List results.
+type (
+	BranchList struct {
+		Branches []Branch `msgpack:"branches" json:"branches"`
+	}
+	StaffList struct {
+		Staff []Staff `msgpack:"staff" json:"staff"`
+	}
+	EventTypeList struct {
+		EventTypes []EventType `msgpack:"event_types" json:"event_types"`
+	}
+)

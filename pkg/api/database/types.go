@@ -1,0 +1,132 @@
+package database
+
+import "time"
+
+// Company is a tenant. Its API key is never returned: only the prefix that tells keys apart.
+type Company struct {
+	ID              string         `msgpack:"id" json:"id"`
+	Name            string         `msgpack:"name" json:"name"`
+	APIKeyPrefix    string         `msgpack:"api_key_prefix" json:"api_key_prefix"`
+	Settings        map[string]any `msgpack:"settings" json:"settings"`
+	TimeZone        string         `msgpack:"time_zone" json:"time_zone"`
+	HasCalcomAPIKey bool           `msgpack:"has_calcom_api_key" json:"has_calcom_api_key"`
+	Active          bool           `msgpack:"active" json:"active"`
+}
+
+// TimeRange is a wall-clock interval ("09:00" to "18:00") in the branch's time zone.
+type TimeRange struct {
+	From string `msgpack:"from" json:"from"`
+	To   string `msgpack:"to" json:"to"`
+}
+
+// OpeningHours maps a weekday ("mon" … "sun") to its open intervals.
+type OpeningHours map[string][]TimeRange
+
+// Branch is a location of a company, reached through its own phone number.
+type Branch struct {
+	ID           string       `msgpack:"id" json:"id"`
+	CompanyID    string       `msgpack:"company_id" json:"company_id"`
+	Name         string       `msgpack:"name" json:"name"`
+	PhoneNumber  string       `msgpack:"phone_number" json:"phone_number"`
+	TimeZone     string       `msgpack:"time_zone" json:"time_zone"`
+	OpeningHours OpeningHours `msgpack:"opening_hours" json:"opening_hours"`
+	Address      string       `msgpack:"address,omitempty" json:"address,omitempty"`
+	Active       bool         `msgpack:"active" json:"active"`
+}
+
+// Staff is a person who can be booked.
+type Staff struct {
+	ID           string   `msgpack:"id" json:"id"`
+	CompanyID    string   `msgpack:"company_id" json:"company_id"`
+	BranchID     string   `msgpack:"branch_id" json:"branch_id"`
+	Name         string   `msgpack:"name" json:"name"`
+	Aliases      []string `msgpack:"aliases" json:"aliases"`
+	CalcomUserID int64    `msgpack:"calcom_user_id,omitempty" json:"calcom_user_id,omitempty"`
+	EventTypeIDs []string `msgpack:"event_type_ids" json:"event_type_ids"`
+	Active       bool     `msgpack:"active" json:"active"`
+}
+
+// EventType is a bookable service, mirrored from Cal.com.
+type EventType struct {
+	ID                string   `msgpack:"id" json:"id"`
+	CompanyID         string   `msgpack:"company_id" json:"company_id"`
+	BranchID          string   `msgpack:"branch_id,omitempty" json:"branch_id,omitempty"` // empty: every branch
+	CalcomEventTypeID int64    `msgpack:"calcom_event_type_id" json:"calcom_event_type_id"`
+	Name              string   `msgpack:"name" json:"name"`
+	Aliases           []string `msgpack:"aliases" json:"aliases"`
+	DurationMinutes   int      `msgpack:"duration_minutes" json:"duration_minutes"`
+	PriceCents        *int64   `msgpack:"price_cents,omitempty" json:"price_cents,omitempty"`
+	Currency          string   `msgpack:"currency" json:"currency"`
+	Active            bool     `msgpack:"active" json:"active"`
+}
+
+// Customer is a caller of a company, decrypted for the caller of the method.
+type Customer struct {
+	ID        string    `msgpack:"id" json:"id"`
+	CompanyID string    `msgpack:"company_id" json:"company_id"`
+	Phone     string    `msgpack:"phone" json:"phone"`
+	Name      string    `msgpack:"name,omitempty" json:"name,omitempty"`
+	Email     string    `msgpack:"email,omitempty" json:"email,omitempty"`
+	CreatedAt time.Time `msgpack:"created_at" json:"created_at"`
+}
+
+// Call is one phone call handled by the agent.
+type Call struct {
+	ID              string         `msgpack:"id" json:"id"`
+	CompanyID       string         `msgpack:"company_id" json:"company_id"`
+	BranchID        string         `msgpack:"branch_id" json:"branch_id"`
+	CustomerID      string         `msgpack:"customer_id,omitempty" json:"customer_id,omitempty"`
+	RetellCallID    string         `msgpack:"retell_call_id" json:"retell_call_id"`
+	FromNumber      string         `msgpack:"from_number,omitempty" json:"from_number,omitempty"`
+	ToNumber        string         `msgpack:"to_number,omitempty" json:"to_number,omitempty"`
+	Status          string         `msgpack:"status" json:"status"`
+	DurationSeconds int            `msgpack:"duration_seconds" json:"duration_seconds"`
+	RecordingURL    string         `msgpack:"recording_url,omitempty" json:"recording_url,omitempty"`
+	Transcript      string         `msgpack:"transcript,omitempty" json:"transcript,omitempty"`
+	Sentiment       string         `msgpack:"sentiment,omitempty" json:"sentiment,omitempty"`
+	Metadata        map[string]any `msgpack:"metadata" json:"metadata"`
+	AppointmentID   string         `msgpack:"appointment_id,omitempty" json:"appointment_id,omitempty"`
+	StartedAt       time.Time      `msgpack:"started_at" json:"started_at"`
+	EndedAt         *time.Time     `msgpack:"ended_at,omitempty" json:"ended_at,omitempty"`
+}
+
+// Appointment is a booked slot of one staff member.
+type Appointment struct {
+	ID                 string     `msgpack:"id" json:"id"`
+	CompanyID          string     `msgpack:"company_id" json:"company_id"`
+	BranchID           string     `msgpack:"branch_id" json:"branch_id"`
+	StaffID            string     `msgpack:"staff_id" json:"staff_id"`
+	EventTypeID        string     `msgpack:"event_type_id,omitempty" json:"event_type_id,omitempty"`
+	CustomerID         string     `msgpack:"customer_id,omitempty" json:"customer_id,omitempty"`
+	CallID             string     `msgpack:"call_id,omitempty" json:"call_id,omitempty"`
+	CalcomBookingID    string     `msgpack:"calcom_booking_id,omitempty" json:"calcom_booking_id,omitempty"`
+	StartTime          time.Time  `msgpack:"start_time" json:"start_time"`
+	EndTime            time.Time  `msgpack:"end_time" json:"end_time"`
+	Status             string     `msgpack:"status" json:"status"`
+	Source             string     `msgpack:"source" json:"source"`
+	ConfirmationNumber string     `msgpack:"confirmation_number" json:"confirmation_number"`
+	RescheduledFrom    string     `msgpack:"rescheduled_from,omitempty" json:"rescheduled_from,omitempty"`
+	Notes              string     `msgpack:"notes,omitempty" json:"notes,omitempty"`
+	CancelReason       string     `msgpack:"cancel_reason,omitempty" json:"cancel_reason,omitempty"`
+	CancelledAt        *time.Time `msgpack:"cancelled_at,omitempty" json:"cancelled_at,omitempty"`
+	CreatedAt          time.Time  `msgpack:"created_at" json:"created_at"`
+	UpdatedAt          time.Time  `msgpack:"updated_at" json:"updated_at"`
+}
+
+// DailyStats are one branch's figures for one local day (the company's time zone).
+type DailyStats struct {
+	BranchID            string  `msgpack:"branch_id" json:"branch_id"`
+	Day                 string  `msgpack:"day" json:"day"` // YYYY-MM-DD
+	Calls               int64   `msgpack:"calls" json:"calls"`
+	Answered            int64   `msgpack:"answered" json:"answered"`
+	AvgDurationSeconds  float64 `msgpack:"avg_duration_seconds" json:"avg_duration_seconds"`
+	P50DurationSeconds  float64 `msgpack:"p50_duration_seconds" json:"p50_duration_seconds"`
+	P90DurationSeconds  float64 `msgpack:"p90_duration_seconds" json:"p90_duration_seconds"`
+	BookingsFromCalls   int64   `msgpack:"bookings_from_calls" json:"bookings_from_calls"`
+	Cancellations       int64   `msgpack:"cancellations" json:"cancellations"`
+	Reschedules         int64   `msgpack:"reschedules" json:"reschedules"`
+	MissedOpportunities int64   `msgpack:"missed_opportunities" json:"missed_opportunities"`
+	SentimentPositive   int64   `msgpack:"sentiment_positive" json:"sentiment_positive"`
+	SentimentNeutral    int64   `msgpack:"sentiment_neutral" json:"sentiment_neutral"`
+	SentimentNegative   int64   `msgpack:"sentiment_negative" json:"sentiment_negative"`
+}
