@@ -1,0 +1,162 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/askproai/backend/pkg/health"
+	"github.com/askproai/backend/pkg/logging"
+)
+
+// RequestIDHeader correlates a request across the gateway, the bus and the logs.
+const RequestIDHeader = "X-Request-ID"
+
+// Body limits. A 30-minute call's call_ended carries word timings and can reach megabytes.
+const (
+	MaxWebhookBody  = 10 << 20
+	MaxFunctionBody = 2 << 20
+	MaxRPCBody      = 1 << 20
+)
+
+// Options configures a Server.
+type Options struct {
+	Verifier *Verifier
+	Inbox    *Inbox
+	Limiter  *RateLimiter
+	Logger   zerolog.Logger
+	Health   *health.Checker
+	Metrics  http.Handler
+	Registry prometheus.Registerer
+	// InboxTimeout bounds the durable write of a webhook; past it Retell gets 503 and retries.
+	InboxTimeout time.Duration
+}
+
+// Server is the gateway's HTTP handler.
+type Server struct {
+	opt     Options
+	mux     *http.ServeMux
+	metrics *httpMetrics
+}
+
+// NewServer builds the routes.
+func NewServer(opt Options) *Server {
+	if opt.InboxTimeout <= 0 {
+		opt.InboxTimeout = 3 * time.Second
+	}
+	s := &Server{opt: opt, mux: http.NewServeMux(), metrics: newHTTPMetrics(opt.Registry)}
+	s.route("POST /retell/webhook", "webhook", s.handleWebhook)
+	if opt.Health != nil {
+		health.Register(s.mux, opt.Health, opt.Metrics)
+	}
+	return s
+}
+
+// Handle adds a route with the common middleware; later capabilities register through it.
+func (s *Server) route(pattern, name string, h http.HandlerFunc) {
+	s.mux.Handle(pattern, s.instrument(name, h))
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:\-]{1,128}$`)
+
+// instrument adds the request id, the request logger, panic recovery, metrics and the access
+// log around h.
+func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get(RequestIDHeader)
+		if !requestIDPattern.MatchString(id) {
+			id = newRequestID()
+		}
+		w.Header().Set(RequestIDHeader, id)
+		logger := s.opt.Logger.With().Str(logging.FieldRequestID, id).Str("route", route).Logger()
+		r = r.WithContext(logging.WithContext(context.WithValue(r.Context(), requestIDKey{}, id), logger))
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		s.metrics.inFlight.Inc()
+		defer func() {
+			s.metrics.inFlight.Dec()
+			if v := recover(); v != nil {
+				logger.Error().Interface("panic", v).Msg("handler panicked")
+				if !rec.wrote {
+					writeError(rec, http.StatusInternalServerError, "internal error")
+				}
+			}
+			took := time.Since(start)
+			s.metrics.observe(route, rec.status, took)
+			logger.Info().Str("method", r.Method).Str("path", r.URL.Path).Int("status", rec.status).
+				Int64("bytes_in", r.ContentLength).Dur(logging.FieldTook, took).Msg("http request")
+		}()
+		h(rec, r)
+	})
+}
+
+type requestIDKey struct{}
+
+// RequestID returns the request's correlation id.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+func newRequestID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// readBody reads at most limit bytes; a larger body answers 413 and reports false.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	body, err := readAllLimited(w, r, limit)
+	if err == nil {
+		return body, true
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeError(w, http.StatusRequestEntityTooLarge, "body larger than "+strconv.FormatInt(limit, 10)+" bytes")
+		return nil, false
+	}
+	writeError(w, http.StatusBadRequest, "could not read body")
+	return nil, false
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}

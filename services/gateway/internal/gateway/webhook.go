@@ -1,0 +1,56 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	callapi "github.com/askproai/backend/pkg/api/call"
+	"github.com/askproai/backend/pkg/logging"
+)
+
+// handleWebhook accepts a Retell lifecycle webhook: verify over the raw bytes, store durably
+// in the inbox, answer 204. Retell retries anything but a 2xx, so every failure to store
+// answers 503 and nothing is acknowledged that is not stored.
+func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
+	log := logging.FromContext(r.Context())
+	body, ok := readBody(w, r, MaxWebhookBody)
+	if !ok {
+		s.metrics.webhooks.WithLabelValues("rejected").Inc()
+		return
+	}
+	if err := s.opt.Verifier.Verify(body, r.Header.Get(SignatureHeader)); err != nil {
+		s.metrics.webhooks.WithLabelValues("rejected").Inc()
+		log.Warn().Err(err).Msg("webhook signature rejected")
+		writeError(w, http.StatusUnauthorized, "invalid signature")
+		return
+	}
+	head, err := parseWebhookHead(body)
+	if err != nil {
+		s.metrics.webhooks.WithLabelValues("rejected").Inc()
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	// The write must finish even if Retell hangs up: once started, the event either lands or
+	// we answer 503.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.opt.InboxTimeout)
+	defer cancel()
+	dup, err := s.opt.Inbox.Append(ctx, callapi.RetellWebhook{
+		Event: head.Event, CallID: head.Call.CallID, Key: dedupKey(head, body),
+		ReceivedAt: time.Now().UTC(), RequestID: RequestID(r.Context()), Body: body,
+	})
+	if err != nil {
+		s.metrics.webhooks.WithLabelValues("unavailable").Inc()
+		log.Error().Err(err).Str("event", head.Event).Msg("webhook not stored")
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "event not stored, retry")
+		return
+	}
+	outcome := "stored"
+	if dup {
+		outcome = "duplicate"
+	}
+	s.metrics.webhooks.WithLabelValues(outcome).Inc()
+	log.Debug().Str("event", head.Event).Str("call_id", head.Call.CallID).Str("outcome", outcome).Msg("webhook accepted")
+	w.WriteHeader(http.StatusNoContent)
+}
