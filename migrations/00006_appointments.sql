@@ -47,8 +47,10 @@ CREATE TABLE appointments (
 CREATE INDEX appointments_active_idx ON appointments (company_id, branch_id, start_time)
     WHERE status IN ('scheduled', 'confirmed');
 CREATE INDEX appointments_customer_idx ON appointments (company_id, customer_id, start_time);
+-- A Cal.com booking backs at most one active appointment; a rescheduled one may hand its
+-- booking id on to its successor.
 CREATE UNIQUE INDEX appointments_calcom_booking_idx ON appointments (company_id, calcom_booking_id)
-    WHERE calcom_booking_id IS NOT NULL;
+    WHERE calcom_booking_id IS NOT NULL AND status IN ('scheduled', 'confirmed');
 
 -- The call ↔ appointment link in the other direction.
 ALTER TABLE calls ADD CONSTRAINT calls_appointment_fk
