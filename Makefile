@@ -7,7 +7,7 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-MODULES := migrations pkg services/gateway services/routing services/call services/booking services/database services/calcom
+MODULES := migrations pkg deploy services/gateway services/routing services/call services/booking services/database services/calcom
 
 # Tool versions, pinned here and nowhere else.
 GOLANGCI_LINT_VERSION := v2.15.0
