@@ -1,0 +1,92 @@
+package database
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	api "github.com/askproai/backend/pkg/api/database"
+)
+
+const (
+	sqlAuditInsert = `INSERT INTO audit_log (company_id, actor, action, entity, entity_id, data)
+VALUES ($1, $2, $3, $4, $5, $6)`
+	sqlOutboxLock   = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`
+	sqlOutboxInsert = `INSERT INTO outbox (company_id, aggregate_type, aggregate_id, topic, payload)
+VALUES ($1, $2, $3, $4, $5)`
+	sqlInboxClaim = `INSERT INTO processed_webhooks (source, key, company_id) VALUES ($1, $2, $3)
+ON CONFLICT (source, key) DO NOTHING`
+)
+
+// defaultActor names changes whose caller did not say who acted.
+const defaultActor = "system"
+
+// audit appends to audit_log inside tx, so a change and its record commit together. data must
+// hold no PII: ids, statuses and times only.
+func audit(ctx context.Context, tx pgx.Tx, companyID, actor, action, entity, entityID string, data map[string]any) error {
+	if actor == "" {
+		actor = defaultActor
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	if _, err := tx.Exec(ctx, sqlAuditInsert, companyID, actor, action, entity, entityID, data); err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// enqueue writes an event to the outbox inside tx. The advisory lock on the aggregate, held until
+// commit, makes the ids of one aggregate's events follow commit order, which is what lets the
+// relay publish in id order.
+func enqueue(ctx context.Context, tx pgx.Tx, companyID, aggregateType, aggregateID, topic string, payload any) error {
+	if _, err := tx.Exec(ctx, sqlOutboxLock, aggregateType+":"+aggregateID); err != nil {
+		return fmt.Errorf("lock outbox aggregate: %w", err)
+	}
+	if _, err := tx.Exec(ctx, sqlOutboxInsert, companyID, aggregateType, aggregateID, topic, payload); err != nil {
+		return fmt.Errorf("enqueue %s: %w", topic, err)
+	}
+	return nil
+}
+
+// AppendAudit records a change a caller made elsewhere on behalf of the tenant.
+func (s *Store) AppendAudit(ctx context.Context, p api.AuditAppendParams) error {
+	if err := checkIDs(p.CompanyID); err != nil {
+		return err
+	}
+	if p.Actor == "" || p.Action == "" || p.Entity == "" {
+		return invalid("actor, action and entity are required")
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		return audit(ctx, tx, p.CompanyID, p.Actor, p.Action, p.Entity, p.EntityID, p.Data)
+	})
+}
+
+// AppendOutbox queues an event for the relay.
+func (s *Store) AppendOutbox(ctx context.Context, p api.OutboxAppendParams) error {
+	if err := checkIDs(p.CompanyID); err != nil {
+		return err
+	}
+	if p.AggregateType == "" || p.AggregateID == "" || p.Topic == "" {
+		return invalid("aggregate and topic are required")
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		return enqueue(ctx, tx, p.CompanyID, p.AggregateType, p.AggregateID, p.Topic, p.Payload)
+	})
+}
+
+// ClaimInbox records a webhook delivery and reports whether it is the first one.
+func (s *Store) ClaimInbox(ctx context.Context, p api.InboxClaimParams) (bool, error) {
+	if err := optionalID(p.CompanyID); err != nil {
+		return false, err
+	}
+	if p.Source == "" || p.Key == "" {
+		return false, invalid("source and key are required")
+	}
+	tag, err := s.write.Exec(ctx, sqlInboxClaim, p.Source, p.Key, nullable(p.CompanyID))
+	if err != nil {
+		return false, fmt.Errorf("claim inbox %s: %w", p.Source, classify(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}

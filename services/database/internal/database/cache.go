@@ -1,0 +1,215 @@
+package database
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
+)
+
+// Cache keeps hot reads in Redis, shared by all replicas, and for a few seconds in process
+// memory (L1). A write invalidates both: it deletes the Redis entries and publishes an
+// invalidation message that every replica's Listen hears and applies to its own L1.
+//
+// Redis layout under <namespace>:dbcache:
+//
+//	t:<company id>   hash, one field per cached read of that tenant (deleted as a whole)
+//	k:<key>          entries looked up before the tenant is known (phone number, key digest)
+//	invalidate       the pub/sub channel
+type Cache struct {
+	rdb    *redis.Client
+	prefix string
+	ttl    time.Duration
+	l1TTL  time.Duration
+	log    zerolog.Logger
+
+	mu sync.Mutex
+	l1 map[string]l1Entry
+}
+
+type l1Entry struct {
+	val    []byte
+	tenant string
+	exp    time.Time
+}
+
+// invalidation is the message on the pub/sub channel.
+type invalidation struct {
+	Tenant string   `json:"tenant,omitempty"`
+	Keys   []string `json:"keys,omitempty"`
+}
+
+// CacheOptions configures a Cache.
+type CacheOptions struct {
+	Namespace string        // key prefix, "askpro" in production
+	TTL       time.Duration // Redis entries (default 5m)
+	L1TTL     time.Duration // in-process entries (default 2s)
+	Logger    zerolog.Logger
+}
+
+// NewCache returns a cache on rdb.
+func NewCache(rdb *redis.Client, o CacheOptions) *Cache {
+	if o.TTL <= 0 {
+		o.TTL = 5 * time.Minute
+	}
+	if o.L1TTL <= 0 {
+		o.L1TTL = 2 * time.Second
+	}
+	return &Cache{rdb: rdb, prefix: o.Namespace + ":dbcache:", ttl: o.TTL, l1TTL: o.L1TTL,
+		log: o.Logger, l1: map[string]l1Entry{}}
+}
+
+// cached returns the value stored under (tenant, key), loading and storing it on a miss. A nil
+// cache loads every time. Errors are never cached, and Redis trouble degrades to a load.
+func cached[T any](ctx context.Context, c *Cache, tenant, key string, load func(context.Context) (T, error)) (T, error) {
+	if c == nil {
+		return load(ctx)
+	}
+	var v T
+	if raw, ok := c.lookup(ctx, tenant, key); ok && json.Unmarshal(raw, &v) == nil {
+		return v, nil
+	}
+	v, err := load(ctx)
+	if err != nil {
+		return v, err
+	}
+	if raw, err := json.Marshal(v); err == nil {
+		c.store(ctx, tenant, key, raw)
+	}
+	return v, nil
+}
+
+func (c *Cache) l1Key(tenant, key string) string { return tenant + "|" + key }
+
+func (c *Cache) lookup(ctx context.Context, tenant, key string) ([]byte, bool) {
+	c.mu.Lock()
+	e, ok := c.l1[c.l1Key(tenant, key)]
+	c.mu.Unlock()
+	if ok && time.Now().Before(e.exp) {
+		return e.val, true
+	}
+	var raw []byte
+	var err error
+	if tenant != "" {
+		raw, err = c.rdb.HGet(ctx, c.prefix+"t:"+tenant, key).Bytes()
+	} else {
+		raw, err = c.rdb.Get(ctx, c.prefix+"k:"+key).Bytes()
+	}
+	if err != nil {
+		if !errors.Is(err, redis.Nil) {
+			c.log.Warn().Err(err).Msg("cache_read_failed")
+		}
+		return nil, false
+	}
+	c.remember(tenant, key, raw)
+	return raw, true
+}
+
+func (c *Cache) store(ctx context.Context, tenant, key string, raw []byte) {
+	var err error
+	if tenant != "" {
+		hash := c.prefix + "t:" + tenant
+		_, err = c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.HSet(ctx, hash, key, raw)
+			p.ExpireNX(ctx, hash, c.ttl)
+			return nil
+		})
+	} else {
+		err = c.rdb.Set(ctx, c.prefix+"k:"+key, raw, c.ttl).Err()
+	}
+	if err != nil {
+		c.log.Warn().Err(err).Msg("cache_write_failed")
+		return
+	}
+	c.remember(tenant, key, raw)
+}
+
+func (c *Cache) remember(tenant, key string, raw []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.l1[c.l1Key(tenant, key)] = l1Entry{val: raw, tenant: tenant, exp: time.Now().Add(c.l1TTL)}
+}
+
+// Invalidate drops every entry of tenant (when not empty) and the untenanted keys, in Redis and
+// in every replica's L1. Call it after the write committed.
+func (c *Cache) Invalidate(ctx context.Context, tenant string, keys ...string) error {
+	if c == nil {
+		return nil
+	}
+	del := make([]string, 0, len(keys)+1)
+	if tenant != "" {
+		del = append(del, c.prefix+"t:"+tenant)
+	}
+	for _, k := range keys {
+		del = append(del, c.prefix+"k:"+k)
+	}
+	c.apply(invalidation{Tenant: tenant, Keys: keys})
+	msg, _ := json.Marshal(invalidation{Tenant: tenant, Keys: keys})
+	if err := c.rdb.Del(ctx, del...).Err(); err != nil {
+		return fmt.Errorf("invalidate cache: %w", err)
+	}
+	if err := c.rdb.Publish(ctx, c.prefix+"invalidate", msg).Err(); err != nil {
+		return fmt.Errorf("publish invalidation: %w", err)
+	}
+	return nil
+}
+
+func (c *Cache) apply(inv invalidation) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.l1 {
+		if inv.Tenant != "" && e.tenant == inv.Tenant {
+			delete(c.l1, k)
+		}
+	}
+	for _, k := range inv.Keys {
+		delete(c.l1, c.l1Key("", k))
+	}
+}
+
+// Listen applies invalidations published by any replica to this one's L1 until ctx ends. It
+// also drops expired L1 entries, so the map stays small.
+func (c *Cache) Listen(ctx context.Context) error {
+	sub := c.rdb.Subscribe(ctx, c.prefix+"invalidate")
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil {
+		return fmt.Errorf("subscribe to invalidations: %w", err)
+	}
+	msgs := sub.Channel()
+	sweep := time.NewTicker(10 * c.l1TTL)
+	defer sweep.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case m, ok := <-msgs:
+			if !ok {
+				return nil
+			}
+			var inv invalidation
+			if err := json.Unmarshal([]byte(m.Payload), &inv); err != nil {
+				c.log.Warn().Err(err).Msg("cache_invalidation_undecodable")
+				continue
+			}
+			c.apply(inv)
+		case <-sweep.C:
+			c.sweep()
+		}
+	}
+}
+
+func (c *Cache) sweep() {
+	now := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.l1 {
+		if now.After(e.exp) {
+			delete(c.l1, k)
+		}
+	}
+}

@@ -1,0 +1,179 @@
+package database
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	api "github.com/askproai/backend/pkg/api/database"
+)
+
+const (
+	callColumns = `id::text, company_id::text, branch_id::text, COALESCE(customer_id::text, ''),
+retell_call_id, COALESCE(from_number, ''), COALESCE(to_number, ''), status,
+COALESCE(duration_seconds, 0), COALESCE(recording_url, ''), COALESCE(transcript, ''),
+COALESCE(sentiment, ''), metadata, COALESCE(appointment_id::text, ''), started_at, ended_at`
+	sqlCallKeyInsert = `INSERT INTO call_keys (company_id, retell_call_id, started_at) VALUES ($1, $2, $3)
+ON CONFLICT (retell_call_id) DO NOTHING RETURNING id::text, started_at`
+	// The loser of a concurrent first ingest (or any later webhook) locks the call's key row, so
+	// updates of one call run one after another.
+	sqlCallKeyLock = `SELECT id::text, company_id::text, started_at FROM call_keys
+WHERE retell_call_id = $1 FOR UPDATE`
+	sqlCallInsert = `INSERT INTO calls (id, company_id, branch_id, customer_id, retell_call_id, from_number,
+  to_number, status, duration_seconds, recording_url, transcript, sentiment, metadata, raw_payload,
+  started_at, ended_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, '{}'::jsonb), $14, $15, $16)
+RETURNING ` + callColumns
+	// Status moves only forward by call_status_rank; the raw payload follows the status, so a
+	// late "ongoing" webhook neither rewinds the call nor replaces the analyzed payload. Other
+	// fields fill in when the webhook carries them.
+	sqlCallUpdate = `UPDATE calls SET
+  status = CASE WHEN call_status_rank($4) >= call_status_rank(status) THEN $4 ELSE status END,
+  raw_payload = CASE WHEN call_status_rank($4) >= call_status_rank(status)
+                     THEN COALESCE($5, raw_payload) ELSE raw_payload END,
+  customer_id = COALESCE(customer_id, $6),
+  from_number = COALESCE(from_number, $7),
+  to_number = COALESCE(to_number, $8),
+  duration_seconds = COALESCE($9, duration_seconds),
+  recording_url = COALESCE($10, recording_url),
+  transcript = COALESCE($11, transcript),
+  sentiment = COALESCE($12, sentiment),
+  metadata = metadata || COALESCE($13, '{}'::jsonb),
+  ended_at = COALESCE($14, ended_at),
+  updated_at = now()
+WHERE company_id = $1 AND id = $2 AND started_at = $3
+RETURNING ` + callColumns
+	sqlCallKeyByID = `SELECT started_at FROM call_keys WHERE company_id = $1 AND id = $2 FOR UPDATE`
+	sqlCallLink    = `UPDATE calls SET appointment_id = $4, updated_at = now()
+WHERE company_id = $1 AND id = $2 AND started_at = $3 RETURNING ` + callColumns
+	sqlAppointmentSetCall = `UPDATE appointments SET call_id = COALESCE(call_id, $2), updated_at = now()
+WHERE company_id = $1 AND id = $3`
+)
+
+func scanCall(row pgx.Row) (api.Call, error) {
+	var c api.Call
+	err := row.Scan(&c.ID, &c.CompanyID, &c.BranchID, &c.CustomerID, &c.RetellCallID, &c.FromNumber,
+		&c.ToNumber, &c.Status, &c.DurationSeconds, &c.RecordingURL, &c.Transcript, &c.Sentiment,
+		&c.Metadata, &c.AppointmentID, &c.StartedAt, &c.EndedAt)
+	return c, err
+}
+
+// SaveCall records a call webhook: the caller becomes a customer (find-or-create) and the call
+// is inserted or updated by its Retell id, both in one transaction with its audit entry and
+// call.saved event. Repeating a webhook changes nothing; an older one never rewinds the status.
+func (s *Store) SaveCall(ctx context.Context, p api.SaveCallParams) (api.Call, error) {
+	if err := checkIDs(p.CompanyID, p.BranchID); err != nil {
+		return api.Call{}, err
+	}
+	if p.RetellCallID == "" || p.Status == "" || p.StartedAt.IsZero() {
+		return api.Call{}, invalid("retell_call_id, status and started_at are required")
+	}
+	var c api.Call
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		customerID, err := s.callCustomer(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		if c, err = s.upsertCall(ctx, tx, p, customerID); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, p.CompanyID, p.Actor, "call.saved", "call", c.ID,
+			map[string]any{"status": c.Status}); err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, p.CompanyID, "call", c.ID, api.TopicCallSaved, api.CallSavedEvent{
+			CompanyID: c.CompanyID, CallID: c.ID, RetellCallID: c.RetellCallID, Status: c.Status,
+			CustomerID: c.CustomerID, AppointmentID: c.AppointmentID,
+		})
+	})
+	if err != nil {
+		return api.Call{}, fmt.Errorf("save call: %w", err)
+	}
+	return c, nil
+}
+
+// callCustomer finds or creates the caller; anonymous or malformed numbers have no customer.
+func (s *Store) callCustomer(ctx context.Context, tx pgx.Tx, p api.SaveCallParams) (any, error) {
+	if _, err := NormalizePhone(p.FromNumber); err != nil {
+		return nil, nil
+	}
+	res, err := s.findOrCreateCustomer(ctx, tx, api.FindOrCreateCustomerParams{
+		CompanyID: p.CompanyID, Phone: p.FromNumber, Name: p.CustomerName, Actor: p.Actor,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res.Customer.ID, nil
+}
+
+func (s *Store) upsertCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, customerID any) (api.Call, error) {
+	var id string
+	var startedAt time.Time
+	err := tx.QueryRow(ctx, sqlCallKeyInsert, p.CompanyID, p.RetellCallID, p.StartedAt).Scan(&id, &startedAt)
+	if err == nil {
+		return scanCall(tx.QueryRow(ctx, sqlCallInsert, id, p.CompanyID, p.BranchID, customerID,
+			p.RetellCallID, nullable(p.FromNumber), nullable(p.ToNumber), p.Status, p.DurationSeconds,
+			nullable(p.RecordingURL), nullable(p.Transcript), nullable(p.Sentiment), jsonParam(p.Metadata),
+			rawJSON(p.RawPayload), startedAt, p.EndedAt))
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return api.Call{}, err
+	}
+	var owner string
+	if err := tx.QueryRow(ctx, sqlCallKeyLock, p.RetellCallID).Scan(&id, &owner, &startedAt); err != nil {
+		return api.Call{}, err
+	}
+	if owner != p.CompanyID {
+		return api.Call{}, fmt.Errorf("call of another tenant: %w", ErrNotFound)
+	}
+	return scanCall(tx.QueryRow(ctx, sqlCallUpdate, p.CompanyID, id, startedAt, p.Status,
+		rawJSON(p.RawPayload), customerID, nullable(p.FromNumber), nullable(p.ToNumber),
+		p.DurationSeconds, nullable(p.RecordingURL), nullable(p.Transcript), nullable(p.Sentiment),
+		jsonParam(p.Metadata), p.EndedAt))
+}
+
+// rawJSON passes a JSON body to a jsonb parameter; empty is NULL.
+func rawJSON(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return string(b)
+}
+
+// jsonParam passes a map to a jsonb parameter; nil is NULL.
+func jsonParam(m map[string]any) any {
+	if m == nil {
+		return nil
+	}
+	return m
+}
+
+// LinkAppointment links a call and the appointment booked during it, in both directions.
+func (s *Store) LinkAppointment(ctx context.Context, p api.LinkAppointmentParams) (api.Call, error) {
+	if err := checkIDs(p.CompanyID, p.CallID, p.AppointmentID); err != nil {
+		return api.Call{}, err
+	}
+	var c api.Call
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var startedAt time.Time
+		if err := tx.QueryRow(ctx, sqlCallKeyByID, p.CompanyID, p.CallID).Scan(&startedAt); err != nil {
+			return err
+		}
+		var err error
+		if c, err = scanCall(tx.QueryRow(ctx, sqlCallLink, p.CompanyID, p.CallID, startedAt, p.AppointmentID)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, sqlAppointmentSetCall, p.CompanyID, p.CallID, p.AppointmentID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, p.CompanyID, p.Actor, "call.linked", "call", p.CallID,
+			map[string]any{"appointment_id": p.AppointmentID})
+	})
+	if err != nil {
+		return api.Call{}, fmt.Errorf("link call %s: %w", p.CallID, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,100 @@
+package database
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	api "github.com/askproai/backend/pkg/api/database"
+)
+
+const (
+	customerColumns   = `id::text, company_id::text, phone_enc, name_enc, email_enc, created_at`
+	sqlCustomerInsert = `INSERT INTO customers (company_id, phone_index, phone_enc, name_enc, email_enc, key_id)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (company_id, phone_index) DO NOTHING
+RETURNING ` + customerColumns
+	sqlCustomerByPhone = `SELECT ` + customerColumns + ` FROM customers WHERE company_id = $1 AND phone_index = $2`
+)
+
+// FindOrCreateCustomer returns the tenant's customer with this phone number, creating it when
+// there is none. Concurrent calls for one number create exactly one row: the unique blind index
+// makes the losing INSERT do nothing, and it then reads the winner's row.
+func (s *Store) FindOrCreateCustomer(ctx context.Context, p api.FindOrCreateCustomerParams) (api.FindOrCreateCustomerResult, error) {
+	if err := checkIDs(p.CompanyID); err != nil {
+		return api.FindOrCreateCustomerResult{}, err
+	}
+	var res api.FindOrCreateCustomerResult
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		res, err = s.findOrCreateCustomer(ctx, tx, p)
+		return err
+	})
+	if err != nil {
+		return api.FindOrCreateCustomerResult{}, fmt.Errorf("find or create customer: %w", err)
+	}
+	return res, nil
+}
+
+func (s *Store) findOrCreateCustomer(ctx context.Context, tx pgx.Tx, p api.FindOrCreateCustomerParams) (api.FindOrCreateCustomerResult, error) {
+	phone, err := NormalizePhone(p.Phone)
+	if err != nil {
+		return api.FindOrCreateCustomerResult{}, err
+	}
+	index := s.cipher.BlindIndex(phone)
+	sealed, err := s.sealCustomer(p.CompanyID, phone, p.Name, p.Email)
+	if err != nil {
+		return api.FindOrCreateCustomerResult{}, err
+	}
+	c, err := s.scanCustomer(tx.QueryRow(ctx, sqlCustomerInsert, p.CompanyID, index,
+		sealed[0], sealed[1], sealed[2], s.cipher.KeyID()))
+	if err == nil {
+		return api.FindOrCreateCustomerResult{Customer: c, Created: true},
+			audit(ctx, tx, p.CompanyID, p.Actor, "customer.created", "customer", c.ID, nil)
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return api.FindOrCreateCustomerResult{}, err
+	}
+	c, err = s.scanCustomer(tx.QueryRow(ctx, sqlCustomerByPhone, p.CompanyID, index))
+	if err != nil {
+		return api.FindOrCreateCustomerResult{}, err
+	}
+	return api.FindOrCreateCustomerResult{Customer: c}, nil
+}
+
+// sealCustomer encrypts phone, name and email, in that order.
+func (s *Store) sealCustomer(companyID, phone, name, email string) ([3][]byte, error) {
+	var out [3][]byte
+	for i, f := range []struct{ v, col string }{{phone, "phone"}, {name, "name"}, {email, "email"}} {
+		b, err := s.cipher.Seal(f.v, companyID, f.col)
+		if err != nil {
+			return out, fmt.Errorf("seal customer %s: %w", f.col, err)
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
+func (s *Store) scanCustomer(row pgx.Row) (api.Customer, error) {
+	var c api.Customer
+	var phone, name, email []byte
+	var created time.Time
+	if err := row.Scan(&c.ID, &c.CompanyID, &phone, &name, &email, &created); err != nil {
+		return api.Customer{}, err
+	}
+	c.CreatedAt = created
+	var err error
+	if c.Phone, err = s.cipher.Open(phone, c.CompanyID, "phone"); err != nil {
+		return api.Customer{}, err
+	}
+	if c.Name, err = s.cipher.Open(name, c.CompanyID, "name"); err != nil {
+		return api.Customer{}, err
+	}
+	if c.Email, err = s.cipher.Open(email, c.CompanyID, "email"); err != nil {
+		return api.Customer{}, err
+	}
+	return c, nil
+}

@@ -1,0 +1,72 @@
+package database
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Domain errors. Handlers map them to wire codes; their messages carry no data.
+var (
+	// ErrNotFound: the record does not exist for this tenant (it may exist for another).
+	ErrNotFound = errors.New("not found")
+	// ErrSlotTaken: the appointment overlaps an active one of the same staff member.
+	ErrSlotTaken = errors.New("slot taken")
+	// ErrValidation: the request carries data the schema refuses.
+	ErrValidation = errors.New("invalid data")
+)
+
+// SQLSTATE codes the store reacts to.
+const (
+	codeSerializationFailure = "40001"
+	codeDeadlockDetected     = "40P01"
+	codeUniqueViolation      = "23505"
+	codeExclusionViolation   = "23P01"
+	codeForeignKeyViolation  = "23503"
+	codeCheckViolation       = "23514"
+	codeNotNullViolation     = "23502"
+	codeRaiseException       = "P0001"
+)
+
+// classify turns driver errors into domain errors, keeping the cause for the log. It runs once,
+// at the edge of each store method.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	switch {
+	case pgErr.TableName == "appointments" &&
+		(pgErr.Code == codeExclusionViolation || pgErr.Code == codeUniqueViolation):
+		return fmt.Errorf("%w: %w", ErrSlotTaken, err)
+	case pgErr.Code == codeForeignKeyViolation:
+		// Composite (company_id, id) keys: a reference into another tenant fails here too.
+		return fmt.Errorf("%w: referenced record: %w", ErrNotFound, err)
+	case pgErr.Code == codeCheckViolation, pgErr.Code == codeNotNullViolation,
+		pgErr.Code == codeUniqueViolation, pgErr.Code == codeExclusionViolation,
+		pgErr.Code == codeRaiseException, len(pgErr.Code) == 5 && pgErr.Code[:2] == "22":
+		return fmt.Errorf("%w: %w", ErrValidation, err)
+	}
+	return err
+}
+
+// invalid builds an ErrValidation for a problem found before the database is asked.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrValidation, fmt.Sprintf(format, args...))
+}
+
+func sqlState(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}

@@ -1,0 +1,161 @@
+package database
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rs/zerolog"
+
+	api "github.com/askproai/backend/pkg/api/database"
+)
+
+// Publisher puts an event on the bus; *rpc.Client satisfies it.
+type Publisher interface {
+	Publish(ctx context.Context, topic string, payload any) error
+}
+
+// Advisory lock keys, one per singleton job.
+const (
+	lockOutboxRelay int64 = 0x61736b70_00000001
+	lockMaintenance int64 = 0x61736b70_00000002
+)
+
+const (
+	sqlTryXactLock = `SELECT pg_try_advisory_xact_lock($1)`
+	sqlOutboxBatch = `SELECT id, aggregate_type, aggregate_id, topic, payload FROM outbox
+WHERE sent_at IS NULL ORDER BY id LIMIT $1`
+	sqlOutboxSent   = `UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`
+	sqlOutboxFailed = `UPDATE outbox SET attempts = attempts + 1 WHERE id = ANY($1)`
+)
+
+// Relay publishes outbox rows and marks them sent. One replica relays at a time (a transaction
+// advisory lock; the others find it taken and wait for their next tick), which keeps the order
+// simple: rows go out in id order, and when one fails the later rows of the same aggregate wait
+// for the next round, so an aggregate's events are never reordered. A crash between publish and
+// commit publishes again: delivery is at least once, and subscribers dedupe by event content.
+type Relay struct {
+	pool     *pgxpool.Pool
+	pub      Publisher
+	batch    int
+	interval time.Duration
+	log      zerolog.Logger
+}
+
+// RelayOptions configures a Relay.
+type RelayOptions struct {
+	Batch    int           // rows per round (default 100)
+	Interval time.Duration // pause when the outbox is drained (default 250ms)
+	Logger   zerolog.Logger
+}
+
+// NewRelay returns a relay from the outbox in pool to pub.
+func NewRelay(pool *pgxpool.Pool, pub Publisher, o RelayOptions) *Relay {
+	if o.Batch <= 0 {
+		o.Batch = 100
+	}
+	if o.Interval <= 0 {
+		o.Interval = 250 * time.Millisecond
+	}
+	return &Relay{pool: pool, pub: pub, batch: o.Batch, interval: o.Interval, log: o.Logger}
+}
+
+// Run relays until ctx ends.
+func (r *Relay) Run(ctx context.Context) error {
+	for {
+		n, err := r.RelayOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			r.log.Warn().Err(err).Msg("outbox_relay_failed")
+		}
+		if n == r.batch && err == nil {
+			continue // more may be waiting
+		}
+		if err := sleepCtx(ctx, r.interval); err != nil {
+			return nil
+		}
+	}
+}
+
+type outboxRow struct {
+	id                    int64
+	aggType, aggID, topic string
+	payload               []byte
+}
+
+// RelayOnce publishes one batch and returns how many rows it published.
+func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
+	var sent int
+	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		var locked bool
+		if err := tx.QueryRow(ctx, sqlTryXactLock, lockOutboxRelay).Scan(&locked); err != nil || !locked {
+			return err
+		}
+		rows, err := tx.Query(ctx, sqlOutboxBatch, r.batch)
+		if err != nil {
+			return err
+		}
+		batch, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (outboxRow, error) {
+			var o outboxRow
+			return o, row.Scan(&o.id, &o.aggType, &o.aggID, &o.topic, &o.payload)
+		})
+		if err != nil {
+			return err
+		}
+		ok, failed := r.publish(ctx, batch)
+		sent = len(ok)
+		if _, err := tx.Exec(ctx, sqlOutboxSent, ok); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, sqlOutboxFailed, failed)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("relay outbox: %w", err)
+	}
+	return sent, nil
+}
+
+// publish sends rows in order; after a failure, the aggregate's later rows are held back.
+func (r *Relay) publish(ctx context.Context, batch []outboxRow) (ok, failed []int64) {
+	blocked := map[string]bool{}
+	for _, o := range batch {
+		agg := o.aggType + ":" + o.aggID
+		if blocked[agg] {
+			continue
+		}
+		payload, err := decodeEvent(o.topic, o.payload)
+		if err == nil {
+			err = r.pub.Publish(ctx, o.topic, payload)
+		}
+		if err != nil {
+			blocked[agg] = true
+			failed = append(failed, o.id)
+			r.log.Warn().Err(err).Int64("outbox_id", o.id).Str("topic", o.topic).Msg("outbox_publish_failed")
+			continue
+		}
+		ok = append(ok, o.id)
+	}
+	return ok, failed
+}
+
+// decodeEvent turns a stored payload back into the contract type of its topic, so subscribers
+// decode the same shape whichever way it travelled.
+func decodeEvent(topic string, raw []byte) (any, error) {
+	var v any
+	switch {
+	case strings.HasPrefix(topic, "booking."):
+		v = &api.AppointmentEvent{}
+	case topic == api.TopicCallSaved:
+		v = &api.CallSavedEvent{}
+	default:
+		v = &map[string]any{}
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return nil, fmt.Errorf("decode %s payload: %w", topic, err)
+	}
+	return v, nil
+}

@@ -1,0 +1,99 @@
+// Package database is the database service: the pgx store over the AskProAI schema (one file
+// per table or aggregate), its Redis cache, the outbox relay, scheduled maintenance, and the
+// JSON-RPC handlers that expose it. Every method is scoped by the tenant (company id).
+package database
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rs/zerolog"
+)
+
+// Options configures a Store.
+type Options struct {
+	// WriteURL is the primary; ReadURL an optional replica for reads that tolerate lag.
+	WriteURL, ReadURL string
+	// WriteConns and ReadConns size the pools.
+	WriteConns, ReadConns int32
+	// TxAttempts bounds how often a transaction runs when it hits 40001 or 40P01 (default 3).
+	TxAttempts int
+	// TxBackoff is the first retry's maximum wait; it doubles per attempt (default 20ms).
+	TxBackoff time.Duration
+	Cipher    *Cipher
+	Cache     *Cache // nil: no caching
+	Logger    zerolog.Logger
+}
+
+// Store is the data access of the service.
+type Store struct {
+	write, read *pgxpool.Pool
+	cipher      *Cipher
+	cache       *Cache
+	log         zerolog.Logger
+	attempts    int
+	backoff     time.Duration
+}
+
+// New opens the pools and checks that the primary answers.
+func New(ctx context.Context, o Options) (*Store, error) {
+	if o.Cipher == nil {
+		return nil, fmt.Errorf("new store: a cipher is required")
+	}
+	write, err := openPool(ctx, o.WriteURL, o.WriteConns)
+	if err != nil {
+		return nil, fmt.Errorf("open write pool: %w", err)
+	}
+	read := write
+	if o.ReadURL != "" {
+		if read, err = openPool(ctx, o.ReadURL, o.ReadConns); err != nil {
+			write.Close()
+			return nil, fmt.Errorf("open read pool: %w", err)
+		}
+	}
+	s := &Store{write: write, read: read, cipher: o.Cipher, cache: o.Cache, log: o.Logger,
+		attempts: o.TxAttempts, backoff: o.TxBackoff}
+	if s.attempts <= 0 {
+		s.attempts = 3
+	}
+	if s.backoff <= 0 {
+		s.backoff = 20 * time.Millisecond
+	}
+	return s, nil
+}
+
+func openPool(ctx context.Context, url string, conns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse url: %w", err)
+	}
+	if conns > 0 {
+		cfg.MaxConns = conns
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = "askpro-database"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("ping: %w", err)
+	}
+	return pool, nil
+}
+
+// Ping checks the primary, for readiness.
+func (s *Store) Ping(ctx context.Context) error { return s.write.Ping(ctx) }
+
+// Close releases both pools.
+func (s *Store) Close() {
+	if s.read != s.write {
+		s.read.Close()
+	}
+	s.write.Close()
+}
+
+// WritePool exposes the primary pool to the relay and the maintenance loop.
+func (s *Store) WritePool() *pgxpool.Pool { return s.write }
