@@ -19,12 +19,12 @@ missed_opportunities, sentiment_positive, sentiment_neutral, sentiment_negative`
 	// are computed live over the local-day window [cutoff, to + 1 day).
 	sqlAnalytics = `WITH cut AS (
   SELECT COALESCE((SELECT (refreshed_at AT TIME ZONE $2)::date FROM stats_refreshes
-                   WHERE name = 'daily_booking_stats'), '-infinity'::date) AS day
+                   WHERE name = 'daily_booking_stats'), '-infinity'::date) AS cut_day
 ), live AS (
-  SELECT GREATEST(cut.day, $3::date) AS lo FROM cut
+  SELECT GREATEST(cut.cut_day, $3::date) AS lo FROM cut
 )
 SELECT ` + statsColumns + ` FROM daily_booking_stats, cut
-WHERE company_id = $1 AND day >= $3 AND day <= $4 AND day < cut.day
+WHERE company_id = $1 AND day >= $3 AND day <= $4 AND day < cut.cut_day
   AND ($5::uuid IS NULL OR branch_id = $5)
 UNION ALL
 SELECT ` + statsColumns + ` FROM live,

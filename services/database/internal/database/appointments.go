@@ -24,7 +24,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 RETURNING ` + appointmentColumns
 	sqlAppointmentByID = `SELECT ` + appointmentColumns + ` FROM appointments
 WHERE company_id = $1 AND id = $2`
-	sqlAppointmentLock = sqlAppointmentByID + ` FOR UPDATE`
+	sqlAppointmentLock   = sqlAppointmentByID + ` FOR UPDATE`
 	sqlAppointmentCancel = `UPDATE appointments
 SET status = 'cancelled', cancel_reason = $3, cancelled_at = now(), updated_at = now()
 WHERE company_id = $1 AND id = $2 RETURNING ` + appointmentColumns

@@ -16,9 +16,9 @@ COALESCE(address, ''), active`
 	sqlBranchByPhone = `SELECT ` + branchColumns + ` FROM branches
 WHERE phone_number = $1 AND active
   AND EXISTS (SELECT 1 FROM companies c WHERE c.id = branches.company_id AND c.active)`
-	sqlBranchByID  = `SELECT ` + branchColumns + ` FROM branches WHERE company_id = $1 AND id = $2`
-	sqlBranchList  = `SELECT ` + branchColumns + ` FROM branches WHERE company_id = $1 ORDER BY name, id`
-	sqlBranchPhone = `SELECT phone_number FROM branches WHERE company_id = $1 AND id = $2 FOR UPDATE`
+	sqlBranchByID   = `SELECT ` + branchColumns + ` FROM branches WHERE company_id = $1 AND id = $2`
+	sqlBranchList   = `SELECT ` + branchColumns + ` FROM branches WHERE company_id = $1 ORDER BY name, id`
+	sqlBranchPhone  = `SELECT phone_number FROM branches WHERE company_id = $1 AND id = $2 FOR UPDATE`
 	sqlBranchUpsert = `INSERT INTO branches (id, company_id, name, phone_number, time_zone, opening_hours, address, active)
 VALUES (COALESCE($1, gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, phone_number = EXCLUDED.phone_number,

@@ -1,0 +1,119 @@
+package database
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	api "github.com/askproai/backend/pkg/api/database"
+)
+
+func TestSaveCallIsIdempotentAndNeverGoesBackwards(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	ctx := t.Context()
+	started := time.Now().UTC().Truncate(time.Second)
+	save := func(status string, mut func(*api.SaveCallParams)) api.Call {
+		p := api.SaveCallParams{CompanyID: tn.company.ID, BranchID: tn.branch.ID, RetellCallID: "call_123",
+			FromNumber: "+4917612121212", ToNumber: tn.branch.PhoneNumber, Status: status, StartedAt: started,
+			RawPayload: []byte(`{"event":"` + status + `"}`)}
+		if mut != nil {
+			mut(&p)
+		}
+		c, err := e.store.SaveCall(ctx, p)
+		require.NoError(t, err)
+		return c
+	}
+	first := save(api.CallOngoing, nil)
+	require.NotEmpty(t, first.CustomerID, "the caller became a customer in the same transaction")
+	dur := 95
+	ended := save(api.CallEnded, func(p *api.SaveCallParams) {
+		p.DurationSeconds = &dur
+		end := started.Add(95 * time.Second)
+		p.EndedAt = &end
+		p.Transcript = "Agent: Guten Tag …"
+	})
+	require.Equal(t, first.ID, ended.ID)
+	analyzed := save(api.CallAnalyzed, func(p *api.SaveCallParams) {
+		p.Sentiment = "positive"
+		p.Metadata = map[string]any{"intent": "booking"}
+	})
+	late := save(api.CallOngoing, func(p *api.SaveCallParams) { p.StartedAt = started.Add(time.Hour) })
+	require.Equal(t, api.CallAnalyzed, late.Status, "a late call_started does not rewind the call")
+	require.Equal(t, analyzed.ID, late.ID)
+	require.Equal(t, 95, late.DurationSeconds)
+	require.Equal(t, "positive", late.Sentiment)
+	require.Equal(t, "booking", late.Metadata["intent"])
+	require.Equal(t, "Agent: Guten Tag …", late.Transcript)
+	require.WithinDuration(t, started, late.StartedAt, 0, "started_at is pinned at first sight")
+
+	var rows, customers int
+	var raw string
+	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*), max(raw_payload::text) FROM calls`).Scan(&rows, &raw))
+	require.Equal(t, 1, rows)
+	require.JSONEq(t, `{"event":"analyzed"}`, raw, "the raw payload follows the status")
+	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*) FROM customers`).Scan(&customers))
+	require.Equal(t, 1, customers)
+}
+
+func TestConcurrentFirstSavesMakeOneCall(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status := []string{api.CallOngoing, api.CallEnded}[i%2]
+			_, errs[i] = e.store.SaveCall(t.Context(), api.SaveCallParams{CompanyID: tn.company.ID,
+				BranchID: tn.branch.ID, RetellCallID: "call_dup", FromNumber: "+4917655555555",
+				Status: status, StartedAt: time.Now()})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	var calls, keys int
+	var status string
+	require.NoError(t, e.pool.QueryRow(t.Context(), `SELECT count(*), max(status) FROM calls`).Scan(&calls, &status))
+	require.NoError(t, e.pool.QueryRow(t.Context(), `SELECT count(*) FROM call_keys`).Scan(&keys))
+	require.Equal(t, 1, calls)
+	require.Equal(t, 1, keys)
+	require.Equal(t, api.CallEnded, status)
+}
+
+func TestLinkAppointment(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	ctx := t.Context()
+	c, err := e.store.SaveCall(ctx, api.SaveCallParams{CompanyID: tn.company.ID, BranchID: tn.branch.ID,
+		RetellCallID: "call_link", Status: api.CallOngoing, StartedAt: time.Now()})
+	require.NoError(t, err)
+	a, err := e.store.CreateAppointment(ctx, booking(tn, tn.staff, 0, 30))
+	require.NoError(t, err)
+	linked, err := e.store.LinkAppointment(ctx, api.LinkAppointmentParams{CompanyID: tn.company.ID, CallID: c.ID, AppointmentID: a.ID})
+	require.NoError(t, err)
+	require.Equal(t, a.ID, linked.AppointmentID)
+	got, err := e.store.Appointment(ctx, tn.company.ID, a.ID)
+	require.NoError(t, err)
+	require.Equal(t, c.ID, got.CallID)
+}
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	ctx := t.Context()
+	require.NoError(t, e.store.AppendAudit(ctx, api.AuditAppendParams{CompanyID: tn.company.ID, Actor: "booking",
+		Action: "slot.locked", Entity: "staff", EntityID: tn.staff.ID}))
+	var n int
+	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE company_id = $1`, tn.company.ID).Scan(&n))
+	require.GreaterOrEqual(t, n, 5, "company, branch, event type, two staff and the appended entry")
+	for _, stmt := range []string{`UPDATE audit_log SET actor = 'x'`, `DELETE FROM audit_log`, `TRUNCATE audit_log`} {
+		_, err := e.pool.Exec(ctx, stmt)
+		require.ErrorContains(t, err, "append-only", stmt)
+	}
+}

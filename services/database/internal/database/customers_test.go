@@ -1,0 +1,129 @@
+package database
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	api "github.com/askproai/backend/pkg/api/database"
+)
+
+func TestFindOrCreateUnderConcurrencyCreatesOneCustomer(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	const n = 12
+	var wg sync.WaitGroup
+	results := make([]api.FindOrCreateCustomerResult, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = e.store.FindOrCreateCustomer(t.Context(), api.FindOrCreateCustomerParams{
+				CompanyID: tn.company.ID, Phone: "+4917612345678", Name: "Anna Schmidt"})
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for i := range n {
+		require.NoError(t, errs[i])
+		require.Equal(t, results[0].Customer.ID, results[i].Customer.ID)
+		if results[i].Created {
+			created++
+		}
+	}
+	require.Equal(t, 1, created)
+	var rows int
+	require.NoError(t, e.pool.QueryRow(t.Context(), `SELECT count(*) FROM customers WHERE company_id = $1`, tn.company.ID).Scan(&rows))
+	require.Equal(t, 1, rows)
+}
+
+func TestCustomersTableHoldsNoPlaintextPII(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	res, err := e.store.FindOrCreateCustomer(t.Context(), api.FindOrCreateCustomerParams{CompanyID: tn.company.ID,
+		Phone: "+49 (176) 9988-7766", Name: "Jürgen Meierhofer", Email: "juergen@example.de"})
+	require.NoError(t, err)
+	require.Equal(t, "+4917699887766", res.Customer.Phone)
+	require.Equal(t, "Jürgen Meierhofer", res.Customer.Name)
+	require.Equal(t, "juergen@example.de", res.Customer.Email)
+
+	var raw string
+	require.NoError(t, e.pool.QueryRow(t.Context(),
+		`SELECT c::text || encode(phone_enc, 'escape') || encode(name_enc, 'escape') || encode(email_enc, 'escape')
+		 FROM customers c WHERE id = $1`, res.Customer.ID).Scan(&raw))
+	for _, pii := range []string{"9988", "87766", "17699887766", "Jürgen", "Meierhofer", "juergen", "example.de"} {
+		require.NotContains(t, raw, pii)
+	}
+	var keyID string
+	require.NoError(t, e.pool.QueryRow(t.Context(), `SELECT key_id FROM customers WHERE id = $1`, res.Customer.ID).Scan(&keyID))
+	require.Equal(t, "v1", keyID)
+}
+
+func TestOldKeysStillDecryptAfterRotation(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	old, err := New(t.Context(), Options{WriteURL: e.url, Cipher: testCipher(t, "v0:"+testKeyV0), Logger: zerolog.Nop()})
+	require.NoError(t, err)
+	defer old.Close()
+	before, err := old.FindOrCreateCustomer(t.Context(), api.FindOrCreateCustomerParams{CompanyID: tn.company.ID,
+		Phone: "+4917600000001", Name: "Old Key"})
+	require.NoError(t, err)
+
+	after, err := e.store.FindOrCreateCustomer(t.Context(), api.FindOrCreateCustomerParams{CompanyID: tn.company.ID,
+		Phone: "+4917600000001"})
+	require.NoError(t, err, "the rotated store (v1 current, v0 kept) reads v0 rows")
+	require.False(t, after.Created)
+	require.Equal(t, before.Customer.ID, after.Customer.ID)
+	require.Equal(t, "Old Key", after.Customer.Name)
+}
+
+func TestCipher(t *testing.T) {
+	c := testCipher(t, "v1:"+testKeyV1+",v0:"+testKeyV0)
+	blob, err := c.Seal("+4917612345678", "company-a", "phone")
+	require.NoError(t, err)
+	plain, err := c.Open(blob, "company-a", "phone")
+	require.NoError(t, err)
+	require.Equal(t, "+4917612345678", plain)
+	_, err = c.Open(blob, "company-b", "phone")
+	require.Error(t, err, "a blob is bound to its tenant")
+	_, err = c.Open(blob, "company-a", "email")
+	require.Error(t, err, "and to its column")
+	require.Equal(t, c.BlindIndex("+49176"), c.BlindIndex("+49176"))
+
+	for name, spec := range map[string]string{
+		"short key":    "v1:" + testKeyV1[:20],
+		"no id":        testKeyV1,
+		"duplicate id": "v1:" + testKeyV1 + ",v1:" + testKeyV0,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ParseKeys(spec, testBlind)
+			require.Error(t, err)
+			require.False(t, strings.Contains(err.Error(), testKeyV1), "errors never echo key material")
+		})
+	}
+}
+
+func TestNormalizePhone(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"+49 30 1234567", "+49301234567"},
+		{"0049-30-1234567", "+49301234567"},
+		{"+49 (176) 123/456.78", "+4917612345678"},
+		{"030 1234567", ""},
+		{"anonymous", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := NormalizePhone(tc.in)
+			if tc.want == "" {
+				require.ErrorIs(t, err, ErrValidation)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
