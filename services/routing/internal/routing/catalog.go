@@ -1,0 +1,137 @@
+package routing
+
+import (
+	"sort"
+	"strings"
+)
+
+// Catalog is what a branch offers: its services (Cal.com event types), its staff and its
+// opening hours.
+type Catalog struct {
+	EventTypes []EventType
+	Staff      []StaffMember
+	Hours      OpeningHours
+}
+
+// EventType is a bookable service with the ways callers name it ("Haare schneiden" for
+// "Damenhaarschnitt").
+type EventType struct {
+	ID      string
+	Name    string
+	Aliases []string
+}
+
+// StaffMember is someone callers can ask for, by full, first or last name or an alias.
+type StaffMember struct {
+	ID      string
+	Name    string
+	Aliases []string
+}
+
+const (
+	serviceThreshold = 0.8
+	staffThreshold   = 0.8
+	// tieMargin: matches this close to the best are alternatives to ask about.
+	tieMargin = 0.05
+	// maxWindow is the most utterance words joined to meet one name ("haar schnitt").
+	maxWindow = 3
+)
+
+// entry is a catalogue item with its names folded and their spaces removed, so that split
+// and joined compounds compare equal.
+type entry struct {
+	id, name string
+	forms    []string
+}
+
+func serviceEntries(ets []EventType) []entry {
+	out := make([]entry, 0, len(ets))
+	for _, et := range ets {
+		out = append(out, newEntry(et.ID, et.Name, append([]string{et.Name}, et.Aliases...)))
+	}
+	return out
+}
+
+func newEntry(id, name string, names []string) entry {
+	e := entry{id: id, name: name}
+	for _, n := range names {
+		if f := joinedForm(n); len(f) >= 3 {
+			e.forms = append(e.forms, f)
+		}
+	}
+	return e
+}
+
+// joinedForm folds a name and drops everything but letters and digits.
+func joinedForm(s string) string {
+	var b strings.Builder
+	for _, r := range fold(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// windows are the utterance's runs of one to maxWindow words, joined without spaces.
+func windows(toks []token) []string {
+	out := make([]string, 0, len(toks)*maxWindow)
+	for i := range toks {
+		joined := ""
+		for w := 0; w < maxWindow && i+w < len(toks); w++ {
+			joined += toks[i+w].w
+			if len(joined) > maxFuzzyLen {
+				break
+			}
+			out = append(out, joined)
+		}
+	}
+	return out
+}
+
+// bestMatches scores every entry against the utterance and returns the best one above
+// threshold, and the others close enough to it to be worth asking about.
+func bestMatches(entries []entry, toks []token, threshold float64) (*Match, []Match) {
+	if len(entries) == 0 || len(toks) == 0 {
+		return nil, nil
+	}
+	ws := windows(toks)
+	var found []Match
+	for _, e := range entries {
+		if s := e.score(ws, threshold); s >= threshold {
+			found = append(found, Match{ID: e.id, Name: e.name, Score: round2(s)})
+		}
+	}
+	return rank(found)
+}
+
+func rank(found []Match) (*Match, []Match) {
+	if len(found) == 0 {
+		return nil, nil
+	}
+	sort.SliceStable(found, func(a, b int) bool { return found[a].Score > found[b].Score })
+	best := found[0]
+	var alts []Match
+	for _, m := range found[1:] {
+		if best.Score-m.Score <= tieMargin {
+			alts = append(alts, m)
+		}
+	}
+	return &best, alts
+}
+
+// score is the best similarity of any of e's names to any window. A word that contains a
+// whole name ("Damenhaarschnitt" contains "Haarschnitt") scores a little under an exact match.
+func (e entry) score(ws []string, threshold float64) float64 {
+	best := 0.0
+	for _, f := range e.forms {
+		for _, w := range ws {
+			s := similarity(w, f, threshold)
+			if s < 0.9 && len(f) >= 6 && strings.Contains(w, f) && len(w) <= len(f)+10 {
+				s = 0.9
+			}
+			best = max(best, s)
+		}
+	}
+	return best
+}

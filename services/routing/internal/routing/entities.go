@@ -1,0 +1,99 @@
+package routing
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// extractCaller reads what callers say about themselves: name, phone number, e-mail.
+func extractCaller(toks []token) Caller {
+	return Caller{Name: callerName(toks), Phone: spokenPhone(toks), Email: spokenEmail(toks)}
+}
+
+// nameIntros open a self-introduction; the name follows.
+var nameIntros = [][]string{
+	{"mein", "name", "ist"}, {"mein", "name", "waere"}, {"my", "name", "is"}, {"ich", "heisse"},
+	{"hier", "ist"}, {"hier", "spricht"}, {"ich", "bin"}, {"this", "is"}, {"am", "apparat", "ist"},
+	{"i", "am"}, {"im"}, {"name", "ist"},
+}
+
+// notNames are words that follow "ich bin" or "hier ist" without being a name: "ich bin
+// morgen nicht da", "ich bin Neukunde".
+var notNames = map[string]bool{
+	"ein": true, "eine": true, "einer": true, "der": true, "die": true, "das": true, "nicht": true,
+	"noch": true, "schon": true, "gerade": true, "leider": true, "da": true, "zu": true, "am": true,
+	"im": true, "um": true, "so": true, "mir": true, "mal": true, "neu": true, "neukunde": true,
+	"kunde": true, "kundin": true, "neukundin": true, "bei": true, "ja": true, "auch": true,
+	"sehr": true, "etwas": true, "interessiert": true, "calling": true, "looking": true, "a": true,
+	"an": true, "the": true, "not": true, "going": true, "new": true, "here": true, "wegen": true,
+	"also": true, "eigentlich": true, "jetzt": true, "dran": true, "unsicher": true, "krank": true,
+	"spaet": true, "spat": true, "verhindert": true, "und": true, "mit": true, "wieder": true,
+	"ihre": true, "ihr": true, "sein": true, "hier": true, "dort": true,
+}
+
+// nameStops end a name: "Müller und ich hätte gern".
+var nameStops = map[string]bool{
+	"und": true, "ich": true, "und ich": true, "wollte": true, "moechte": true, "mochte": true,
+	"haette": true, "hatte": true, "rufe": true, "rufen": true, "habe": true, "hab": true, "von": true,
+	"aus": true, "bei": true, "wegen": true, "and": true, "i": true, "calling": true, "from": true,
+	"mein": true, "meine": true, "also": true, "ja": true, "der": true, "die": true, "mit": true,
+	"wir": true, "termin": true, "einen": true, "brauche": true, "would": true, "id": true, "im": true,
+}
+
+// callerName reads the name after an introduction, up to three words, keeping a title
+// ("Frau Müller").
+func callerName(toks []token) string {
+	for i := range toks {
+		for _, intro := range nameIntros {
+			if !has(toks, i, intro...) {
+				continue
+			}
+			if name := nameAt(toks, i+len(intro)); name != "" {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+func nameAt(toks []token, j int) string {
+	if j >= len(toks) || notNames[toks[j].w] || !isWordToken(toks[j]) {
+		return ""
+	}
+	var parts []string
+	for k := j; k < len(toks) && len(parts) < 3 && isWordToken(toks[k]) && !nameStops[toks[k].w]; k++ {
+		if _, isDay := weekdays[toks[k].w]; isDay || toks[k].w == "morgen" || toks[k].w == "heute" {
+			break
+		}
+		parts = append(parts, titleCase(toks[k].raw))
+		if toks[k].stop {
+			break
+		}
+	}
+	if len(parts) == 1 && isTitle(parts[0]) {
+		return ""
+	}
+	return strings.Join(parts, " ")
+}
+
+func isTitle(s string) bool {
+	return oneOf(strings.ToLower(s), "frau", "herr", "herrn", "mr", "mrs", "ms", "dr", "doktor")
+}
+
+func isWordToken(t token) bool {
+	if t.isNum() || t.ord >= 0 || t.w == "" {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(t.w)
+	return unicode.IsLetter(r)
+}
+
+// titleCase capitalises lower-case ASR words ("müller" → "Müller") and keeps other casing.
+func titleCase(s string) string {
+	if s != strings.ToLower(s) {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}

@@ -1,0 +1,89 @@
+package routing
+
+import "strings"
+
+// staffEntry is a staff member's names: full name, each part of it, and aliases.
+func staffEntries(staff []StaffMember) []entry {
+	out := make([]entry, 0, len(staff))
+	for _, s := range staff {
+		names := append([]string{s.Name}, s.Aliases...)
+		names = append(names, strings.Fields(s.Name)...)
+		out = append(out, newEntry(s.ID, s.Name, names))
+	}
+	return out
+}
+
+// staffCues introduce a person: "bei Maria", "zu Herrn Becker", "mit Frau Schmidt",
+// "with Anna". Titles after the cue are skipped.
+var (
+	staffCues   = []string{"bei", "zu", "mit", "von", "with", "to", "see", "by"}
+	staffTitles = []string{"herrn", "herr", "frau", "der", "dem", "die", "den", "mr", "mrs", "ms", "miss", "doktor", "dr"}
+)
+
+// matchStaff finds the staff member the caller asks for. A name after a cue word counts at
+// staffThreshold; a name said without one must match closely and is trusted less.
+func (p *Parser) matchStaff(toks []token) (*Match, []Match) {
+	if len(p.staff) == 0 {
+		return nil, nil
+	}
+	var found []Match
+	for _, e := range p.staff {
+		if s := p.staffScore(e, toks); s >= staffThreshold {
+			found = append(found, Match{ID: e.id, Name: e.name, Score: round2(s)})
+		}
+	}
+	return rank(found)
+}
+
+func (p *Parser) staffScore(e entry, toks []token) float64 {
+	best := 0.0
+	for i := range toks {
+		if !isNameCandidate(toks[i]) {
+			continue
+		}
+		cued := afterCue(toks, i)
+		for _, w := range []string{toks[i].w, joinPair(toks, i)} {
+			for _, f := range e.forms {
+				s := similarity(w, f, staffThreshold)
+				if !cued && (s < 0.9 || len(f) < 4) {
+					continue
+				}
+				if !cued {
+					s *= 0.85
+				}
+				best = max(best, s)
+			}
+		}
+	}
+	return best
+}
+
+func joinPair(toks []token, i int) string {
+	if i+1 < len(toks) {
+		return toks[i].w + toks[i+1].w
+	}
+	return ""
+}
+
+// afterCue reports a cue word, optionally followed by a title, right before i.
+func afterCue(toks []token, i int) bool {
+	j := i - 1
+	if oneOf(wordAt(toks, j), staffTitles...) {
+		if oneOf(wordAt(toks, j), "herrn", "herr", "frau", "mr", "mrs", "ms", "dr", "doktor") {
+			return true // "Frau Schmidt" names a person wherever it stands
+		}
+		j--
+	}
+	return oneOf(wordAt(toks, j), staffCues...)
+}
+
+// isNameCandidate rules out words that are dates, numbers or too short to be a name.
+func isNameCandidate(t token) bool {
+	if len(t.w) < 3 || t.isNum() || t.ord >= 0 {
+		return false
+	}
+	_, wd := weekdays[t.w]
+	_, mo := months[t.w]
+	_, part := dayParts[t.w]
+	return !wd && !mo && !part
+}
