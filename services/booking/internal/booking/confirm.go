@@ -1,0 +1,59 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Confirm turns a booking event into a confirmation for the caller who booked. Without a known
+// contact there is nobody to tell, which is not an error.
+func (s *Service) Confirm(ctx context.Context, ev Event) error {
+	if s.notifier == nil {
+		return nil
+	}
+	b := ev.Booking
+	to, err := s.ledger.Contact(ctx, ev.CompanyID, b.ID)
+	if errors.Is(err, ErrNotFound) {
+		s.log.Debug().Str("appointment_id", b.ID).Str("event", string(ev.Kind)).Msg("confirmation_without_contact")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("confirm %s: load contact: %w", ev.Kind, err)
+	}
+	branch, err := s.store.Branch(ctx, ev.CompanyID, b.BranchID)
+	if err != nil {
+		return fmt.Errorf("confirm %s: load branch: %w", ev.Kind, err)
+	}
+	loc, err := location(branch.TimeZone)
+	if err != nil {
+		return fmt.Errorf("confirm %s: %w", ev.Kind, err)
+	}
+	c := Confirmation{EventID: ev.ID, Kind: ev.Kind, To: to, BranchID: b.BranchID, Booking: b, BranchTZ: branch.TimeZone}
+	switch ev.Kind {
+	case EventCreated:
+		c.Subject = "Terminbestätigung"
+		c.Text = fmt.Sprintf("%s Ihr Termin bei %s am %s ist gebucht. Ihre Bestätigungsnummer: %s.",
+			greeting(to), branch.Name, SpokenTime(b.Start, loc), b.ConfirmationNumber)
+	case EventCancelled:
+		c.Subject = "Termin storniert"
+		c.Text = fmt.Sprintf("%s Ihr Termin bei %s am %s wurde storniert.", greeting(to), branch.Name, SpokenTime(b.Start, loc))
+	case EventRescheduled:
+		c.Subject = "Termin verlegt"
+		c.Text = fmt.Sprintf("%s Ihr Termin bei %s wurde auf %s verlegt. Ihre neue Bestätigungsnummer: %s.",
+			greeting(to), branch.Name, SpokenTime(b.Start, loc), b.ConfirmationNumber)
+	default:
+		return fmt.Errorf("confirm: %w", invalid("kind", "unknown event "+string(ev.Kind)))
+	}
+	if err := s.notifier.Notify(ctx, c); err != nil {
+		return fmt.Errorf("confirm %s: %w", ev.Kind, err)
+	}
+	return nil
+}
+
+func greeting(c Contact) string {
+	if c.Name == "" {
+		return "Guten Tag,"
+	}
+	return "Guten Tag " + c.Name + ","
+}

@@ -1,0 +1,238 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Create books a slot, idempotently under the request's idempotency key:
+//
+//  1. reserve the slot (or adopt the caller's reservation),
+//  2. check availability again,
+//  3. book it at Cal.com,
+//  4. write the appointment and its booking.created outbox event in one transaction, under
+//     the reservation's fencing check,
+//  5. release the reservation.
+//
+// When the local write fails after Cal.com accepted, the Cal.com booking is cancelled, and when
+// that fails too it is recorded for reconciliation; an orphan is never left silently.
+func (s *Service) Create(ctx context.Context, req CreateRequest) (CreateResult, error) {
+	if err := validateCreate(req); err != nil {
+		return CreateResult{}, fmt.Errorf("create booking: %w", err)
+	}
+	key := idempotencyKey(req)
+	if key == "" {
+		res, err := s.create(ctx, req, key)
+		if err != nil {
+			return CreateResult{}, fmt.Errorf("create booking: %w", err)
+		}
+		return res, nil
+	}
+	prev, done, err := s.ledger.Begin(ctx, key, s.cfg.IdempotencyTTL)
+	if err != nil {
+		return CreateResult{}, fmt.Errorf("create booking: claim idempotency key: %w", err)
+	}
+	if done {
+		return prev, nil
+	}
+	res, err := s.create(ctx, req, key)
+	if err != nil {
+		s.abortKey(ctx, key)
+		return CreateResult{}, fmt.Errorf("create booking: %w", err)
+	}
+	if err := s.ledger.Complete(ctx, key, res, s.cfg.IdempotencyTTL); err != nil {
+		// The booking exists; a retry would meet the reservation-free slot as taken, not book twice.
+		s.log.Warn().Err(err).Str("appointment_id", res.Booking.ID).Msg("idempotency_result_not_stored")
+	}
+	return res, nil
+}
+
+func (s *Service) create(ctx context.Context, req CreateRequest, key string) (CreateResult, error) {
+	cat, err := s.loadCatalogue(ctx, req.CompanyID, req.BranchID, req.EventTypeID, req.TimeZone)
+	if err != nil {
+		return CreateResult{}, err
+	}
+	st, err := cat.pick(req.StaffID)
+	if err != nil {
+		return CreateResult{}, err
+	}
+	slot := Slot{StaffID: st.ID, Start: req.Start.UTC(), End: req.Start.Add(cat.eventType.Duration).UTC()}
+	lock, err := s.acquire(ctx, slot, req.ReservationToken)
+	if err != nil {
+		return CreateResult{}, err
+	}
+	b, err := s.bookLocked(ctx, req, key, cat, st, lock)
+	if err == nil || req.ReservationToken == "" {
+		s.release(ctx, lock)
+	}
+	if err != nil {
+		return CreateResult{}, err
+	}
+	s.saveContact(ctx, b, req.Customer)
+	return CreateResult{Booking: b, Spoken: SpokenCode(b.ConfirmationNumber),
+		Message: createdSentence(cat.eventType, st.Name, b, cat.loc)}, nil
+}
+
+// bookLocked runs steps 2 to 4 while the reservation is held.
+func (s *Service) bookLocked(ctx context.Context, req CreateRequest, key string, cat catalogue, st Staff, lock Lock) (Booking, error) {
+	slot := Slot{StaffID: st.ID, Start: req.Start.UTC(), End: req.Start.Add(cat.eventType.Duration).UTC()}
+	free, err := s.slotFree(ctx, req.CompanyID, cat, st, slot, "", lock.Token)
+	if err != nil {
+		return Booking{}, err
+	}
+	if !free {
+		return Booking{}, ErrSlotTaken
+	}
+	customerID := ""
+	if req.Customer.Phone != "" {
+		if customerID, err = s.store.FindOrCreateCustomer(ctx, req.CompanyID, req.Customer); err != nil {
+			return Booking{}, fmt.Errorf("find or create customer: %w", err)
+		}
+	}
+	calID, err := s.calendar.CreateBooking(ctx, CalendarBooking{CompanyID: req.CompanyID, EventType: cat.eventType,
+		Staff: st, Start: slot.Start, End: slot.End, TimeZone: cat.loc.String(), Attendee: req.Customer,
+		IdempotencyKey: key, Fence: lock.Fence})
+	if err != nil {
+		s.recordUnknownOutcome(ctx, req.CompanyID, slot, key, err)
+		return Booking{}, fmt.Errorf("calendar booking: %w", err)
+	}
+	b, err := s.commit(ctx, lock, func(wctx context.Context, fence int64) (Booking, error) {
+		return s.store.CreateAppointment(wctx, NewAppointment{CompanyID: req.CompanyID, BranchID: req.BranchID,
+			StaffID: st.ID, EventTypeID: cat.eventType.ID, CustomerID: customerID, CallID: req.CallID,
+			CalcomBookingID: calID, Start: slot.Start, End: slot.End, Notes: req.Notes,
+			Actor: actor(req.CallID), Fence: fence})
+	})
+	if err != nil {
+		s.undoCalendarBooking(ctx, req.CompanyID, calID, slot, key, err)
+		return Booking{}, fmt.Errorf("write appointment: %w", err)
+	}
+	return b, nil
+}
+
+// commit is the fencing check: the reservation must still be ours (Extend compares the token
+// and renews it), and the write must finish before it could expire. A reservation that expired
+// mid-booking is refused here; anything that slips past is refused by the exclusion constraint.
+func (s *Service) commit(ctx context.Context, lock Lock, write func(context.Context, int64) (Booking, error)) (Booking, error) {
+	held, err := s.locker.Extend(ctx, lock, s.cfg.LockTTL)
+	if err != nil {
+		return Booking{}, fmt.Errorf("fencing check: %w", err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.LockTTL-s.cfg.LockMargin)
+	defer cancel()
+	return write(wctx, held.Fence)
+}
+
+func (s *Service) acquire(ctx context.Context, slot Slot, token string) (Lock, error) {
+	if token == "" {
+		l, err := s.locker.Reserve(ctx, slot, s.cfg.LockTTL)
+		if err != nil {
+			return Lock{}, fmt.Errorf("reserve slot: %w", err)
+		}
+		return l, nil
+	}
+	l, err := s.locker.Lookup(ctx, slot.StaffID, token)
+	if err != nil {
+		return Lock{}, fmt.Errorf("adopt reservation: %w", err)
+	}
+	if l.Start.After(slot.Start) || l.End.Before(slot.End) {
+		return Lock{}, invalid("reservation_token", "reservation does not cover the slot")
+	}
+	return l, nil
+}
+
+func (s *Service) release(ctx context.Context, lock Lock) {
+	dctx, cancel := s.detached(ctx)
+	defer cancel()
+	if err := s.locker.Release(dctx, lock); err != nil && !errors.Is(err, ErrLockLost) {
+		s.log.Warn().Err(err).Str("staff_id", lock.StaffID).Msg("reservation_release_failed")
+	}
+}
+
+// undoCalendarBooking cancels a Cal.com booking whose local write failed; if that fails too,
+// the booking is recorded for reconciliation.
+func (s *Service) undoCalendarBooking(ctx context.Context, companyID, calID string, slot Slot, key string, cause error) {
+	dctx, cancel := s.detached(ctx)
+	defer cancel()
+	err := s.calendar.CancelBooking(dctx, companyID, calID, "local write failed")
+	if err == nil {
+		s.log.Warn().Err(cause).Str("calcom_booking_id", calID).Msg("calendar_booking_undone")
+		return
+	}
+	s.recordOrphan(dctx, Orphan{CompanyID: companyID, CalcomBookingID: calID, StaffID: slot.StaffID,
+		Start: slot.Start, End: slot.End, Reason: "local write failed, upstream cancel failed: " + err.Error(),
+		IdempotencyKey: key})
+}
+
+// recordUnknownOutcome keeps a timed-out Cal.com booking for reconciliation: Cal.com may have
+// accepted it without our hearing back.
+func (s *Service) recordUnknownOutcome(ctx context.Context, companyID string, slot Slot, key string, err error) {
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return
+	}
+	dctx, cancel := s.detached(ctx)
+	defer cancel()
+	s.recordOrphan(dctx, Orphan{CompanyID: companyID, StaffID: slot.StaffID, Start: slot.Start, End: slot.End,
+		Reason: "calendar booking timed out, outcome unknown", IdempotencyKey: key})
+}
+
+func (s *Service) recordOrphan(ctx context.Context, o Orphan) {
+	o.At = s.cfg.Now().UTC()
+	if err := s.ledger.RecordOrphan(ctx, o); err != nil {
+		s.log.Error().Err(err).Str("calcom_booking_id", o.CalcomBookingID).Str("staff_id", o.StaffID).
+			Time("start", o.Start).Str("reason", o.Reason).Msg("orphan_not_recorded")
+		return
+	}
+	s.log.Warn().Str("calcom_booking_id", o.CalcomBookingID).Str("staff_id", o.StaffID).
+		Time("start", o.Start).Str("reason", o.Reason).Msg("orphan_recorded")
+}
+
+func (s *Service) abortKey(ctx context.Context, key string) {
+	dctx, cancel := s.detached(ctx)
+	defer cancel()
+	if err := s.ledger.Abort(dctx, key); err != nil {
+		s.log.Warn().Err(err).Msg("idempotency_abort_failed")
+	}
+}
+
+func (s *Service) saveContact(ctx context.Context, b Booking, c Contact) {
+	if c.Phone == "" && c.Email == "" {
+		return
+	}
+	ttl := time.Until(b.End) + s.cfg.ContactTTL
+	if err := s.ledger.SaveContact(ctx, b.CompanyID, b.ID, c, ttl); err != nil {
+		s.log.Warn().Err(err).Str("appointment_id", b.ID).Msg("contact_not_saved")
+	}
+}
+
+func validateCreate(req CreateRequest) error {
+	switch {
+	case req.StaffID == "":
+		return invalid("staff_id", "missing")
+	case req.Start.IsZero():
+		return invalid("start", "missing")
+	}
+	return nil
+}
+
+// idempotencyKey is the caller's key, or call id + staff + start + event type, scoped by tenant.
+// Without either there is nothing to deduplicate on beyond the RPC request id.
+func idempotencyKey(req CreateRequest) string {
+	k := req.IdempotencyKey
+	if k == "" && req.CallID != "" {
+		k = req.CallID + ":" + req.StaffID + ":" + strconv.FormatInt(req.Start.Unix(), 10) + ":" + req.EventTypeID
+	}
+	if k == "" {
+		return ""
+	}
+	return req.CompanyID + ":" + k
+}
+
+func actor(callID string) string {
+	if callID == "" {
+		return "booking"
+	}
+	return "call:" + callID
+}

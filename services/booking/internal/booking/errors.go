@@ -1,0 +1,41 @@
+package booking
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinels the handler maps to wire codes. Adapters wrap their failures in one of them so that
+// the domain and the handler never look at transport or driver errors.
+var (
+	// ErrValidation: the request is incomplete or contradicts itself.
+	ErrValidation = errors.New("invalid booking request")
+	// ErrNotFound: no such appointment, staff member, event type or branch.
+	ErrNotFound = errors.New("not found")
+	// ErrSlotTaken: the slot is booked, here or at Cal.com.
+	ErrSlotTaken = errors.New("slot taken")
+	// ErrSlotLocked: another request holds a reservation that overlaps the slot.
+	ErrSlotLocked = errors.New("slot locked")
+	// ErrLockLost: our reservation expired or was taken over before the write; the fencing check
+	// refused to write under it.
+	ErrLockLost = errors.New("slot reservation lost")
+	// ErrUpstream: Cal.com or the database service failed or timed out.
+	ErrUpstream = errors.New("upstream unavailable")
+	// ErrInProgress: a request with the same idempotency key is still running.
+	ErrInProgress = errors.New("duplicate request in progress")
+	// ErrAmbiguous: more than one appointment matches; the caller has to say which.
+	ErrAmbiguous = errors.New("more than one appointment matches")
+)
+
+// FieldError names the request field that failed validation; it unwraps to ErrValidation.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Reason) }
+
+// Unwrap makes errors.Is(err, ErrValidation) hold.
+func (e *FieldError) Unwrap() error { return ErrValidation }
+
+func invalid(field, reason string) error { return &FieldError{Field: field, Reason: reason} }
