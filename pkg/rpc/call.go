@@ -1,0 +1,225 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// CallOption changes one call.
+type CallOption func(*callOptions)
+
+type callOptions struct {
+	lane    Lane
+	retries int
+}
+
+// WithLane sends the request on lane l (default normal).
+func WithLane(l Lane) CallOption { return func(o *callOptions) { o.lane = l } }
+
+// WithRetries lets Call send a request again, up to n times, when it fails with a retryable
+// code (see Retryable): with exponential backoff and full jitter, only while the deadline
+// allows, and with the same id, so a non-idempotent method still runs once.
+func WithRetries(n int) CallOption { return func(o *callOptions) { o.retries = n } }
+
+func options(opts []CallOption) callOptions {
+	o := callOptions{lane: LaneNormal}
+	for _, f := range opts {
+		f(&o)
+	}
+	if !o.lane.valid() {
+		o.lane = LaneNormal
+	}
+	return o
+}
+
+const (
+	backoffBase = 20 * time.Millisecond
+	backoffCap  = 2 * time.Second
+)
+
+// Call sends method with params to service and decodes the result into result (a pointer, or
+// nil to discard it). Without a deadline in ctx the call gets ClientConfig.DefaultTimeout.
+// A remote error is returned as *Error; a passed deadline as an error matching both
+// ErrDeadlineExceeded and context.DeadlineExceeded.
+func (c *Client) Call(ctx context.Context, service, method string, params, result any, opts ...CallOption) (err error) {
+	o := options(opts)
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	ctx, span := startClientSpan(ctx, service, method)
+	start := time.Now()
+	defer func() {
+		code := CodeOf(err)
+		c.metrics.requests.WithLabelValues(service, method, codeLabel(code)).Inc()
+		c.metrics.roundTrip.WithLabelValues(service, method).Observe(seconds(time.Since(start)))
+		var rerr *Error
+		errors.As(err, &rerr)
+		endSpan(span, rerr)
+	}()
+	id := c.newID()
+	env, err := c.envelope(ctx, method, params, id, true)
+	if err != nil {
+		return err
+	}
+	ch := c.wait(id)
+	defer c.unwait(id)
+	for attempt := 0; ; attempt++ {
+		env.attempt = attempt
+		body, err := c.roundTrip(ctx, service, o.lane, env, ch)
+		if err == nil {
+			return decodeSingle(body, result)
+		}
+		var rerr *Error
+		if !errors.As(err, &rerr) || !Retryable(rerr.Code) || attempt >= o.retries || !backoff(ctx, attempt) {
+			return err
+		}
+		c.metrics.retries.WithLabelValues(service, method).Inc()
+	}
+}
+
+// roundTrip sends env once and waits for its reply body.
+func (c *Client) roundTrip(ctx context.Context, service string, lane Lane, env *envelope, ch chan []byte) ([]byte, error) {
+	if !c.isLive(ctx, service) {
+		return nil, Errorf(CodeNoResponders, "no live instance of %s", service)
+	}
+	if err := c.send(ctx, service, lane, env); err != nil {
+		return nil, err
+	}
+	select {
+	case body := <-ch:
+		return body, nil
+	case <-ctx.Done():
+		return nil, ctxError(ctx)
+	}
+}
+
+func decodeSingle(body []byte, result any) error {
+	resps, err := parseResponses(body)
+	if err != nil || len(resps) != 1 {
+		return Errorf(CodeInternal, "undecodable reply")
+	}
+	if resps[0].err != nil {
+		return resps[0].err
+	}
+	if err := decodeResult(resps[0].result, result); err != nil {
+		return Errorf(CodeInternal, "%v", err)
+	}
+	return nil
+}
+
+// backoff waits a full-jitter exponential pause before retry attempt+1; false when the
+// deadline would pass first.
+func backoff(ctx context.Context, attempt int) bool {
+	ceil := min(backoffCap, backoffBase<<min(attempt, 10))
+	d := rand.N(ceil) + time.Millisecond
+	if dl, ok := ctx.Deadline(); ok && time.Now().Add(d).After(dl) {
+		return false
+	}
+	pause(ctx, d)
+	return ctx.Err() == nil
+}
+
+func ctxError(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %w", ErrDeadlineExceeded, context.DeadlineExceeded)
+	}
+	return fmt.Errorf("rpc call: %w", ctx.Err())
+}
+
+func (c *Client) withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, c.cfg.DefaultTimeout)
+}
+
+// envelope encodes the body and fills the transport fields from ctx.
+func (c *Client) envelope(ctx context.Context, method string, params any, id string, reply bool) (*envelope, error) {
+	e := getEncoder()
+	if err := encodeRequest(e, method, params, id); err != nil {
+		encoders.Put(e)
+		return nil, Errorf(CodeInvalidParams, "%v", err)
+	}
+	env := &envelope{body: e.finish()}
+	if reply {
+		env.replyTo, env.cid = c.replyKey, id
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		env.deadline = dl
+	}
+	env.tenant, _ = TenantFrom(ctx)
+	injectTrace(ctx, env)
+	return env, nil
+}
+
+func (c *Client) send(ctx context.Context, service string, lane Lane, env *envelope) error {
+	err := c.rdb.XAdd(ctx, &redis.XAddArgs{Stream: RequestStream(c.cfg.Namespace, service, lane), Values: env.values()}).Err()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctxError(ctx)
+		}
+		return Errorf(CodeUpstreamUnavailable, "send to %s: %v", service, err)
+	}
+	return nil
+}
+
+// isLive reports whether service has an instance that beat recently. A positive answer is
+// cached for LiveCacheTTL, so the hot path costs no extra round trip.
+func (c *Client) isLive(ctx context.Context, service string) bool {
+	now := time.Now()
+	c.liveMu.Lock()
+	until, ok := c.live[service]
+	c.liveMu.Unlock()
+	if ok && now.Before(until) {
+		return true
+	}
+	minScore := strconv.FormatInt(now.Add(-liveWindow).UnixMilli(), 10)
+	n, err := c.rdb.ZCount(ctx, instancesKey(c.cfg.Namespace, service), minScore, "+inf").Result()
+	if err != nil {
+		return true // unknown: let the call try and time out rather than fail on a hiccup
+	}
+	if n == 0 {
+		return false
+	}
+	c.liveMu.Lock()
+	c.live[service] = now.Add(c.cfg.LiveCacheTTL)
+	c.liveMu.Unlock()
+	return true
+}
+
+// Notify sends a notification: no reply, no id, no retry. It is not checked against live
+// instances: the entry waits in the stream until a consumer takes it or its deadline passes.
+func (c *Client) Notify(ctx context.Context, service, method string, params any, opts ...CallOption) error {
+	o := options(opts)
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	env, err := c.envelope(ctx, method, params, "", false)
+	if err != nil {
+		return err
+	}
+	return c.send(ctx, service, o.lane, env)
+}
+
+// Publish appends an event to the topic's stream as a JSON-RPC notification whose method is
+// the topic. Entries older than EventRetention are trimmed on the way (MINID ~).
+func (c *Client) Publish(ctx context.Context, topic string, payload any) error {
+	env, err := c.envelope(ctx, topic, payload, "", false)
+	if err != nil {
+		return err
+	}
+	env.deadline = time.Time{} // events have no deadline
+	minID := strconv.FormatInt(time.Now().Add(-c.cfg.EventRetention).UnixMilli(), 10)
+	err = c.rdb.XAdd(ctx, &redis.XAddArgs{
+		Stream: EventStream(c.cfg.Namespace, topic), MinID: minID, Approx: true, Values: env.values(),
+	}).Err()
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", topic, err)
+	}
+	c.metrics.published.WithLabelValues(topic).Inc()
+	return nil
+}

@@ -1,0 +1,270 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/askproai/backend/pkg/logging"
+)
+
+// outcome is what handling one entry produced; the writer applies it in one pipeline: stored
+// results first, then the dead letter, the reply and the acknowledgement.
+type outcome struct {
+	src      *source
+	id       string
+	ack      bool
+	replyKey string
+	cid      string
+	reply    []byte
+	stores   []storeOp
+	dead     []any
+	reason   string
+	method   string
+	start    time.Time
+}
+
+type storeOp struct {
+	key string
+	val []byte
+	ttl time.Duration
+	del bool
+}
+
+// process handles one entry; it always ends by handing an outcome to the writer, which frees
+// the entry's worker slot once the outcome is written.
+func (s *Server) process(src *source, msg redis.XMessage, deliveries int64) {
+	o := &outcome{src: src, id: msg.ID, ack: true, start: time.Now()}
+	s.metrics.inFlight.WithLabelValues(s.cfg.Service).Inc()
+	defer func() { s.out <- *o }()
+	if len(msg.Values) == 0 {
+		return // the entry was trimmed while pending: nothing to do but acknowledge
+	}
+	env, err := decodeEnvelope(msg.Values)
+	if err != nil {
+		s.deadLetter(o, msg, err.Error(), deliveries)
+		return
+	}
+	if deliveries > int64(s.cfg.MaxDeliveries) {
+		s.deadLetter(o, msg, "delivered "+strconv.FormatInt(deliveries, 10)+" times", deliveries)
+		return
+	}
+	if !env.deadline.IsZero() && !o.start.Before(env.deadline) {
+		s.metrics.expired.WithLabelValues(s.cfg.Service, src.key).Inc()
+		return
+	}
+	s.metrics.queueWait.WithLabelValues(s.cfg.Service, src.key).Observe(seconds(o.start.Sub(entryTime(msg.ID))))
+	if src.event != nil {
+		s.handleEvent(src, msg, &env, o, deliveries)
+		return
+	}
+	s.handleRequest(msg, &env, o, deliveries)
+}
+
+func (s *Server) deadLetter(o *outcome, msg redis.XMessage, reason string, deliveries int64) {
+	fields := make([]any, 0, 2*len(msg.Values)+12)
+	for k, v := range msg.Values {
+		fields = append(fields, k, v)
+	}
+	fields = append(fields,
+		fieldReason, reason,
+		fieldSource, o.src.key,
+		fieldSourceID, msg.ID,
+		fieldDeliveries, strconv.FormatInt(deliveries, 10),
+		fieldGroup, o.src.group,
+		fieldMovedAt, strconv.FormatInt(time.Now().UnixMilli(), 10))
+	o.dead = fields
+	o.reason = reason
+	s.log.Warn().Str("stream", o.src.key).Str("entry_id", msg.ID).Str("reason", reason).
+		Int64("deliveries", deliveries).Msg("rpc_dead_letter")
+}
+
+func (s *Server) handleRequest(msg redis.XMessage, env *envelope, o *outcome, deliveries int64) {
+	reqs, batch, err := parseBody(env.body)
+	if err != nil {
+		s.deadLetter(o, msg, "parse error: "+err.Error(), deliveries)
+		s.setReply(o, env, s.errorResponse(nil, ErrParse))
+		return
+	}
+	if batch && len(reqs) == 0 {
+		s.setReply(o, env, s.errorResponse(nil, Errorf(CodeInvalidRequest, "empty batch")))
+		return
+	}
+	ctx, cancel := s.requestContext(env, msg.ID)
+	defer cancel()
+	parts := make([][]byte, 0, len(reqs))
+	for i := range reqs {
+		resp, st := s.handleOne(ctx, env, &reqs[i], o)
+		if resp != nil {
+			parts = append(parts, resp)
+		}
+		if st != nil {
+			o.stores = append(o.stores, *st)
+		}
+	}
+	if len(parts) == 0 {
+		return
+	}
+	if !batch {
+		s.setReply(o, env, parts[0])
+		return
+	}
+	e := getEncoder()
+	_ = e.enc.EncodeArrayLen(len(parts))
+	for _, p := range parts {
+		e.buf.Write(p)
+	}
+	s.setReply(o, env, e.finish())
+}
+
+func (s *Server) setReply(o *outcome, env *envelope, body []byte) {
+	if env.replyTo == "" || body == nil {
+		return
+	}
+	o.replyKey, o.cid, o.reply = env.replyTo, env.cid, body
+}
+
+// requestContext gives handlers the entry's deadline and tenant, and no cancellation from Run:
+// a drain lets them finish.
+func (s *Server) requestContext(env *envelope, entryID string) (context.Context, context.CancelFunc) {
+	ctx := s.ioCtx
+	if env.tenant != "" {
+		ctx = WithTenant(ctx, env.tenant)
+	}
+	ctx = extractTrace(ctx, env)
+	ctx = withQueueWait(ctx, time.Since(entryTime(entryID)))
+	if env.deadline.IsZero() {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, env.deadline)
+}
+
+// handleOne runs one request object and returns its encoded response (nil for notifications).
+func (s *Server) handleOne(ctx context.Context, env *envelope, r *request, o *outcome) ([]byte, *storeOp) {
+	if r.err != nil {
+		s.count("", r.err.Code)
+		return s.errorResponse(r.id, r.err), nil
+	}
+	m := s.methods[r.method]
+	o.method = r.method
+	if m == nil {
+		s.count("", CodeMethodNotFound)
+		if !r.hasID {
+			return nil, nil
+		}
+		return s.errorResponse(r.id, Errorf(CodeMethodNotFound, "method %q not found", r.method)), nil
+	}
+	ctx = s.requestLogger(ctx, env, r)
+	if m.nonIdempotent && r.id != nil {
+		return s.once(ctx, m, r)
+	}
+	result, rerr := s.invoke(ctx, m, r)
+	if !r.hasID {
+		return nil, nil
+	}
+	return s.response(r.id, result, rerr), nil
+}
+
+func (s *Server) requestLogger(ctx context.Context, env *envelope, r *request) context.Context {
+	lc := s.log.With().Str(logging.FieldMethod, r.method).Str(logging.FieldRequestID, idText(r.id))
+	if env.tenant != "" {
+		lc = lc.Str(logging.FieldTenant, env.tenant)
+	}
+	if tid := traceID(ctx); tid != "" {
+		lc = lc.Str(logging.FieldTraceID, tid)
+	}
+	return logging.WithContext(ctx, lc.Logger())
+}
+
+// invoke runs the handler with panic recovery, metrics and a span.
+func (s *Server) invoke(ctx context.Context, m *method, r *request) (result any, rerr *Error) {
+	ctx, span := startServerSpan(ctx, s.cfg.Service, m.name)
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			logging.FromContext(ctx).Error().Interface("panic", p).Msg("rpc_handler_panic")
+			result, rerr = nil, Errorf(CodeInternal, "internal error")
+		}
+		code := 0
+		if rerr != nil {
+			code = rerr.Code
+		}
+		m.record(code)
+		s.count(m.name, code)
+		s.metrics.handling.WithLabelValues(s.cfg.Service, m.name).Observe(seconds(time.Since(start)))
+		endSpan(span, rerr)
+	}()
+	res, err := m.call(ctx, r.params)
+	if err != nil {
+		return nil, s.wireError(ctx, err)
+	}
+	return res, nil
+}
+
+// wireError maps a handler error to the wire: *Error as it is, a passed deadline as
+// CodeDeadlineExceeded, anything else as a generic -32603 with the detail in the log.
+func (s *Server) wireError(ctx context.Context, err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return Errorf(CodeDeadlineExceeded, "deadline exceeded")
+	}
+	logging.FromContext(ctx).Error().Err(err).Msg("rpc_handler_failed")
+	return Errorf(CodeInternal, "internal error")
+}
+
+func (s *Server) count(method string, code int) {
+	if method == "" {
+		method = "unknown"
+	}
+	s.metrics.requests.WithLabelValues(s.cfg.Service, method, codeLabel(code)).Inc()
+}
+
+// response encodes a result or error response; a result that cannot be encoded becomes -32603.
+func (s *Server) response(id msgpack.RawMessage, result any, rerr *Error) []byte {
+	e := getEncoder()
+	if err := encodeResponse(e, id, result, rerr); err != nil {
+		s.log.Error().Err(err).Msg("rpc_encode_failed")
+		e.buf.Reset()
+		_ = encodeResponse(e, id, nil, Errorf(CodeInternal, "internal error"))
+	}
+	return e.finish()
+}
+
+func (s *Server) errorResponse(id msgpack.RawMessage, rerr *Error) []byte {
+	return s.response(id, nil, rerr)
+}
+
+func (s *Server) handleEvent(src *source, msg redis.XMessage, env *envelope, o *outcome, deliveries int64) {
+	reqs, batch, err := parseBody(env.body)
+	if err != nil || batch || len(reqs) != 1 || reqs[0].err != nil {
+		s.deadLetter(o, msg, fmt.Sprintf("undecodable event: %v", err), deliveries)
+		return
+	}
+	ctx, cancel := s.requestContext(env, msg.ID)
+	defer cancel()
+	ctx = logging.WithContext(ctx, s.log.With().Str("topic", src.event.topic).Str("entry_id", msg.ID).Logger())
+	err = src.event.run(ctx, reqs[0].params)
+	outcome := "ok"
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrInvalidParams):
+		outcome = "dead"
+		s.deadLetter(o, msg, "undecodable event payload: "+err.Error(), deliveries)
+	case deliveries >= int64(s.cfg.MaxDeliveries):
+		outcome = "dead"
+		s.deadLetter(o, msg, fmt.Sprintf("handler failed %d times: %v", deliveries, err), deliveries)
+	default:
+		outcome = "retry"
+		o.ack = false // stays pending; claimed again after ClaimMinIdle
+		logging.FromContext(ctx).Warn().Err(err).Int64("deliveries", deliveries).Msg("rpc_event_failed")
+	}
+	s.metrics.events.WithLabelValues(s.cfg.Service, src.event.topic, outcome).Inc()
+}

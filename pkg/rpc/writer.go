@@ -1,0 +1,97 @@
+package rpc
+
+import (
+	"errors"
+
+	"github.com/redis/go-redis/v9"
+)
+
+const maxFlush = 256
+
+// writeLoop applies outcomes in pipelines. Outcomes that finish while a pipeline is in flight
+// are written together in the next one, so replies and acks cost one round trip per batch.
+func (s *Server) writeLoop() {
+	batch := make([]outcome, 0, maxFlush)
+	for o := range s.out {
+		batch = append(batch[:0], o)
+	collect:
+		for len(batch) < maxFlush {
+			select {
+			case o, ok := <-s.out:
+				if !ok {
+					break collect
+				}
+				batch = append(batch, o)
+			default:
+				break collect
+			}
+		}
+		s.flush(batch)
+	}
+}
+
+func (s *Server) flush(batch []outcome) {
+	ctx := s.ioCtx
+	pipe := s.rdb.Pipeline()
+	acks := make(map[*source][]string, 2)
+	replies := make([]*redis.StringCmd, 0, len(batch))
+	for i := range batch {
+		o := &batch[i]
+		for _, st := range o.stores {
+			if st.del {
+				pipe.Del(ctx, st.key)
+			} else {
+				pipe.Set(ctx, st.key, st.val, st.ttl)
+			}
+		}
+		if o.dead != nil {
+			pipe.XAdd(ctx, &redis.XAddArgs{Stream: s.dlqKey, MaxLen: s.cfg.DeadLetterMaxLen, Approx: true, Values: o.dead})
+		}
+		if o.reply != nil {
+			replies = append(replies, pipe.XAdd(ctx, &redis.XAddArgs{
+				Stream: o.replyKey, NoMkStream: true, MaxLen: s.cfg.ReplyMaxLen, Approx: true,
+				Values: []any{fieldVersion, envelopeVersion, fieldCID, o.cid, fieldBody, o.reply},
+			}))
+		}
+		if o.ack {
+			acks[o.src] = append(acks[o.src], o.id)
+		}
+	}
+	for src, ids := range acks {
+		pipe.XAck(ctx, src.key, src.group, ids...)
+	}
+	_, err := pipe.Exec(ctx)
+	if err != nil && !errors.Is(err, redis.Nil) {
+		s.log.Error().Err(err).Int("entries", len(batch)).Msg("rpc_write_failed")
+	}
+	s.finish(batch, replies)
+}
+
+// finish records metrics, forgets the entries and frees their worker slots.
+func (s *Server) finish(batch []outcome, replies []*redis.StringCmd) {
+	for _, r := range replies {
+		if errors.Is(r.Err(), redis.Nil) {
+			// NOMKSTREAM: the caller's reply stream is gone, so is the caller.
+			s.log.Debug().Msg("rpc_reply_stream_gone")
+		}
+	}
+	for i := range batch {
+		o := &batch[i]
+		if o.dead != nil {
+			s.metrics.deadTotal.WithLabelValues(s.cfg.Service, reasonLabel(o.reason)).Inc()
+		}
+		o.src.untrack(o.id)
+	}
+	s.metrics.inFlight.WithLabelValues(s.cfg.Service).Sub(float64(len(batch)))
+	s.gate.release(len(batch))
+}
+
+// reasonLabel keeps the reason label's cardinality small.
+func reasonLabel(reason string) string {
+	for _, p := range []string{"parse error", "undecodable event payload", "undecodable event", "handler failed", "delivered", "unsupported envelope version", "missing body", "bad deadline"} {
+		if len(reason) >= len(p) && reason[:len(p)] == p {
+			return p
+		}
+	}
+	return "other"
+}
