@@ -85,5 +85,5 @@ func ambiguous(err error) bool {
 
 // retryable reports whether an idempotent request may be sent again.
 func retryable(err error) bool {
-	return ambiguous(err) || errors.Is(err, ErrRateLimited)
+	return ambiguous(err) || (errors.Is(err, ErrRateLimited) && !errors.Is(err, errBudgetSpent))
 }

@@ -35,6 +35,10 @@ redis.call('SET', KEYS[1], new, 'PX', new - now)
 return 0
 `)
 
+// errBudgetSpent: the shared budget would make the call wait longer than allowed. It is not
+// retried: the waiting it would take is exactly what MaxRateWait refuses.
+var errBudgetSpent = fmt.Errorf("shared rate budget spent: %w", ErrRateLimited)
+
 // limiter keeps every replica's requests for one API key within Cal.com's budget: at most
 // limit requests in any minute, burst of them back to back, the rest evenly spaced.
 type limiter struct {
@@ -67,7 +71,7 @@ func (l *limiter) wait(ctx context.Context, account string, maxWait time.Duratio
 		}
 		if l.clock.Now().Add(d).After(deadline) {
 			return &APIError{Status: 429, Code: "LocalRateLimit", Message: "shared rate budget spent",
-				RetryAfter: d, kind: ErrRateLimited}
+				RetryAfter: d, kind: errBudgetSpent}
 		}
 		if err := l.clock.Sleep(ctx, d); err != nil {
 			return fmt.Errorf("wait for rate limit: %w", err)
