@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -48,14 +50,19 @@ func UpTo(ctx context.Context, databaseURL string, version int64) error {
 
 // Versions lists the versions of all embedded migrations in order.
 func Versions() ([]int64, error) {
-	p, err := goose.NewProvider(goose.DialectPostgres, nil, FS)
+	names, err := fs.Glob(FS, "*.sql")
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
-	var out []int64
-	for _, s := range p.ListSources() {
-		out = append(out, s.Version)
+	out := make([]int64, 0, len(names))
+	for _, n := range names {
+		v, err := goose.NumericComponent(n)
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", n, err)
+		}
+		out = append(out, v)
 	}
+	slices.Sort(out)
 	return out, nil
 }
 

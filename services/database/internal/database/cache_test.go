@@ -1,0 +1,84 @@
+package database
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	api "github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/testenv"
+)
+
+// Two replicas share Redis; a write through one is seen by the other, L1 included.
+func TestCacheInvalidationReachesEveryReplica(t *testing.T) {
+	url := testenv.PostgresURL(t)
+	r := testenv.Redis(t)
+	ctx := t.Context()
+	replica := func() (*Store, *Cache) {
+		c := NewCache(r.Client, CacheOptions{Namespace: r.Prefix + "askpro", L1TTL: time.Hour, Logger: zerolog.Nop()})
+		s, err := New(ctx, Options{WriteURL: url, Cipher: testCipher(t, "v1:"+testKeyV1), Cache: c, Logger: zerolog.Nop()})
+		require.NoError(t, err)
+		t.Cleanup(s.Close)
+		lctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = c.Listen(lctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+		return s, c
+	}
+	one, _ := replica()
+	two, twoCache := replica()
+	tn := newTenant(t, one, "Salon")
+
+	list, err := two.EventTypes(ctx, tn.company.ID, "")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	byPhone, err := two.BranchByPhone(ctx, "", tn.branch.PhoneNumber)
+	require.NoError(t, err)
+	require.Equal(t, tn.branch.ID, byPhone.ID)
+	_, hit := twoCache.lookup(ctx, tn.company.ID, "event_types:")
+	require.True(t, hit)
+
+	_, err = one.UpsertEventType(ctx, "test", api.EventType{CompanyID: tn.company.ID, CalcomEventTypeID: 43,
+		Name: "Damenschnitt", DurationMinutes: 45, Active: true})
+	require.NoError(t, err)
+	moved := tn.branch
+	moved.PhoneNumber = "+4940123456789"
+	_, err = one.UpsertBranch(ctx, "test", moved)
+	require.NoError(t, err)
+
+	testenv.Eventually(t, 5*time.Second, func() bool {
+		l, err := two.EventTypes(ctx, tn.company.ID, "")
+		return err == nil && len(l) == 2
+	}, "replica two still serves the old catalogue")
+	_, err = two.BranchByPhone(ctx, "", tn.branch.PhoneNumber)
+	require.ErrorIs(t, err, ErrNotFound, "the old number no longer resolves")
+	got, err := two.BranchByPhone(ctx, "", moved.PhoneNumber)
+	require.NoError(t, err)
+	require.Equal(t, tn.branch.ID, got.ID)
+}
+
+func TestCachedReadsMatchTheDatabase(t *testing.T) {
+	cachedEnv := newEnv(t, true)
+	tn := newTenant(t, cachedEnv.store, "Salon")
+	ctx := t.Context()
+	for range 2 { // a miss, then a hit
+		c, err := cachedEnv.store.CompanyByAPIKeyDigest(ctx, tn.apiKeyHex)
+		require.NoError(t, err)
+		require.Equal(t, tn.company, c)
+		st, err := cachedEnv.store.StaffByName(ctx, tn.company.ID, tn.branch.ID, " STEFFI ")
+		require.NoError(t, err)
+		require.Len(t, st, 1)
+		require.Equal(t, []string{tn.service.ID}, st[0].EventTypeIDs)
+		et, err := cachedEnv.store.EventTypesByName(ctx, tn.company.ID, tn.branch.ID, "Haare schneiden")
+		require.NoError(t, err)
+		require.Len(t, et, 1)
+	}
+	_, err := cachedEnv.store.CompanyByAPIKeyDigest(ctx, "00"+tn.apiKeyHex[2:])
+	require.ErrorIs(t, err, ErrNotFound)
+	key, err := cachedEnv.store.CalcomAPIKey(ctx, tn.company.ID)
+	require.NoError(t, err)
+	require.Equal(t, "cal_live_secret", key)
+}
