@@ -60,4 +60,3 @@ func BenchmarkHotReads(b *testing.B) {
 		}
 	}
 }
-
