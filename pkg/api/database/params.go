@@ -216,3 +216,27 @@ type (
 		EventTypes []EventType `msgpack:"event_types" json:"event_types"`
 	}
 )
+
+// CalcomAPIKeyResult carries a tenant's decrypted Cal.com API key, for the calcom service only.
+type CalcomAPIKeyResult struct {
+	APIKey string `msgpack:"api_key" json:"api_key"`
+}
+
+// UpsertBranchParams creates (empty Branch.ID) or replaces a branch of Branch.CompanyID.
+type UpsertBranchParams struct {
+	Branch Branch `msgpack:"branch" json:"branch"`
+	Actor  string `msgpack:"actor,omitempty" json:"actor,omitempty"`
+}
+
+// UpsertStaffParams creates (empty Staff.ID) or replaces a staff member and the event types
+// they offer.
+type UpsertStaffParams struct {
+	Staff Staff  `msgpack:"staff" json:"staff"`
+	Actor string `msgpack:"actor,omitempty" json:"actor,omitempty"`
+}
+
+// UpsertEventTypeParams creates or updates an event type by its Cal.com id (catalogue sync).
+type UpsertEventTypeParams struct {
+	EventType EventType `msgpack:"event_type" json:"event_type"`
+	Actor     string    `msgpack:"actor,omitempty" json:"actor,omitempty"`
+}
