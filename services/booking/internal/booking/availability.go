@@ -118,16 +118,21 @@ func (s *Service) busy(ctx context.Context, companyID, staffID string, from, to 
 
 // slotFree re-checks one slot right before booking it: Cal.com still offers the start and
 // nothing of ours overlaps it.
-func (s *Service) slotFree(ctx context.Context, companyID string, cat catalogue, st Staff, slot Slot, ignoreID, ownToken string) (bool, error) {
-	starts, err := s.calendar.Slots(ctx, SlotQuery{CompanyID: companyID, EventType: cat.eventType,
-		Staff: st, From: slot.Start, To: slot.End, TimeZone: cat.loc.String()})
-	if err != nil {
-		return false, fmt.Errorf("calendar slots of %s: %w", st.ID, err)
+//
+// For a move (moving is the appointment being moved), Cal.com cannot offer a time that overlaps
+// the appointment's own old time; there its reschedule call is the check.
+func (s *Service) slotFree(ctx context.Context, companyID string, cat catalogue, st Staff, slot Slot, moving Booking, ownToken string) (bool, error) {
+	if moving.StaffID != st.ID || !moving.Slot().Overlaps(slot.Start, slot.End) {
+		starts, err := s.calendar.Slots(ctx, SlotQuery{CompanyID: companyID, EventType: cat.eventType,
+			Staff: st, From: slot.Start, To: slot.End, TimeZone: cat.loc.String()})
+		if err != nil {
+			return false, fmt.Errorf("calendar slots of %s: %w", st.ID, err)
+		}
+		if !slices.ContainsFunc(starts, slot.Start.Equal) {
+			return false, nil
+		}
 	}
-	if !slices.ContainsFunc(starts, slot.Start.Equal) {
-		return false, nil
-	}
-	busy, err := s.busy(ctx, companyID, st.ID, slot.Start, slot.End, ignoreID, ownToken)
+	busy, err := s.busy(ctx, companyID, st.ID, slot.Start, slot.End, moving.ID, ownToken)
 	if err != nil {
 		return false, err
 	}

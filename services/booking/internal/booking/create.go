@@ -79,7 +79,7 @@ func (s *Service) create(ctx context.Context, req CreateRequest, key string) (Cr
 // bookLocked runs steps 2 to 4 while the reservation is held.
 func (s *Service) bookLocked(ctx context.Context, req CreateRequest, key string, cat catalogue, st Staff, lock Lock) (Booking, error) {
 	slot := Slot{StaffID: st.ID, Start: req.Start.UTC(), End: req.Start.Add(cat.eventType.Duration).UTC()}
-	free, err := s.slotFree(ctx, req.CompanyID, cat, st, slot, "", lock.Token)
+	free, err := s.slotFree(ctx, req.CompanyID, cat, st, slot, Booking{}, lock.Token)
 	if err != nil {
 		return Booking{}, err
 	}

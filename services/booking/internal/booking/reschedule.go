@@ -47,7 +47,7 @@ func (s *Service) Reschedule(ctx context.Context, req RescheduleRequest) (Resche
 }
 
 func (s *Service) moveLocked(ctx context.Context, req RescheduleRequest, old Booking, cat catalogue, st Staff, lock Lock) (Booking, error) {
-	free, err := s.slotFree(ctx, old.CompanyID, cat, st, lock.Slot, old.ID, lock.Token)
+	free, err := s.slotFree(ctx, old.CompanyID, cat, st, lock.Slot, old, lock.Token)
 	if err != nil {
 		return Booking{}, err
 	}

@@ -292,3 +292,6 @@ type Confirmation struct {
 	BranchTZ  string
 	StaffName string
 }
+
+// Slot is the booking's interval.
+func (b Booking) Slot() Slot { return Slot{StaffID: b.StaffID, Start: b.Start, End: b.End} }

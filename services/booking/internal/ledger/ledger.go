@@ -1,0 +1,159 @@
+// Package ledger keeps the booking service's own small state in Redis (booking.Ledger):
+// idempotent create results, the reconciliation stream of Cal.com bookings without a local
+// counterpart, and the contact each appointment's confirmations go to. All keys start with
+// <namespace>:booking: and each command touches one key.
+package ledger
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/askproai/backend/services/booking/internal/booking"
+)
+
+const pending = "pending"
+
+// Ledger is the Redis implementation of booking.Ledger.
+type Ledger struct {
+	rdb        redis.Cmdable
+	ns         string
+	pendingTTL time.Duration
+}
+
+// New returns a Ledger under namespace. pendingTTL bounds how long a claimed idempotency key
+// blocks duplicates when its owner dies mid-request; it must exceed the longest create.
+func New(rdb redis.Cmdable, namespace string, pendingTTL time.Duration) *Ledger {
+	if pendingTTL <= 0 {
+		pendingTTL = 2 * time.Minute
+	}
+	return &Ledger{rdb: rdb, ns: namespace + ":booking:", pendingTTL: pendingTTL}
+}
+
+var _ booking.Ledger = (*Ledger)(nil)
+
+// OrphanStream is the stream key the reconciliation records go to.
+func (l *Ledger) OrphanStream() string { return l.ns + "orphans" }
+
+func (l *Ledger) idemKey(key string) string { return l.ns + "idem:" + key }
+
+func (l *Ledger) contactKey(companyID, id string) string {
+	return l.ns + "contact:" + companyID + ":" + id
+}
+
+// Begin claims key with a short-lived "pending" marker, or returns the stored result.
+func (l *Ledger) Begin(ctx context.Context, key string, _ time.Duration) (booking.CreateResult, bool, error) {
+	for range 3 {
+		ok, err := l.rdb.SetNX(ctx, l.idemKey(key), pending, l.pendingTTL).Result()
+		if err != nil {
+			return booking.CreateResult{}, false, fmt.Errorf("claim %w: %w", booking.ErrUpstream, err)
+		}
+		if ok {
+			return booking.CreateResult{}, false, nil
+		}
+		raw, err := l.rdb.Get(ctx, l.idemKey(key)).Result()
+		if errors.Is(err, redis.Nil) {
+			continue // aborted between our SETNX and GET: claim again
+		}
+		if err != nil {
+			return booking.CreateResult{}, false, fmt.Errorf("read claim %w: %w", booking.ErrUpstream, err)
+		}
+		if raw == pending {
+			return booking.CreateResult{}, false, booking.ErrInProgress
+		}
+		var res booking.CreateResult
+		if err := json.Unmarshal([]byte(raw), &res); err != nil {
+			return booking.CreateResult{}, false, fmt.Errorf("decode stored result: %w", err)
+		}
+		return res, true, nil
+	}
+	return booking.CreateResult{}, false, booking.ErrInProgress
+}
+
+// Complete stores the result under key for ttl.
+func (l *Ledger) Complete(ctx context.Context, key string, res booking.CreateResult, ttl time.Duration) error {
+	raw, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	if err := l.rdb.Set(ctx, l.idemKey(key), raw, ttl).Err(); err != nil {
+		return fmt.Errorf("store result %w: %w", booking.ErrUpstream, err)
+	}
+	return nil
+}
+
+var abortScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
+// Abort drops a pending claim so that a retry may run; a stored result is left alone.
+func (l *Ledger) Abort(ctx context.Context, key string) error {
+	if err := abortScript.Run(ctx, l.rdb, []string{l.idemKey(key)}, pending).Err(); err != nil {
+		return fmt.Errorf("abort claim %w: %w", booking.ErrUpstream, err)
+	}
+	return nil
+}
+
+// RecordOrphan appends o to the reconciliation stream.
+func (l *Ledger) RecordOrphan(ctx context.Context, o booking.Orphan) error {
+	err := l.rdb.XAdd(ctx, &redis.XAddArgs{Stream: l.OrphanStream(), MaxLen: 100000, Approx: true, Values: map[string]any{
+		"company_id": o.CompanyID, "calcom_booking_id": o.CalcomBookingID, "staff_id": o.StaffID,
+		"start": o.Start.Format(time.RFC3339), "end": o.End.Format(time.RFC3339), "reason": o.Reason,
+		"idempotency_key": o.IdempotencyKey, "at": o.At.Format(time.RFC3339Nano),
+	}}).Err()
+	if err != nil {
+		return fmt.Errorf("record orphan %w: %w", booking.ErrUpstream, err)
+	}
+	return nil
+}
+
+// Orphans lists the reconciliation records, oldest first (for the reconciliation job and tests).
+func (l *Ledger) Orphans(ctx context.Context) ([]booking.Orphan, error) {
+	msgs, err := l.rdb.XRange(ctx, l.OrphanStream(), "-", "+").Result()
+	if err != nil {
+		return nil, fmt.Errorf("list orphans: %w", err)
+	}
+	out := make([]booking.Orphan, 0, len(msgs))
+	for _, m := range msgs {
+		str := func(k string) string { s, _ := m.Values[k].(string); return s }
+		start, _ := time.Parse(time.RFC3339, str("start"))
+		end, _ := time.Parse(time.RFC3339, str("end"))
+		at, _ := time.Parse(time.RFC3339Nano, str("at"))
+		out = append(out, booking.Orphan{CompanyID: str("company_id"), CalcomBookingID: str("calcom_booking_id"),
+			StaffID: str("staff_id"), Start: start, End: end, Reason: str("reason"),
+			IdempotencyKey: str("idempotency_key"), At: at})
+	}
+	return out, nil
+}
+
+// SaveContact keeps the contact of an appointment for ttl.
+func (l *Ledger) SaveContact(ctx context.Context, companyID, appointmentID string, c booking.Contact, ttl time.Duration) error {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode contact: %w", err)
+	}
+	if err := l.rdb.Set(ctx, l.contactKey(companyID, appointmentID), raw, ttl).Err(); err != nil {
+		return fmt.Errorf("save contact %w: %w", booking.ErrUpstream, err)
+	}
+	return nil
+}
+
+// Contact returns the contact of an appointment, or booking.ErrNotFound.
+func (l *Ledger) Contact(ctx context.Context, companyID, appointmentID string) (booking.Contact, error) {
+	raw, err := l.rdb.Get(ctx, l.contactKey(companyID, appointmentID)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return booking.Contact{}, booking.ErrNotFound
+	}
+	if err != nil {
+		return booking.Contact{}, fmt.Errorf("load contact %w: %w", booking.ErrUpstream, err)
+	}
+	var c booking.Contact
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return booking.Contact{}, fmt.Errorf("decode contact: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,60 @@
+package ledger_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/askproai/backend/pkg/testenv"
+	"github.com/askproai/backend/services/booking/internal/booking"
+	"github.com/askproai/backend/services/booking/internal/ledger"
+)
+
+func TestIdempotencyClaim(t *testing.T) {
+	env := testenv.Redis(t)
+	l := ledger.New(env.Client, env.Prefix+"askpro", time.Minute)
+	ctx := t.Context()
+	_, done, err := l.Begin(ctx, "k", time.Hour)
+	require.NoError(t, err)
+	require.False(t, done)
+	_, _, err = l.Begin(ctx, "k", time.Hour)
+	require.ErrorIs(t, err, booking.ErrInProgress)
+
+	require.NoError(t, l.Abort(ctx, "k"))
+	_, done, err = l.Begin(ctx, "k", time.Hour)
+	require.NoError(t, err)
+	require.False(t, done, "claimable again after abort")
+
+	want := booking.CreateResult{Booking: booking.Booking{ID: "a1", Start: time.Date(2026, 12, 1, 13, 30, 0, 0, time.UTC)}, Spoken: "A B", Message: "ok"}
+	require.NoError(t, l.Complete(ctx, "k", want, time.Hour))
+	require.NoError(t, l.Abort(ctx, "k"), "abort leaves a stored result alone")
+	got, done, err := l.Begin(ctx, "k", time.Hour)
+	require.NoError(t, err)
+	require.True(t, done)
+	require.Equal(t, want, got)
+	keys, err := env.Client.Keys(ctx, env.Prefix+"askpro:booking:idem:*").Result()
+	require.NoError(t, err)
+	require.Len(t, keys, 1, "keys live under the namespace")
+}
+
+func TestContactsAndOrphans(t *testing.T) {
+	env := testenv.Redis(t)
+	l := ledger.New(env.Client, env.Prefix+"askpro", 0)
+	ctx := t.Context()
+	_, err := l.Contact(ctx, "c1", "a1")
+	require.ErrorIs(t, err, booking.ErrNotFound)
+	c := booking.Contact{Phone: "+4915112345678", Email: "e@example.org", Name: "Erika"}
+	require.NoError(t, l.SaveContact(ctx, "c1", "a1", c, time.Hour))
+	got, err := l.Contact(ctx, "c1", "a1")
+	require.NoError(t, err)
+	require.Equal(t, c, got)
+
+	o := booking.Orphan{CompanyID: "c1", CalcomBookingID: "cal-1", StaffID: "anna", Reason: "r",
+		Start: time.Date(2026, 12, 1, 13, 30, 0, 0, time.UTC), End: time.Date(2026, 12, 1, 14, 30, 0, 0, time.UTC),
+		At: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
+	require.NoError(t, l.RecordOrphan(ctx, o))
+	list, err := l.Orphans(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []booking.Orphan{o}, list)
+}
