@@ -122,7 +122,10 @@ func TestCreateUpstreamFailureLeavesNothing(t *testing.T) {
 		{name: "cal.com 5xx", prepare: func(f *fixture) { f.cal.createErr = fmt.Errorf("cal.com 503: %w", booking.ErrUpstream) },
 			err: booking.ErrUpstream, retryWorks: true},
 		{name: "cal.com timeout", timeout: 200 * time.Millisecond, prepare: func(f *fixture) {
-			f.cal.beforeCreate = func(ctx context.Context) error { <-ctx.Done(); return fmt.Errorf("%w: %w", booking.ErrUpstream, ctx.Err()) }
+			f.cal.beforeCreate = func(ctx context.Context) error {
+				<-ctx.Done()
+				return fmt.Errorf("%w: %w", booking.ErrUpstream, ctx.Err())
+			}
 		}, err: context.DeadlineExceeded, orphans: 1, retryWorks: true},
 		{name: "local write fails, upstream undone", prepare: func(f *fixture) { f.store.createErr = fmt.Errorf("db down: %w", booking.ErrUpstream) },
 			err: booking.ErrUpstream},
