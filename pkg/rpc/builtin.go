@@ -18,10 +18,10 @@ const (
 
 // Info is the result of rpc.info.
 type Info struct {
-	Name     string                `json:"name"`
-	Version  string                `json:"version"`
-	Instance string                `json:"instance"`
-	Uptime   float64               `json:"uptime_seconds"`
+	Name     string                 `json:"name"`
+	Version  string                 `json:"version"`
+	Instance string                 `json:"instance"`
+	Uptime   float64                `json:"uptime_seconds"`
 	Methods  map[string]MethodStats `json:"methods"`
 }
 

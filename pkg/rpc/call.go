@@ -72,13 +72,17 @@ func (c *Client) Call(ctx context.Context, service, method string, params, resul
 		env.attempt = attempt
 		body, err := c.roundTrip(ctx, service, o.lane, env, ch)
 		if err == nil {
-			return decodeSingle(body, result)
+			err = decodeSingle(body, result)
+		}
+		if err == nil {
+			return nil
 		}
 		var rerr *Error
 		if !errors.As(err, &rerr) || !Retryable(rerr.Code) || attempt >= o.retries || !backoff(ctx, attempt) {
 			return err
 		}
 		c.metrics.retries.WithLabelValues(service, method).Inc()
+		c.forget(service, rerr.Code)
 	}
 }
 
@@ -190,6 +194,17 @@ func (c *Client) isLive(ctx context.Context, service string) bool {
 	c.live[service] = now.Add(c.cfg.LiveCacheTTL)
 	c.liveMu.Unlock()
 	return true
+}
+
+// forget drops the cached liveness of service after a no-responders answer, so a retry looks
+// again.
+func (c *Client) forget(service string, code int) {
+	if code != CodeNoResponders {
+		return
+	}
+	c.liveMu.Lock()
+	delete(c.live, service)
+	c.liveMu.Unlock()
 }
 
 // Notify sends a notification: no reply, no id, no retry. It is not checked against live

@@ -400,4 +400,3 @@ func decodeResult(raw []byte, out any) error {
 	}
 	return nil
 }
-

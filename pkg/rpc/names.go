@@ -41,7 +41,9 @@ func (l Lane) valid() bool { return l == LaneHigh || l == LaneNormal || l == Lan
 //	<ns>:idem:<service>:<id>       stored result (or in-progress marker) of a non-idempotent call
 
 // RequestStream returns the request stream of service's lane.
-func RequestStream(ns, service string, lane Lane) string { return ns + ":rpc:" + service + ":" + string(lane) }
+func RequestStream(ns, service string, lane Lane) string {
+	return ns + ":rpc:" + service + ":" + string(lane)
+}
 
 // ReplyStream returns the reply stream of a client instance.
 func ReplyStream(ns, instance string) string { return ns + ":reply:" + instance }

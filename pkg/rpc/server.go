@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 	"github.com/rs/zerolog"
 )
 
@@ -166,6 +167,9 @@ func newBlockingClient(rdb *redis.Client, conns int) *redis.Client {
 	opts.PoolSize = conns + 2
 	opts.MinIdleConns = 0
 	opts.MaxIdleConns = conns + 2
+	// A processor is bound to one client; blocking reads need no push notifications.
+	opts.PushNotificationProcessor = nil
+	opts.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	return redis.NewClient(&opts)
 }
 

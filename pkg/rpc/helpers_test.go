@@ -1,0 +1,56 @@
+package rpc_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// metricSum adds up every series of a counter or gauge family in reg.
+func metricSum(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	fams, err := reg.Gather()
+	require.NoError(t, err)
+	sum := 0.0
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			switch {
+			case m.GetCounter() != nil:
+				sum += m.GetCounter().GetValue()
+			case m.GetGauge() != nil:
+				sum += m.GetGauge().GetValue()
+			}
+		}
+	}
+	return sum
+}
+
+// pendingCount is the number of entries of stream pending in group.
+func pendingCount(rdb *redis.Client, stream, group string) int64 {
+	p, err := rdb.XPending(context.Background(), stream, group).Result()
+	if err != nil {
+		return -1
+	}
+	return p.Count
+}
+
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := msgpack.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
+
+func mustUnmarshal(t *testing.T, b []byte) any {
+	t.Helper()
+	var v any
+	require.NoError(t, msgpack.Unmarshal(b, &v))
+	return v
+}

@@ -1,0 +1,465 @@
+package rpc_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/pkg/rpc/rpctest"
+	"github.com/askproai/backend/pkg/testenv"
+)
+
+func TestExpiredWorkIsNeverRun(t *testing.T) {
+	t.Parallel()
+	env := testenv.Redis(t)
+	reg := prometheus.NewRegistry()
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	var fastRuns atomic.Int32
+	cfg := rpctest.ServerConfig(env, "slow", "slow-0")
+	cfg.Workers = 1
+	rpctest.StartServer(t, env, cfg, reg, func(s *rpc.Server) {
+		rpc.Register(s, "slow", func(context.Context, struct{}) (string, error) {
+			started <- struct{}{}
+			<-release
+			return "done", nil
+		})
+		rpc.Register(s, "fast", func(context.Context, struct{}) (string, error) {
+			fastRuns.Add(1)
+			return "ran", nil
+		})
+	})
+	c := rpctest.NewClient(t, env, "caller", nil)
+	slowDone := make(chan error, 1)
+	go func() { slowDone <- c.Call(context.Background(), "slow", "slow", struct{}{}, nil) }()
+	<-started
+
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	err := c.Call(ctx, "slow", "fast", struct{}{}, nil)
+	require.ErrorIs(t, err, rpc.ErrDeadlineExceeded)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+
+	close(release)
+	require.NoError(t, <-slowDone)
+	stream := rpc.RequestStream(rpctest.Namespace(env), "slow", rpc.LaneNormal)
+	testenv.Eventually(t, 5*time.Second, func() bool {
+		return metricSum(t, reg, "askpro_rpc_expired_total") == 1 && pendingCount(env.Client, stream, "slow") == 0
+	}, "expired entry not acknowledged")
+	assert.Zero(t, fastRuns.Load(), "expired work must not run")
+}
+
+// A consumer dies while handling a request: another instance claims the pending entry and
+// answers while the caller still waits.
+func TestKilledConsumerWorkIsClaimed(t *testing.T) {
+	t.Parallel()
+	env := testenv.Redis(t)
+	opts, err := redis.ParseURL(env.URL)
+	require.NoError(t, err)
+	rdbA := redis.NewClient(opts)
+	var runs atomic.Int32
+	stuck := make(chan struct{})
+	started := make(chan struct{}, 1)
+	setup := func(s *rpc.Server) {
+		rpc.Register(s, "work", func(context.Context, struct{}) (string, error) {
+			if runs.Add(1) == 1 {
+				started <- struct{}{}
+				<-stuck // instance a hangs and then dies
+				return "a", nil
+			}
+			return "b", nil
+		})
+	}
+	cfgA := rpctest.ServerConfig(env, "claim", "a")
+	srvA, err := rpc.NewServer(rdbA, cfgA, rpctest.Logger(t), nil)
+	require.NoError(t, err)
+	setup(srvA)
+	stopA := rpctest.Run(t, srvA)
+	rpctest.WaitLive(t, env, cfgA.Namespace, "claim", "a")
+
+	c := rpctest.NewClient(t, env, "caller", nil)
+	got := make(chan string, 1)
+	go func() {
+		var res string
+		if err := c.Call(context.Background(), "claim", "work", struct{}{}, &res); err != nil {
+			res = err.Error()
+		}
+		got <- res
+	}()
+	<-started
+	require.NoError(t, rdbA.Close()) // a is gone: no ack, no lease, no heartbeat
+
+	rpctest.StartServer(t, env, rpctest.ServerConfig(env, "claim", "b"), nil, setup)
+	select {
+	case res := <-got:
+		assert.Equal(t, "b", res)
+	case <-time.After(8 * time.Second):
+		t.Fatal("the caller got no answer from the claiming instance")
+	}
+	close(stuck)
+	_ = stopA()
+	stream := rpc.RequestStream(cfgA.Namespace, "claim", rpc.LaneNormal)
+	testenv.Eventually(t, 5*time.Second, func() bool { return pendingCount(env.Client, stream, "claim") == 0 })
+}
+
+func TestPoisonEntryGoesToDeadLetters(t *testing.T) {
+	t.Parallel()
+	p := rpctest.New(t, "poison", registerEcho)
+	ns := rpctest.Namespace(p.Env)
+	stream := rpc.RequestStream(ns, "poison", rpc.LaneNormal)
+	ctx := t.Context()
+	require.NoError(t, p.Env.Client.XAdd(ctx, &redis.XAddArgs{Stream: stream, Values: []any{"v", "1", "body", []byte{0xc1}}}).Err())
+	require.NoError(t, p.Env.Client.XAdd(ctx, &redis.XAddArgs{Stream: stream, Values: []any{"v", "99", "body", "x"}}).Err())
+	require.NoError(t, p.Env.Client.XAdd(ctx, &redis.XAddArgs{Stream: stream, Values: []any{"nothing", "here"}}).Err())
+
+	var res echoResult
+	require.NoError(t, p.Client.Call(ctx, "poison", "echo", echoParams{Text: "still serving"}, &res))
+	assert.Equal(t, "still serving", res.Text)
+
+	dlq := rpc.NewDeadLetters(p.Env.Client, ns, "poison")
+	testenv.Eventually(t, 5*time.Second, func() bool { n, _ := dlq.Len(ctx); return n == 3 })
+	letters, err := dlq.List(ctx, "", 10)
+	require.NoError(t, err)
+	require.Len(t, letters, 3)
+	byBody := map[string]rpc.DeadLetter{}
+	for _, l := range letters {
+		byBody[string(l.Body)] = l
+		assert.Equal(t, stream, l.Source)
+		assert.Equal(t, "poison", l.Group)
+		assert.EqualValues(t, 1, l.Deliveries)
+	}
+	assert.Contains(t, byBody["\xc1"].Reason, "parse error")
+	assert.Contains(t, byBody["x"].Reason, "unsupported envelope version")
+	assert.Equal(t, "here", byBody[""].Fields["nothing"])
+	assert.EqualValues(t, 0, pendingCount(p.Env.Client, stream, "poison"))
+
+	one, err := dlq.Get(ctx, letters[2].ID)
+	require.NoError(t, err)
+	assert.Equal(t, letters[2], one)
+	n, err := dlq.Purge(ctx, letters[2].ID)
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, n)
+	n, err = dlq.Purge(ctx)
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, n)
+	_, err = dlq.Get(ctx, letters[0].ID)
+	assert.ErrorIs(t, err, rpc.ErrDeadLetterNotFound)
+}
+
+// An entry that was delivered too often goes to the dead-letter stream; replayed, it keeps
+// its id and is answered.
+func TestReplayFromDeadLetters(t *testing.T) {
+	t.Parallel()
+	env := testenv.Redis(t)
+	ns := rpctest.Namespace(env)
+	ctx := t.Context()
+	p := &rpctest.Pair{Env: env}
+	b := newRawBus(t, p)
+	stream := rpc.RequestStream(ns, "replay", rpc.LaneNormal)
+	require.NoError(t, env.Client.XGroupCreateMkStream(ctx, stream, "replay", "0").Err())
+	raw := mustMarshal(t, map[string]any{"jsonrpc": "2.0", "method": "echo", "params": map[string]any{"text": "again"}, "id": "req-42"})
+	b.send("replay", raw, true)
+	// A ghost consumer took the entry and crashed on it six times.
+	res, err := env.Client.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "replay", Consumer: "ghost", Streams: []string{stream, ">"}, Count: 1, Block: -1}).Result()
+	require.NoError(t, err)
+	id := res[0].Messages[0].ID
+	for range 5 {
+		require.NoError(t, env.Client.XClaim(ctx, &redis.XClaimArgs{Stream: stream, Group: "replay", Consumer: "ghost", Messages: []string{id}}).Err())
+	}
+	rpctest.StartServer(t, env, rpctest.ServerConfig(env, "replay", "r-0"), nil, registerEcho)
+
+	dlq := rpc.NewDeadLetters(env.Client, ns, "replay")
+	testenv.Eventually(t, 5*time.Second, func() bool { n, _ := dlq.Len(ctx); return n == 1 })
+	letters, err := dlq.List(ctx, "", 10)
+	require.NoError(t, err)
+	assert.Contains(t, letters[0].Reason, "delivered 7 times")
+	assert.EqualValues(t, 7, letters[0].Deliveries)
+	assert.Equal(t, "echo", letters[0].Method)
+	assert.Equal(t, "req-42", letters[0].RequestID)
+	_, got := b.next(200 * time.Millisecond)
+	assert.False(t, got, "a dead-lettered request is not answered")
+
+	_, err = dlq.Replay(ctx, letters[0].ID, 10*time.Second)
+	require.NoError(t, err)
+	v, ok := b.next(5 * time.Second)
+	require.True(t, ok, "replayed request not answered")
+	assert.Equal(t, "req-42", v.(map[string]any)["id"])
+	n, _ := dlq.Len(ctx)
+	assert.Zero(t, n)
+}
+
+func TestDuplicatesRunOnce(t *testing.T) {
+	t.Parallel()
+	var runs atomic.Int32
+	release := make(chan struct{})
+	p := rpctest.New(t, "booking", func(s *rpc.Server) {
+		rpc.Register(s, "create", func(_ context.Context, p echoParams) (echoResult, error) {
+			n := runs.Add(1)
+			if p.Text == "slow" {
+				<-release
+			}
+			return echoResult{Text: p.Text, Double: int(n)}, nil
+		}, rpc.NonIdempotent())
+	})
+	b := newRawBus(t, p)
+	req := func(id, text string) []byte {
+		return mustMarshal(t, map[string]any{"jsonrpc": "2.0", "method": "create", "params": map[string]any{"text": text}, "id": id})
+	}
+
+	t.Run("sequential duplicate gets the stored result", func(t *testing.T) {
+		first := b.call("booking", mustUnmarshal(t, req("dup-1", "fast")))
+		second := b.call("booking", mustUnmarshal(t, req("dup-1", "fast")))
+		assert.Equal(t, first, second)
+		assert.EqualValues(t, 1, runs.Load())
+	})
+
+	t.Run("concurrent duplicates never both run", func(t *testing.T) {
+		b.send("booking", req("dup-2", "slow"), true)
+		b.send("booking", req("dup-2", "slow"), true)
+		testenv.Eventually(t, 5*time.Second, func() bool { return runs.Load() == 2 })
+		close(release)
+		r1, ok1 := b.next(5 * time.Second)
+		r2, ok2 := b.next(5 * time.Second)
+		require.True(t, ok1 && ok2)
+		assert.Equal(t, r1, r2)
+		assert.EqualValues(t, 2, runs.Load(), "the duplicate must not run")
+	})
+	assert.EqualValues(t, 2, metricSum(t, p.Registry, "askpro_rpc_duplicates_total"))
+}
+
+func TestGracefulDrainLosesNothing(t *testing.T) {
+	t.Parallel()
+	env := testenv.Redis(t)
+	var handled sync.Map
+	var count atomic.Int32
+	gate := make(chan struct{})
+	setup := func(s *rpc.Server) {
+		rpc.Register(s, "job", func(_ context.Context, p echoParams) (int, error) {
+			<-gate
+			if _, dup := handled.LoadOrStore(p.N, true); dup {
+				return 0, errors.New("handled twice")
+			}
+			count.Add(1)
+			return p.N, nil
+		})
+	}
+	cfg := rpctest.ServerConfig(env, "drain", "d-0")
+	cfg.Workers = 4
+	srv, err := rpc.NewServer(env.Client, cfg, rpctest.Logger(t), nil)
+	require.NoError(t, err)
+	setup(srv)
+	stop := rpctest.Run(t, srv)
+	rpctest.WaitLive(t, env, cfg.Namespace, "drain", "d-0")
+	c := rpctest.NewClient(t, env, "caller", nil)
+	const calls, notes = 6, 20
+	results := make(chan error, calls)
+	for i := range calls {
+		go func() {
+			var n int
+			results <- c.Call(context.Background(), "drain", "job", echoParams{N: i}, &n)
+		}()
+	}
+	for i := range notes {
+		require.NoError(t, c.Notify(t.Context(), "drain", "job", echoParams{N: 100 + i}))
+	}
+	stream := rpc.RequestStream(cfg.Namespace, "drain", rpc.LaneNormal)
+	testenv.Eventually(t, 5*time.Second, func() bool { return pendingCount(env.Client, stream, "drain") == 4 })
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	close(gate) // the in-flight work finishes during the drain
+	require.NoError(t, <-stopped)
+	assert.EqualValues(t, 0, pendingCount(env.Client, stream, "drain"), "drain must acknowledge what it took")
+
+	rpctest.StartServer(t, env, rpctest.ServerConfig(env, "drain", "d-1"), nil, setup)
+	for range calls {
+		require.NoError(t, <-results)
+	}
+	testenv.Eventually(t, 5*time.Second, func() bool { return count.Load() == calls+notes }, "handled %d of %d", count.Load(), calls+notes)
+}
+
+func TestPriorityLanes(t *testing.T) {
+	t.Parallel()
+	env := testenv.Redis(t)
+	c := rpctest.NewClient(t, env, "caller", nil)
+	const per = 10
+	for i := range per {
+		for _, lane := range []rpc.Lane{rpc.LaneLow, rpc.LaneNormal, rpc.LaneHigh} {
+			require.NoError(t, c.Notify(t.Context(), "prio", "job", echoParams{Text: string(lane), N: i}, rpc.WithLane(lane)))
+		}
+	}
+	var mu sync.Mutex
+	var order []string
+	cfg := rpctest.ServerConfig(env, "prio", "p-0")
+	cfg.Workers, cfg.Readers = 1, 1
+	rpctest.StartServer(t, env, cfg, nil, func(s *rpc.Server) {
+		rpc.Register(s, "job", func(_ context.Context, p echoParams) (struct{}, error) {
+			mu.Lock()
+			order = append(order, p.Text)
+			mu.Unlock()
+			return struct{}{}, nil
+		})
+	})
+	testenv.Eventually(t, 10*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(order) == 3*per })
+	first := map[string]int{}
+	lastHigh, firstLow, lastNormal := 0, -1, 0
+	for i, l := range order {
+		if i < per {
+			first[l]++
+		}
+		switch l {
+		case "high":
+			lastHigh = i
+		case "normal":
+			lastNormal = i
+		case "low":
+			if firstLow < 0 {
+				firstLow = i
+			}
+		}
+	}
+	t.Logf("order: %v", order)
+	assert.GreaterOrEqual(t, first["high"], 6, "high is served first")
+	assert.Less(t, lastHigh, lastNormal, "all high before the last normal")
+	assert.Less(t, firstLow, 2*per, "low does not starve")
+}
+
+func TestEventFanOutOncePerGroup(t *testing.T) {
+	t.Parallel()
+	env := testenv.Redis(t)
+	type seen struct {
+		mu   sync.Mutex
+		byID map[int]int
+	}
+	groups := map[string]*seen{"billing": {byID: map[int]int{}}, "stats": {byID: map[int]int{}}}
+	subscribe := func(group string) func(s *rpc.Server) {
+		return func(s *rpc.Server) {
+			rpc.Subscribe(s, "call.saved", group, func(_ context.Context, ev echoParams) error {
+				g := groups[group]
+				g.mu.Lock()
+				g.byID[ev.N]++
+				g.mu.Unlock()
+				return nil
+			})
+		}
+	}
+	rpctest.StartServer(t, env, rpctest.ServerConfig(env, "billing", "billing-0"), nil, subscribe("billing"))
+	rpctest.StartServer(t, env, rpctest.ServerConfig(env, "billing", "billing-1"), nil, subscribe("billing"))
+	rpctest.StartServer(t, env, rpctest.ServerConfig(env, "stats", "stats-0"), nil, subscribe("stats"))
+	c := rpctest.NewClient(t, env, "publisher", nil)
+	const events = 30
+	for i := range events {
+		require.NoError(t, c.Publish(t.Context(), "call.saved", echoParams{N: i}))
+	}
+	for name, g := range groups {
+		testenv.Eventually(t, 5*time.Second, func() bool { g.mu.Lock(); defer g.mu.Unlock(); return len(g.byID) == events }, "group %s", name)
+		g.mu.Lock()
+		for id, n := range g.byID {
+			assert.Equal(t, 1, n, "group %s got event %d %d times", name, id, n)
+		}
+		g.mu.Unlock()
+	}
+}
+
+// A failing event handler gets the event again and, after MaxDeliveries, the event goes to
+// the dead-letter stream; replayed once the handler is fixed, it is handled.
+func TestEventRedeliveryAndDeadLetter(t *testing.T) {
+	t.Parallel()
+	env := testenv.Redis(t)
+	var attempts atomic.Int32
+	var healthy atomic.Bool
+	cfg := rpctest.ServerConfig(env, "mailer", "mailer-0")
+	cfg.ClaimMinIdle, cfg.MaxDeliveries = 200*time.Millisecond, 3
+	rpctest.StartServer(t, env, cfg, nil, func(s *rpc.Server) {
+		rpc.Subscribe(s, "booking.created", "mailer", func(context.Context, echoParams) error {
+			attempts.Add(1)
+			if !healthy.Load() {
+				return errors.New("smtp down")
+			}
+			return nil
+		})
+	})
+	c := rpctest.NewClient(t, env, "publisher", nil)
+	require.NoError(t, c.Publish(t.Context(), "booking.created", echoParams{N: 1}))
+	dlq := rpc.NewDeadLetters(env.Client, cfg.Namespace, "mailer")
+	testenv.Eventually(t, 10*time.Second, func() bool { n, _ := dlq.Len(t.Context()); return n == 1 })
+	assert.EqualValues(t, 3, attempts.Load())
+	letters, err := dlq.List(t.Context(), "", 1)
+	require.NoError(t, err)
+	assert.Contains(t, letters[0].Reason, "smtp down")
+	healthy.Store(true)
+	_, err = dlq.Replay(t.Context(), letters[0].ID, 0)
+	require.NoError(t, err)
+	testenv.Eventually(t, 5*time.Second, func() bool { return attempts.Load() == 4 })
+}
+
+func TestNoRespondersFailsFast(t *testing.T) {
+	t.Parallel()
+	env := testenv.Redis(t)
+	c := rpctest.NewClient(t, env, "caller", nil)
+	start := time.Now()
+	err := c.Call(t.Context(), "ghost", "anything", nil, nil)
+	require.ErrorIs(t, err, rpc.ErrNoResponders)
+	assert.Less(t, time.Since(start), time.Second)
+}
+
+func TestRetriesRetryableErrorsWithTheSameID(t *testing.T) {
+	t.Parallel()
+	var attempts atomic.Int32
+	p := rpctest.New(t, "flaky", func(s *rpc.Server) {
+		rpc.Register(s, "try", func(_ context.Context, p echoParams) (int32, error) {
+			n := attempts.Add(1)
+			if p.Text == "always" || n < 3 {
+				return 0, rpc.ErrRateLimited
+			}
+			return n, nil
+		}, rpc.NonIdempotent())
+	})
+	var n int32
+	require.NoError(t, p.Client.Call(t.Context(), "flaky", "try", echoParams{}, &n, rpc.WithRetries(5)))
+	assert.EqualValues(t, 3, n)
+	err := p.Client.Call(t.Context(), "flaky", "try", echoParams{Text: "always"}, nil)
+	assert.ErrorIs(t, err, rpc.ErrRateLimited, "no retries unless asked")
+	ctx, cancel := context.WithTimeout(t.Context(), 150*time.Millisecond)
+	defer cancel()
+	err = p.Client.Call(ctx, "flaky", "try", echoParams{Text: "always"}, nil, rpc.WithRetries(1000))
+	assert.Error(t, err, "retries stop inside the deadline")
+}
+
+func TestBuiltins(t *testing.T) {
+	t.Parallel()
+	p := rpctest.New(t, "builtin", registerEcho)
+	var pong string
+	require.NoError(t, p.Client.Call(t.Context(), "builtin", rpc.MethodPing, nil, &pong))
+	assert.Equal(t, "pong", pong)
+	require.NoError(t, p.Client.Call(t.Context(), "builtin", "echo", echoParams{Text: "x"}, nil))
+	var info rpc.Info
+	require.NoError(t, p.Client.Call(t.Context(), "builtin", rpc.MethodInfo, nil, &info))
+	assert.Equal(t, "builtin", info.Name)
+	assert.Equal(t, "builtin-0", info.Instance)
+	assert.EqualValues(t, 1, info.Methods["echo"].Requests)
+	assert.Greater(t, info.Uptime, 0.0)
+	var doc map[string]any
+	require.NoError(t, p.Client.Call(t.Context(), "builtin", rpc.MethodDiscover, nil, &doc))
+	assert.Equal(t, rpc.OpenRPCVersion, doc["openrpc"])
+	methods := doc["methods"].([]any)
+	var echoDoc map[string]any
+	for _, m := range methods {
+		if m.(map[string]any)["name"] == "echo" {
+			echoDoc = m.(map[string]any)
+		}
+	}
+	require.NotNil(t, echoDoc)
+	params := echoDoc["params"].([]any)
+	assert.Equal(t, "text", params[0].(map[string]any)["name"])
+	assert.Equal(t, true, params[0].(map[string]any)["required"])
+	assert.Equal(t, "string", params[0].(map[string]any)["schema"].(map[string]any)["type"])
+}
