@@ -121,14 +121,20 @@ func rank(found []Match) (*Match, []Match) {
 }
 
 // score is the best similarity of any of e's names to any window. A word that contains a
-// whole name ("Damenhaarschnitt" contains "Haarschnitt") scores a little under an exact match.
+// whole name ("Damenhaarschnitt" contains "Haarschnitt") scores a little under an exact match;
+// a word that is most of a name ("Haarschnitt" in "Damenhaarschnitt") just reaches the
+// threshold, so that all services it could mean come back as alternatives.
 func (e entry) score(ws []string, threshold float64) float64 {
 	best := 0.0
 	for _, f := range e.forms {
 		for _, w := range ws {
 			s := similarity(w, f, threshold)
-			if s < 0.9 && len(f) >= 6 && strings.Contains(w, f) && len(w) <= len(f)+10 {
+			switch {
+			case s >= 0.9:
+			case len(f) >= 6 && len(w) <= len(f)+10 && strings.Contains(w, f):
 				s = 0.9
+			case len(w) >= 6 && len(w)*10 >= len(f)*6 && strings.Contains(f, w):
+				s = max(s, threshold)
 			}
 			best = max(best, s)
 		}

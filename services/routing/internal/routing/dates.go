@@ -170,7 +170,8 @@ func matchDayOfMonth(toks []token, i int, today civil) dateHit {
 	default:
 		return dateHit{}
 	}
-	if j >= len(toks) || toks[j].ord < 1 || toks[j].ord > 31 || matchDayMonth(toks, j, today).n > 0 {
+	if j >= len(toks) || toks[j].ord < 1 || toks[j].ord > 31 || matchDayMonth(toks, j, today).n > 0 ||
+		matchHolidayHit(toks, j, today).n > 0 {
 		return dateHit{}
 	}
 	d := toks[j].ord
