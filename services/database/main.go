@@ -1,4 +1,6 @@
-// Command database runs the database service: the only holder of PostgreSQL connections: typed data operations, caching, transactions.
+// Command database runs the database service: the only holder of PostgreSQL connections. It
+// serves typed data methods over pkg/rpc, caches hot reads, relays the outbox to the event bus
+// and keeps partitions and statistics up to date.
 package main
 
 import (
@@ -10,6 +12,8 @@ import (
 
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
+	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/services/database/internal/database"
 )
 
 func main() {
@@ -32,5 +36,42 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	if err != nil {
 		return err
 	}
-	return p.Run(ctx)
+	cache := database.NewCache(p.Redis, database.CacheOptions{Namespace: cfg.Namespace,
+		TTL: cfg.CacheTTL, L1TTL: cfg.L1TTL, Logger: p.Logger})
+	store, err := database.New(ctx, database.Options{
+		WriteURL: cfg.DatabaseURL, ReadURL: cfg.DatabaseReadURL,
+		WriteConns: int32(cfg.WriteConns), ReadConns: int32(cfg.ReadConns), TxAttempts: cfg.TxAttempts,
+		Cipher: cfg.Cipher, Cache: cache, Logger: p.Logger,
+	})
+	if err != nil {
+		return closeWith(p, fmt.Errorf("open store: %w", err))
+	}
+	p.OnClose(func() error { store.Close(); return nil })
+	p.Health.Add("postgres", store.Ping)
+
+	srv, err := rpc.NewServer(p.Redis, rpc.ServerConfig{Service: "database", Instance: cfg.Instance,
+		Namespace: cfg.Namespace, Workers: cfg.Workers, DrainTimeout: cfg.DrainTimeout,
+		Version: lifecycle.Version}, p.Logger, p.Metrics)
+	if err != nil {
+		return closeWith(p, fmt.Errorf("rpc server: %w", err))
+	}
+	database.Register(srv, store)
+	bus, err := rpc.NewClient(p.Redis, rpc.ClientConfig{Instance: cfg.Instance + "-outbox",
+		Namespace: cfg.Namespace}, p.Logger, p.Metrics)
+	if err != nil {
+		return closeWith(p, fmt.Errorf("rpc client: %w", err))
+	}
+	p.OnClose(bus.Close)
+
+	relay := database.NewRelay(store.WritePool(), bus, database.RelayOptions{
+		Batch: cfg.OutboxBatch, Interval: cfg.OutboxInterval, Logger: p.Logger})
+	maintenance := database.NewMaintenance(store.WritePool(), cfg.MaintenanceInterval,
+		cfg.PartitionsAhead, p.Logger)
+	return p.Run(ctx, srv.Run, cache.Listen, relay.Run, maintenance.Run)
+}
+
+// closeWith releases what Start acquired when wiring fails before Run.
+func closeWith(p *lifecycle.Process, err error) error {
+	_ = p.Close()
+	return err
 }

@@ -58,9 +58,16 @@ func classify(err error) error {
 	return err
 }
 
+// reasonError is an ErrValidation whose reason was written by us and is safe to show callers
+// (it never carries their data back).
+type reasonError struct{ reason string }
+
+func (e *reasonError) Error() string        { return ErrValidation.Error() + ": " + e.reason }
+func (e *reasonError) Is(target error) bool { return target == ErrValidation }
+
 // invalid builds an ErrValidation for a problem found before the database is asked.
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrValidation, fmt.Sprintf(format, args...))
+	return &reasonError{reason: fmt.Sprintf(format, args...)}
 }
 
 func sqlState(err error) string {

@@ -1,0 +1,166 @@
+package database
+
+import (
+	"context"
+	"errors"
+
+	"github.com/askproai/backend/pkg/rpc"
+
+	api "github.com/askproai/backend/pkg/api/database"
+)
+
+// WireError maps a domain error to the wire. Unknown errors pass through unchanged, and the
+// rpc dispatcher logs them and answers -32603 with a generic message.
+func WireError(err error) error {
+	var reason *reasonError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrNotFound):
+		return rpc.NewError(rpc.CodeNotFound, "not found", nil)
+	case errors.Is(err, ErrSlotTaken):
+		return rpc.NewError(rpc.CodeConflict, "slot taken", nil)
+	case errors.As(err, &reason):
+		return rpc.NewError(rpc.CodeValidation, reason.Error(), nil)
+	case errors.Is(err, ErrValidation):
+		return rpc.NewError(rpc.CodeValidation, "invalid data", nil)
+	}
+	return err
+}
+
+// handle registers one method. tenant names the company the params act on; when the envelope
+// carries an acting tenant, a request about another tenant answers not found.
+func handle[P, R any](srv *rpc.Server, method string, tenant func(P) string, h func(context.Context, P) (R, error), opts ...rpc.MethodOption) {
+	rpc.Register(srv, method, func(ctx context.Context, p P) (R, error) {
+		if acting, ok := rpc.TenantFrom(ctx); ok && tenant != nil && tenant(p) != "" && tenant(p) != acting {
+			var zero R
+			return zero, rpc.NewError(rpc.CodeNotFound, "not found", nil)
+		}
+		r, err := h(ctx, p)
+		return r, WireError(err)
+	}, opts...)
+}
+
+// Register registers every method of the database service on srv.
+func Register(srv *rpc.Server, s *Store) {
+	registerTenants(srv, s)
+	registerCatalogue(srv, s)
+	registerCalls(srv, s)
+	registerAppointments(srv, s)
+	registerRecords(srv, s)
+}
+
+func company(p api.CompanyParams) string { return p.CompanyID }
+
+func registerTenants(srv *rpc.Server, s *Store) {
+	handle(srv, api.MethodCompaniesByAPIKeyDigest, nil, func(ctx context.Context, p api.ByAPIKeyDigestParams) (api.Company, error) {
+		return s.CompanyByAPIKeyDigest(ctx, p.DigestHex)
+	})
+	handle(srv, api.MethodCompaniesGet, company, func(ctx context.Context, p api.CompanyParams) (api.Company, error) {
+		return s.Company(ctx, p.CompanyID)
+	})
+	handle(srv, api.MethodCompaniesCalcomAPIKey, company, func(ctx context.Context, p api.CompanyParams) (api.CalcomAPIKeyResult, error) {
+		key, err := s.CalcomAPIKey(ctx, p.CompanyID)
+		return api.CalcomAPIKeyResult{APIKey: key}, err
+	})
+	handle(srv, api.MethodBranchesByPhone, func(p api.BranchByPhoneParams) string { return p.CompanyID },
+		func(ctx context.Context, p api.BranchByPhoneParams) (api.Branch, error) {
+			return s.BranchByPhone(ctx, p.CompanyID, p.PhoneNumber)
+		})
+	handle(srv, api.MethodBranchesGet, func(p api.BranchParams) string { return p.CompanyID },
+		func(ctx context.Context, p api.BranchParams) (api.Branch, error) {
+			return s.Branch(ctx, p.CompanyID, p.BranchID)
+		})
+	handle(srv, api.MethodBranchesList, company, func(ctx context.Context, p api.CompanyParams) (api.BranchList, error) {
+		l, err := s.Branches(ctx, p.CompanyID)
+		return api.BranchList{Branches: l}, err
+	})
+	handle(srv, api.MethodBranchesUpsert, func(p api.UpsertBranchParams) string { return p.Branch.CompanyID },
+		func(ctx context.Context, p api.UpsertBranchParams) (api.Branch, error) {
+			return s.UpsertBranch(ctx, p.Actor, p.Branch)
+		})
+}
+
+func catalogue(p api.CatalogueParams) string { return p.CompanyID }
+func byName(p api.ByNameParams) string       { return p.CompanyID }
+
+func registerCatalogue(srv *rpc.Server, s *Store) {
+	handle(srv, api.MethodStaffList, catalogue, func(ctx context.Context, p api.CatalogueParams) (api.StaffList, error) {
+		l, err := s.StaffList(ctx, p.CompanyID, p.BranchID)
+		return api.StaffList{Staff: l}, err
+	})
+	handle(srv, api.MethodStaffByName, byName, func(ctx context.Context, p api.ByNameParams) (api.StaffList, error) {
+		l, err := s.StaffByName(ctx, p.CompanyID, p.BranchID, p.Name)
+		return api.StaffList{Staff: l}, err
+	})
+	handle(srv, api.MethodStaffUpsert, func(p api.UpsertStaffParams) string { return p.Staff.CompanyID },
+		func(ctx context.Context, p api.UpsertStaffParams) (api.Staff, error) {
+			return s.UpsertStaff(ctx, p.Actor, p.Staff)
+		})
+	handle(srv, api.MethodEventTypesList, catalogue, func(ctx context.Context, p api.CatalogueParams) (api.EventTypeList, error) {
+		l, err := s.EventTypes(ctx, p.CompanyID, p.BranchID)
+		return api.EventTypeList{EventTypes: l}, err
+	})
+	handle(srv, api.MethodEventTypesByName, byName, func(ctx context.Context, p api.ByNameParams) (api.EventTypeList, error) {
+		l, err := s.EventTypesByName(ctx, p.CompanyID, p.BranchID, p.Name)
+		return api.EventTypeList{EventTypes: l}, err
+	})
+	handle(srv, api.MethodEventTypesUpsert, func(p api.UpsertEventTypeParams) string { return p.EventType.CompanyID },
+		func(ctx context.Context, p api.UpsertEventTypeParams) (api.EventType, error) {
+			return s.UpsertEventType(ctx, p.Actor, p.EventType)
+		})
+}
+
+func registerCalls(srv *rpc.Server, s *Store) {
+	handle(srv, api.MethodCustomersFindOrCreate, func(p api.FindOrCreateCustomerParams) string { return p.CompanyID },
+		s.FindOrCreateCustomer)
+	handle(srv, api.MethodCallsSave, func(p api.SaveCallParams) string { return p.CompanyID }, s.SaveCall)
+	handle(srv, api.MethodCallsLinkAppointment, func(p api.LinkAppointmentParams) string { return p.CompanyID },
+		s.LinkAppointment)
+	handle(srv, api.MethodAnalyticsDaily, func(p api.AnalyticsParams) string { return p.CompanyID }, s.Analytics)
+}
+
+func registerAppointments(srv *rpc.Server, s *Store) {
+	// create and reschedule are not repeatable (a repeat would find its own slot taken), so the
+	// dispatcher keeps their result under the request id.
+	handle(srv, api.MethodAppointmentsCreate, func(p api.CreateAppointmentParams) string { return p.CompanyID },
+		s.CreateAppointment, rpc.NonIdempotent())
+	handle(srv, api.MethodAppointmentsReschedule, func(p api.RescheduleAppointmentParams) string { return p.CompanyID },
+		s.RescheduleAppointment, rpc.NonIdempotent())
+	handle(srv, api.MethodAppointmentsCancel, func(p api.CancelAppointmentParams) string { return p.CompanyID },
+		s.CancelAppointment)
+	handle(srv, api.MethodAppointmentsGet, func(p api.AppointmentParams) string { return p.CompanyID },
+		func(ctx context.Context, p api.AppointmentParams) (api.Appointment, error) {
+			return s.Appointment(ctx, p.CompanyID, p.AppointmentID)
+		})
+	handle(srv, api.MethodAppointmentsListActive, func(p api.ListActiveParams) string { return p.CompanyID },
+		func(ctx context.Context, p api.ListActiveParams) (api.AppointmentList, error) {
+			l, err := s.ActiveAppointments(ctx, p)
+			return api.AppointmentList{Appointments: l}, err
+		})
+	handle(srv, api.MethodAppointmentsByConfirmation, func(p api.ByConfirmationParams) string { return p.CompanyID },
+		func(ctx context.Context, p api.ByConfirmationParams) (api.Appointment, error) {
+			return s.AppointmentByConfirmation(ctx, p.CompanyID, p.ConfirmationNumber)
+		})
+	handle(srv, api.MethodAppointmentsByCustomerPhone, func(p api.ByCustomerPhoneParams) string { return p.CompanyID },
+		func(ctx context.Context, p api.ByCustomerPhoneParams) (api.AppointmentList, error) {
+			l, err := s.AppointmentsByCustomerPhone(ctx, p)
+			return api.AppointmentList{Appointments: l}, err
+		})
+}
+
+func registerRecords(srv *rpc.Server, s *Store) {
+	handle(srv, api.MethodAuditAppend, func(p api.AuditAppendParams) string { return p.CompanyID },
+		func(ctx context.Context, p api.AuditAppendParams) (api.Ack, error) {
+			return api.Ack{OK: true}, s.AppendAudit(ctx, p)
+		}, rpc.NonIdempotent())
+	handle(srv, api.MethodOutboxAppend, func(p api.OutboxAppendParams) string { return p.CompanyID },
+		func(ctx context.Context, p api.OutboxAppendParams) (api.Ack, error) {
+			return api.Ack{OK: true}, s.AppendOutbox(ctx, p)
+		}, rpc.NonIdempotent())
+	handle(srv, api.MethodInboxClaim, func(p api.InboxClaimParams) string { return p.CompanyID },
+		func(ctx context.Context, p api.InboxClaimParams) (api.InboxClaimResult, error) {
+			first, err := s.ClaimInbox(ctx, p)
+			return api.InboxClaimResult{First: first}, err
+		}, rpc.NonIdempotent())
+}
