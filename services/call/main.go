@@ -10,6 +10,11 @@ import (
 
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
+	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/services/call/internal/call"
+	"github.com/askproai/backend/services/call/internal/handler"
+	"github.com/askproai/backend/services/call/internal/intent"
+	"github.com/askproai/backend/services/call/internal/store"
 )
 
 func main() {
@@ -32,5 +37,38 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	if err != nil {
 		return err
 	}
-	return p.Run(ctx)
+	srv, err := wire(p, cfg)
+	if err != nil {
+		_ = p.Close()
+		return err
+	}
+	return p.Run(ctx, srv.Run)
+}
+
+// wire builds the bus client, the adapters, the domain service and the RPC server.
+func wire(p *lifecycle.Process, cfg Config) (*rpc.Server, error) {
+	bus, err := rpc.NewClient(p.Redis, rpc.ClientConfig{
+		Instance: cfg.Instance, Namespace: cfg.Namespace,
+	}, p.Logger, p.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("rpc client: %w", err)
+	}
+	p.OnClose(bus.Close)
+	var analyzer call.IntentAnalyzer = intent.New(bus)
+	if cfg.Analyzer == "keywords" {
+		analyzer = call.KeywordAnalyzer{}
+	}
+	svc, err := call.NewService(store.New(bus, "service:call"), analyzer, handler.NewPublisher(bus))
+	if err != nil {
+		return nil, err
+	}
+	srv, err := rpc.NewServer(p.Redis, rpc.ServerConfig{
+		Service: "call", Instance: cfg.Instance, Namespace: cfg.Namespace,
+		Workers: cfg.Workers, DrainTimeout: cfg.DrainTimeout,
+	}, p.Logger, p.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("rpc server: %w", err)
+	}
+	handler.New(svc, bus, p.Logger, cfg.JobTimeout).Register(srv)
+	return srv, nil
 }

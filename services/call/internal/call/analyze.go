@@ -53,7 +53,7 @@ func (s *Service) storeExtraction(ctx context.Context, c StoredCall, ext Extract
 	md[MetaExtractedFrom] = digest
 	rec := Record{
 		RetellCallID: c.RetellCallID, CompanyID: c.CompanyID, BranchID: c.BranchID,
-		Status: c.Status, StartedAt: c.StartedAt, CustomerName: ext.CallerName,
+		Status: c.Status, StartedAt: c.StartedAt, CustomerName: ext.CallerName, FromNumber: c.FromNumber,
 		Sentiment: ext.Sentiment, Metadata: md,
 	}
 	if _, err := s.store.SaveCall(ctx, rec); err != nil {
