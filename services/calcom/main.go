@@ -3,13 +3,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
+	"github.com/askproai/backend/pkg/api/calcom"
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
+	"github.com/askproai/backend/pkg/rpc"
+	client "github.com/askproai/backend/services/calcom/internal/calcom"
+	"github.com/askproai/backend/services/calcom/internal/handler"
 )
 
 func main() {
@@ -32,5 +39,49 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	if err != nil {
 		return err
 	}
-	return p.Run(ctx)
+	cal, err := client.New(client.Options{
+		BaseURL: cfg.BaseURL, Redis: p.Redis, KeyPrefix: cfg.KeyPrefix, RequestTimeout: cfg.RequestTimeout,
+		BreakerFailures: uint32(cfg.BreakerFailures), BreakerOpenTimeout: cfg.BreakerOpenTimeout,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, MaxRateWait: cfg.MaxRateWait,
+		RetryAttempts: cfg.RetryAttempts, CacheTTL: cfg.CacheTTL, Logger: p.Logger,
+	})
+	if err != nil {
+		_ = p.Close()
+		return err
+	}
+	srv, err := rpc.NewServer(p.Redis, rpc.ServerConfig{Service: calcom.Service, Instance: cfg.Instance,
+		Namespace: cfg.RPCNamespace}, p.Logger, p.Metrics)
+	if err != nil {
+		_ = p.Close()
+		return fmt.Errorf("rpc server: %w", err)
+	}
+	handler.New(cal, handler.StaticKeys(cfg.APIKey), cfg.BulkConcurrency).Register(srv)
+	components := []lifecycle.Component{srv.Run}
+	if cfg.WebhookAddr != "" {
+		wh := &client.WebhookHandler{Secret: []byte(cfg.WebhookSecret), Client: cal, Logger: p.Logger}
+		components = append(components, serveWebhooks(cfg.WebhookAddr, wh))
+	}
+	return p.Run(ctx, components...)
+}
+
+// serveWebhooks serves POST /webhooks/calcom until ctx ends.
+func serveWebhooks(addr string, h http.Handler) lifecycle.Component {
+	return func(ctx context.Context) error {
+		mux := http.NewServeMux()
+		mux.Handle("POST /webhooks/calcom", h)
+		srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		errc := make(chan error, 1)
+		go func() { errc <- srv.ListenAndServe() }()
+		select {
+		case err := <-errc:
+			return fmt.Errorf("webhook server: %w", err)
+		case <-ctx.Done():
+		}
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("webhook server shutdown: %w", err)
+		}
+		return nil
+	}
 }

@@ -1,0 +1,98 @@
+package handler_test
+
+import (
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
+
+	"github.com/askproai/backend/pkg/api/calcom"
+	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/pkg/rpc/rpctest"
+	"github.com/askproai/backend/pkg/testenv"
+	client "github.com/askproai/backend/services/calcom/internal/calcom"
+	"github.com/askproai/backend/services/calcom/internal/calsim"
+	"github.com/askproai/backend/services/calcom/internal/handler"
+)
+
+const key = "cal_test_key"
+
+func start(t *testing.T) (*rpc.Client, *calsim.Server) {
+	t.Helper()
+	sim, err := calsim.New(calsim.Config{Seed: calsim.DefaultSeed(key),
+		Now: func() time.Time { return time.Date(2030, 3, 1, 12, 0, 0, 0, time.UTC) }})
+	require.NoError(t, err)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(func() { sim.Close(); srv.Close() })
+	env := testenv.Redis(t)
+	cal, err := client.New(client.Options{BaseURL: srv.URL, Redis: env.Client, KeyPrefix: env.Prefix + "calcom:"})
+	require.NoError(t, err)
+	reg := prometheus.NewRegistry()
+	rpctest.StartServer(t, env, rpctest.ServerConfig(env, calcom.Service, "calcom-0"), reg, func(s *rpc.Server) {
+		handler.New(cal, handler.StaticKeys(key), 2).Register(s)
+	})
+	return rpctest.NewClient(t, env, "client-"+testenv.RandomSuffix(), reg), sim
+}
+
+func TestMethodsOverTheBus(t *testing.T) {
+	p, sim := start(t)
+	ctx := t.Context()
+	call := func(method string, params, result any) error {
+		return p.Call(ctx, calcom.Service, method, params, result)
+	}
+	var avail calcom.AvailabilityResult
+	require.NoError(t, call(calcom.MethodGetAvailability, calcom.AvailabilityParams{CompanyID: "c1",
+		EventTypeID: 100, From: "2030-04-01", To: "2030-04-01", TimeZone: "Europe/Berlin"}, &avail))
+	require.Len(t, avail.Slots, 16)
+	require.Equal(t, time.Date(2030, 4, 1, 7, 0, 0, 0, time.UTC), avail.Slots[0].Start.UTC())
+
+	create := calcom.CreateBookingParams{CompanyID: "c1", RequestID: "r1", EventTypeID: 100,
+		Start: avail.Slots[0].Start, Name: "Erika", Phone: "+4915112345678", TimeZone: "Europe/Berlin"}
+	var b calcom.Booking
+	require.NoError(t, call(calcom.MethodCreateBooking, create, &b))
+	require.Equal(t, "accepted", b.Status)
+
+	create.RequestID = "r2"
+	require.ErrorIs(t, call(calcom.MethodCreateBooking, create, &b), rpc.ErrConflict)
+
+	var moved calcom.Booking
+	require.NoError(t, call(calcom.MethodRescheduleBooking, calcom.RescheduleBookingParams{CompanyID: "c1",
+		UID: b.UID, Start: avail.Slots[2].Start}, &moved))
+	require.NotEqual(t, b.UID, moved.UID)
+	require.Equal(t, b.UID, moved.RescheduledFromUID)
+
+	require.ErrorIs(t, call(calcom.MethodCancelBooking, calcom.CancelBookingParams{CompanyID: "c1", UID: moved.UID}, &b), rpc.ErrValidation)
+	require.NoError(t, call(calcom.MethodCancelBooking, calcom.CancelBookingParams{CompanyID: "c1", UID: moved.UID, Reason: "ill"}, &b))
+	require.Equal(t, "cancelled", b.Status)
+	require.ErrorIs(t, call(calcom.MethodCancelBooking, calcom.CancelBookingParams{CompanyID: "c1", UID: "nope", Reason: "x"}, &b), rpc.ErrNotFound)
+	for _, stored := range sim.Bookings() {
+		require.Equal(t, "cancelled", stored.Status, "no orphan bookings")
+	}
+}
+
+func TestBulkAndSync(t *testing.T) {
+	p, _ := start(t)
+	ctx := t.Context()
+	criteria := []calcom.AvailabilityParams{
+		{EventTypeID: 100, From: "2030-04-01", To: "2030-04-01", TimeZone: "Europe/Berlin"},
+		{EventTypeID: 999, From: "2030-04-01", To: "2030-04-01", TimeZone: "Europe/Berlin"},
+		{EventTypeID: 101, From: "2030-04-01", To: "2030-04-02", TimeZone: "Europe/Berlin"},
+		{EventTypeID: 100, From: "2030-04-06", To: "2030-04-07", TimeZone: "Europe/Berlin"},
+	}
+	var bulk calcom.BulkAvailabilityResult
+	require.NoError(t, p.Call(ctx, calcom.Service, calcom.MethodBulkCheckAvailability,
+		calcom.BulkAvailabilityParams{CompanyID: "c1", Criteria: criteria}, &bulk))
+	require.Len(t, bulk.Results, 4)
+	require.Len(t, bulk.Results[0].Slots, 16)
+	require.Equal(t, rpc.CodeNotFound, bulk.Results[1].ErrorCode)
+	require.Len(t, bulk.Results[2].Slots, 16)
+	require.Empty(t, bulk.Results[3].Slots, "weekend")
+
+	var synced calcom.SyncEventTypesResult
+	require.NoError(t, p.Call(ctx, calcom.Service, calcom.MethodSyncEventTypes, calcom.SyncEventTypesParams{CompanyID: "c1"}, &synced))
+	require.Equal(t, "praxis-berlin", synced.Username)
+	require.Len(t, synced.EventTypes, 2)
+	require.True(t, synced.EventTypes[1].RequiresEmail)
+}
