@@ -176,7 +176,7 @@ func (c *Cache) apply(inv invalidation) {
 // also drops expired L1 entries, so the map stays small.
 func (c *Cache) Listen(ctx context.Context) error {
 	sub := c.rdb.Subscribe(ctx, c.prefix+"invalidate")
-	defer sub.Close()
+	defer func() { _ = sub.Close() }()
 	if _, err := sub.Receive(ctx); err != nil {
 		return fmt.Errorf("subscribe to invalidations: %w", err)
 	}
