@@ -33,53 +33,63 @@ type options struct {
 
 func parse(args []string, lookup func(string) (string, bool)) (options, error) {
 	fs := flag.NewFlagSet("calsim", flag.ContinueOnError)
-	env := func(name, def string) string {
-		if v, ok := lookup(name); ok {
-			return v
-		}
-		return def
-	}
+	e := &envReader{lookup: lookup}
+	env := e.get
 	var o options
 	f := &o.cfg.Faults
 	fs.StringVar(&o.addr, "addr", env("CALSIM_ADDR", ":9180"), "listen address (CALSIM_ADDR)")
 	fs.StringVar(&o.seed, "seed", env("CALSIM_SEED", ""), "seed JSON file; empty uses the built-in seed (CALSIM_SEED)")
 	fs.StringVar(&o.apiKey, "api-key", env("CALSIM_API_KEY", "cal_test_calsim"), "API key of the built-in seed (CALSIM_API_KEY)")
-	fs.IntVar(&o.cfg.RateLimit, "rate-limit", envInt(env, "CALSIM_RATE_LIMIT", calsim.DefaultRateLimit), "requests per key per minute, negative disables (CALSIM_RATE_LIMIT)")
-	fs.DurationVar(&f.Latency, "latency", envDuration(env, "CALSIM_LATENCY"), "added latency per request (CALSIM_LATENCY)")
-	fs.Float64Var(&f.ErrorRate, "error-rate", envFloat(env, "CALSIM_ERROR_RATE"), "share of requests answered 500 (CALSIM_ERROR_RATE)")
-	fs.Float64Var(&f.RateLimitRate, "ratelimit-rate", envFloat(env, "CALSIM_RATELIMIT_RATE"), "share answered 429 (CALSIM_RATELIMIT_RATE)")
-	fs.Float64Var(&f.TimeoutRate, "timeout-rate", envFloat(env, "CALSIM_TIMEOUT_RATE"), "share that hang until the client gives up (CALSIM_TIMEOUT_RATE)")
-	fs.Float64Var(&f.DropRate, "drop-rate", envFloat(env, "CALSIM_DROP_RATE"), "share whose connection is closed (CALSIM_DROP_RATE)")
-	fs.Int64Var(&f.RandSeed, "rand-seed", int64(envInt(env, "CALSIM_RAND_SEED", 1)), "seed of the fault dice (CALSIM_RAND_SEED)")
+	fs.IntVar(&o.cfg.RateLimit, "rate-limit", e.int("CALSIM_RATE_LIMIT", calsim.DefaultRateLimit), "requests per key per minute, negative disables (CALSIM_RATE_LIMIT)")
+	fs.DurationVar(&f.Latency, "latency", e.duration("CALSIM_LATENCY"), "added latency per request (CALSIM_LATENCY)")
+	fs.Float64Var(&f.ErrorRate, "error-rate", e.float("CALSIM_ERROR_RATE"), "share of requests answered 500 (CALSIM_ERROR_RATE)")
+	fs.Float64Var(&f.RateLimitRate, "ratelimit-rate", e.float("CALSIM_RATELIMIT_RATE"), "share answered 429 (CALSIM_RATELIMIT_RATE)")
+	fs.Float64Var(&f.TimeoutRate, "timeout-rate", e.float("CALSIM_TIMEOUT_RATE"), "share that hang until the client gives up (CALSIM_TIMEOUT_RATE)")
+	fs.Float64Var(&f.DropRate, "drop-rate", e.float("CALSIM_DROP_RATE"), "share whose connection is closed (CALSIM_DROP_RATE)")
+	fs.Int64Var(&f.RandSeed, "rand-seed", int64(e.int("CALSIM_RAND_SEED", 1)), "seed of the fault dice (CALSIM_RAND_SEED)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
-	return o, envErr
+	return o, e.err
 }
 
-var envErr error
+// envReader reads the defaults of the flags from the environment, collecting every error.
+type envReader struct {
+	lookup func(string) (string, bool)
+	err    error
+}
 
-func envInt(env func(string, string) string, name string, def int) int {
-	v := env(name, strconv.Itoa(def))
-	n, err := strconv.Atoi(v)
+func (e *envReader) get(name, def string) string {
+	if v, ok := e.lookup(name); ok {
+		return v
+	}
+	return def
+}
+
+func (e *envReader) fail(name string, err error) {
+	e.err = errors.Join(e.err, fmt.Errorf("%s: %w", name, err))
+}
+
+func (e *envReader) int(name string, def int) int {
+	n, err := strconv.Atoi(e.get(name, strconv.Itoa(def)))
 	if err != nil {
-		envErr = errors.Join(envErr, fmt.Errorf("%s: %w", name, err))
+		e.fail(name, err)
 	}
 	return n
 }
 
-func envFloat(env func(string, string) string, name string) float64 {
-	n, err := strconv.ParseFloat(env(name, "0"), 64)
+func (e *envReader) float(name string) float64 {
+	n, err := strconv.ParseFloat(e.get(name, "0"), 64)
 	if err != nil {
-		envErr = errors.Join(envErr, fmt.Errorf("%s: %w", name, err))
+		e.fail(name, err)
 	}
 	return n
 }
 
-func envDuration(env func(string, string) string, name string) time.Duration {
-	d, err := time.ParseDuration(env(name, "0s"))
+func (e *envReader) duration(name string) time.Duration {
+	d, err := time.ParseDuration(e.get(name, "0s"))
 	if err != nil {
-		envErr = errors.Join(envErr, fmt.Errorf("%s: %w", name, err))
+		e.fail(name, err)
 	}
 	return d
 }

@@ -116,7 +116,7 @@ func TestAmbiguousCreateDoesNotDoubleBook(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := setup(t, calsim.Config{}, calcom.Options{RequestTimeout: 300 * time.Millisecond})
+			e := setup(t, calsim.Config{}, calcom.Options{RequestTimeout: time.Second})
 			tc.fault.Route = "POST /v2/bookings"
 			e.sim.InjectNext(tc.fault)
 			b, err := e.acct.CreateBooking(t.Context(), bookingRequest(monday0900, "req-"+tc.name))
