@@ -13,7 +13,7 @@ func similarity(a, b string, floor float64) float64 {
 	}
 	longest := max(la, lb)
 	maxDist := int(float64(longest) * (1 - floor))
-	if abs(la-lb) > maxDist {
+	if abs(la-lb) > maxDist || bagDistance(a, b) > maxDist {
 		return 0
 	}
 	d := osaDistance(a, b, maxDist)
@@ -59,4 +59,35 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// bagDistance is a cheap lower bound of the edit distance: the letters one string has and the
+// other lacks. It rejects most windows in linear time before the quadratic table.
+func bagDistance(a, b string) int {
+	var counts [37]int
+	for i := 0; i < len(a); i++ {
+		counts[bucket(a[i])]++
+	}
+	for i := 0; i < len(b); i++ {
+		counts[bucket(b[i])]--
+	}
+	plus, minus := 0, 0
+	for _, c := range counts {
+		if c > 0 {
+			plus += c
+		} else {
+			minus -= c
+		}
+	}
+	return max(plus, minus)
+}
+
+func bucket(c byte) int {
+	switch {
+	case c >= 'a' && c <= 'z':
+		return int(c - 'a')
+	case c >= '0' && c <= '9':
+		return 26 + int(c-'0')
+	}
+	return 36
 }

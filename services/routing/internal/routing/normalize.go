@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 )
 
+var apostrophes = strings.NewReplacer("'", "", "’", "")
+
 // maxTokens bounds the token count as a second guard behind maxInputBytes.
 const maxTokens = 600
 
@@ -85,7 +87,7 @@ func markStop(toks []token, stop bool) {
 // splitWord splits at non-alphanumerics and letter/digit boundaries. Apostrophes vanish
 // ("o'clock" → "oclock", "year's" → "years").
 func splitWord(folded string) []string {
-	folded = strings.NewReplacer("'", "", "’", "").Replace(folded)
+	folded = apostrophes.Replace(folded)
 	var parts []string
 	start := -1
 	prevDigit := false
