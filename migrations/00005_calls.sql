@@ -47,17 +47,20 @@ CREATE TABLE calls (
     branch_id         uuid        NOT NULL,
     customer_id       uuid,
     retell_call_id    text        NOT NULL,
-    from_number       text,
+    -- The caller's number and the transcript are PII: AES-256-GCM blobs, sealed by the
+    -- service like customers' fields (key id inside the blob). to_number is the branch's own.
+    from_number       bytea,
     to_number         text,
     status            text        NOT NULL CHECK (call_status_rank(status) IS NOT NULL),
     duration_seconds  integer     CHECK (duration_seconds >= 0),
     recording_url     text,
-    transcript        text,
+    transcript        bytea,
     -- call_analysis.user_sentiment from Retell: Positive, Neutral, Negative, Unknown.
     sentiment         text        CHECK (sentiment IN ('positive', 'neutral', 'negative', 'unknown')),
     metadata          jsonb       NOT NULL DEFAULT '{}'::jsonb,
-    -- The last webhook body as received, kept for audits and re-processing.
-    raw_payload       jsonb,
+    -- The webhook body of the latest status as received, kept for audits and re-processing.
+    -- It repeats the caller's number and the transcript, so it is sealed like them.
+    raw_payload       bytea,
     appointment_id    uuid,
     started_at        timestamptz NOT NULL,
     ended_at          timestamptz,

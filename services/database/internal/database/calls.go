@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,8 +14,8 @@ import (
 
 const (
 	callColumns = `id::text, company_id::text, branch_id::text, COALESCE(customer_id::text, ''),
-retell_call_id, COALESCE(from_number, ''), COALESCE(to_number, ''), status,
-COALESCE(duration_seconds, 0), COALESCE(recording_url, ''), COALESCE(transcript, ''),
+retell_call_id, from_number, COALESCE(to_number, ''), status,
+COALESCE(duration_seconds, 0), COALESCE(recording_url, ''), transcript,
 COALESCE(sentiment, ''), metadata, COALESCE(appointment_id::text, ''), started_at, ended_at`
 	sqlCallKeyInsert = `INSERT INTO call_keys (company_id, retell_call_id, started_at) VALUES ($1, $2, $3)
 ON CONFLICT (retell_call_id) DO NOTHING RETURNING id::text, started_at`
@@ -53,12 +54,42 @@ WHERE company_id = $1 AND id = $2 AND started_at = $3 RETURNING ` + callColumns
 WHERE company_id = $1 AND id = $3`
 )
 
-func scanCall(row pgx.Row) (api.Call, error) {
+// scanCall reads a call row and opens its sealed fields.
+func (s *Store) scanCall(row pgx.Row) (api.Call, error) {
 	var c api.Call
-	err := row.Scan(&c.ID, &c.CompanyID, &c.BranchID, &c.CustomerID, &c.RetellCallID, &c.FromNumber,
-		&c.ToNumber, &c.Status, &c.DurationSeconds, &c.RecordingURL, &c.Transcript, &c.Sentiment,
+	var from, transcript []byte
+	err := row.Scan(&c.ID, &c.CompanyID, &c.BranchID, &c.CustomerID, &c.RetellCallID, &from,
+		&c.ToNumber, &c.Status, &c.DurationSeconds, &c.RecordingURL, &transcript, &c.Sentiment,
 		&c.Metadata, &c.AppointmentID, &c.StartedAt, &c.EndedAt)
-	return c, err
+	if err != nil {
+		return api.Call{}, err
+	}
+	if c.FromNumber, err = s.cipher.Open(from, c.CompanyID, "call.from_number"); err != nil {
+		return api.Call{}, err
+	}
+	if c.Transcript, err = s.cipher.Open(transcript, c.CompanyID, "call.transcript"); err != nil {
+		return api.Call{}, err
+	}
+	return c, nil
+}
+
+// sealedCall holds a save's PII fields sealed for the tenant (nil when absent).
+type sealedCall struct{ from, transcript, raw []byte }
+
+func (s *Store) sealCall(p api.SaveCallParams) (sealedCall, error) {
+	var out sealedCall
+	var err error
+	if out.from, err = s.cipher.Seal(p.FromNumber, p.CompanyID, "call.from_number"); err != nil {
+		return out, err
+	}
+	if out.transcript, err = s.cipher.Seal(p.Transcript, p.CompanyID, "call.transcript"); err != nil {
+		return out, err
+	}
+	if len(p.RawPayload) > 0 && !json.Valid(p.RawPayload) {
+		return out, invalid("raw_payload is not JSON")
+	}
+	out.raw, err = s.cipher.Seal(string(p.RawPayload), p.CompanyID, "call.raw_payload")
+	return out, err
 }
 
 // SaveCall records a call webhook: the caller becomes a customer (find-or-create) and the call
@@ -110,14 +141,18 @@ func (s *Store) callCustomer(ctx context.Context, tx pgx.Tx, p api.SaveCallParam
 }
 
 func (s *Store) upsertCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, customerID any) (api.Call, error) {
+	sealed, err := s.sealCall(p)
+	if err != nil {
+		return api.Call{}, err
+	}
 	var id string
 	var startedAt time.Time
-	err := tx.QueryRow(ctx, sqlCallKeyInsert, p.CompanyID, p.RetellCallID, p.StartedAt).Scan(&id, &startedAt)
+	err = tx.QueryRow(ctx, sqlCallKeyInsert, p.CompanyID, p.RetellCallID, p.StartedAt).Scan(&id, &startedAt)
 	if err == nil {
-		return scanCall(tx.QueryRow(ctx, sqlCallInsert, id, p.CompanyID, p.BranchID, customerID,
-			p.RetellCallID, nullable(p.FromNumber), nullable(p.ToNumber), p.Status, p.DurationSeconds,
-			nullable(p.RecordingURL), nullable(p.Transcript), nullable(p.Sentiment), jsonParam(p.Metadata),
-			rawJSON(p.RawPayload), startedAt, p.EndedAt))
+		return s.scanCall(tx.QueryRow(ctx, sqlCallInsert, id, p.CompanyID, p.BranchID, customerID,
+			p.RetellCallID, sealed.from, nullable(p.ToNumber), p.Status, p.DurationSeconds,
+			nullable(p.RecordingURL), sealed.transcript, nullable(p.Sentiment), jsonParam(p.Metadata),
+			sealed.raw, startedAt, p.EndedAt))
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return api.Call{}, err
@@ -129,18 +164,10 @@ func (s *Store) upsertCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams,
 	if owner != p.CompanyID {
 		return api.Call{}, fmt.Errorf("call of another tenant: %w", ErrNotFound)
 	}
-	return scanCall(tx.QueryRow(ctx, sqlCallUpdate, p.CompanyID, id, startedAt, p.Status,
-		rawJSON(p.RawPayload), customerID, nullable(p.FromNumber), nullable(p.ToNumber),
-		p.DurationSeconds, nullable(p.RecordingURL), nullable(p.Transcript), nullable(p.Sentiment),
+	return s.scanCall(tx.QueryRow(ctx, sqlCallUpdate, p.CompanyID, id, startedAt, p.Status,
+		sealed.raw, customerID, sealed.from, nullable(p.ToNumber),
+		p.DurationSeconds, nullable(p.RecordingURL), sealed.transcript, nullable(p.Sentiment),
 		jsonParam(p.Metadata), p.EndedAt))
-}
-
-// rawJSON passes a JSON body to a jsonb parameter; empty is NULL.
-func rawJSON(b []byte) any {
-	if len(b) == 0 {
-		return nil
-	}
-	return string(b)
 }
 
 // jsonParam passes a map to a jsonb parameter; nil is NULL.
@@ -163,7 +190,7 @@ func (s *Store) LinkAppointment(ctx context.Context, p api.LinkAppointmentParams
 			return err
 		}
 		var err error
-		if c, err = scanCall(tx.QueryRow(ctx, sqlCallLink, p.CompanyID, p.CallID, startedAt, p.AppointmentID)); err != nil {
+		if c, err = s.scanCall(tx.QueryRow(ctx, sqlCallLink, p.CompanyID, p.CallID, startedAt, p.AppointmentID)); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, sqlAppointmentSetCall, p.CompanyID, p.CallID, p.AppointmentID); err != nil {

@@ -50,10 +50,18 @@ func TestSaveCallIsIdempotentAndNeverGoesBackwards(t *testing.T) {
 	require.WithinDuration(t, started, late.StartedAt, 0, "started_at is pinned at first sight")
 
 	var rows, customers int
-	var raw string
-	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*), max(raw_payload::text) FROM calls`).Scan(&rows, &raw))
+	var sealed []byte
+	var plain string
+	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*) OVER (), raw_payload,
+		c::text || encode(from_number, 'escape') || encode(transcript, 'escape') || encode(raw_payload, 'escape')
+		FROM calls c`).Scan(&rows, &sealed, &plain))
 	require.Equal(t, 1, rows)
+	raw, err := e.store.cipher.Open(sealed, tn.company.ID, "call.raw_payload")
+	require.NoError(t, err)
 	require.JSONEq(t, `{"event":"analyzed"}`, raw, "the raw payload follows the status")
+	for _, pii := range []string{"17612121212", "Guten Tag", "analyzed\\"} {
+		require.NotContains(t, plain, pii, "caller number, transcript and payload are sealed at rest")
+	}
 	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*) FROM customers`).Scan(&customers))
 	require.Equal(t, 1, customers)
 }
