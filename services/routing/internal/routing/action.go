@@ -7,36 +7,37 @@ type cue struct {
 	weight float64
 }
 
-func c(a Action, w float64, words ...string) cue { return cue{words: words, action: a, weight: w} }
+func cueFor(a Action, w float64, words ...string) cue { return cue{words: words, action: a, weight: w} }
 
 // cues, German and English. Reschedule and cancel words outweigh "Termin", which every
 // request mentions.
 var cues = []cue{
-	c(ActionReschedule, 3, "verschieben"), c(ActionReschedule, 3, "verschiebe"), c(ActionReschedule, 3, "verschieb"),
-	c(ActionReschedule, 3, "umbuchen"), c(ActionReschedule, 3, "umbuche"), c(ActionReschedule, 3, "verlegen"),
-	c(ActionReschedule, 3, "umlegen"), c(ActionReschedule, 3, "umterminieren"), c(ActionReschedule, 3, "verschoben"),
-	c(ActionReschedule, 2, "anderen", "termin"), c(ActionReschedule, 2, "aendern"), c(ActionReschedule, 2, "andern"),
-	c(ActionReschedule, 3, "reschedule"), c(ActionReschedule, 3, "postpone"), c(ActionReschedule, 2, "move"),
-	c(ActionReschedule, 2, "change", "my", "appointment"),
-	c(ActionCancel, 3, "absagen"), c(ActionCancel, 3, "stornieren"), c(ActionCancel, 3, "storniere"),
-	c(ActionCancel, 3, "stornierung"), c(ActionCancel, 3, "storno"), c(ActionCancel, 3, "canceln"),
-	c(ActionCancel, 3, "cancel"), c(ActionCancel, 3, "abbestellen"), c(ActionCancel, 3, "absage"),
-	c(ActionCancel, 3, "nicht", "kommen"), c(ActionCancel, 3, "nicht", "wahrnehmen"), c(ActionCancel, 2, "streichen"),
-	c(ActionCancel, 3, "call", "off"), c(ActionCancel, 3, "sage", "ab"), c(ActionCancel, 3, "sagen", "ab"),
-	c(ActionBook, 2, "buchen"), c(ActionBook, 2, "buche"), c(ActionBook, 2, "reservieren"),
-	c(ActionBook, 2, "vereinbaren"), c(ActionBook, 2, "ausmachen"), c(ActionBook, 2, "haette", "gern"),
-	c(ActionBook, 2, "haette", "gerne"), c(ActionBook, 2, "hatte", "gern"), c(ActionBook, 2, "hatte", "gerne"),
-	c(ActionBook, 1, "moechte"), c(ActionBook, 1, "mochte"), c(ActionBook, 1, "termin"), c(ActionBook, 1, "frei"),
-	c(ActionBook, 1, "brauche"), c(ActionBook, 1, "einen", "termin"), c(ActionBook, 2, "book"),
-	c(ActionBook, 1, "appointment"), c(ActionBook, 2, "schedule"), c(ActionBook, 1, "available"),
-	c(ActionBook, 1, "would", "like"), c(ActionBook, 1, "id", "like"), c(ActionBook, 1, "need"),
-	c(ActionInfo, 3, "oeffnungszeiten"), c(ActionInfo, 3, "offnungszeiten"), c(ActionInfo, 2, "geoeffnet"),
-	c(ActionInfo, 2, "geoffnet"), c(ActionInfo, 2, "offen"), c(ActionInfo, 2, "kostet"), c(ActionInfo, 2, "kosten"),
-	c(ActionInfo, 2, "preis"), c(ActionInfo, 2, "preise"), c(ActionInfo, 2, "teuer"), c(ActionInfo, 2, "dauert"),
-	c(ActionInfo, 2, "adresse"), c(ActionInfo, 2, "wo", "sind", "sie"), c(ActionInfo, 2, "parken"),
-	c(ActionInfo, 2, "wie", "lange", "haben"), c(ActionInfo, 3, "opening", "hours"), c(ActionInfo, 2, "open"),
-	c(ActionInfo, 2, "price"), c(ActionInfo, 2, "prices"), c(ActionInfo, 2, "cost"), c(ActionInfo, 2, "how", "much"),
-	c(ActionInfo, 2, "how", "long"),
+	cueFor(ActionReschedule, 3, "verschieben"), cueFor(ActionReschedule, 3, "verschiebe"), cueFor(ActionReschedule, 3, "verschieb"),
+	cueFor(ActionReschedule, 3, "umbuchen"), cueFor(ActionReschedule, 3, "umbuche"), cueFor(ActionReschedule, 3, "verlegen"),
+	cueFor(ActionReschedule, 3, "umlegen"), cueFor(ActionReschedule, 3, "umterminieren"), cueFor(ActionReschedule, 3, "verschoben"),
+	cueFor(ActionReschedule, 2, "anderen", "termin"), cueFor(ActionReschedule, 2, "aendern"), cueFor(ActionReschedule, 2, "andern"),
+	cueFor(ActionReschedule, 3, "reschedule"), cueFor(ActionReschedule, 3, "postpone"), cueFor(ActionReschedule, 2, "move"),
+	cueFor(ActionReschedule, 2, "change", "my", "appointment"),
+	cueFor(ActionCancel, 3, "absagen"), cueFor(ActionCancel, 3, "stornieren"), cueFor(ActionCancel, 3, "storniere"),
+	cueFor(ActionCancel, 3, "stornierung"), cueFor(ActionCancel, 3, "storno"), cueFor(ActionCancel, 3, "canceln"),
+	cueFor(ActionCancel, 3, "cancel"), cueFor(ActionCancel, 3, "abbestellen"), cueFor(ActionCancel, 3, "absage"),
+	cueFor(ActionCancel, 3, "nicht", "kommen"), cueFor(ActionCancel, 3, "nicht", "wahrnehmen"), cueFor(ActionCancel, 2, "streichen"),
+	cueFor(ActionCancel, 2, "nicht", "da"), cueFor(ActionCancel, 2, "schaffe", "es", "nicht"), cueFor(ActionCancel, 2, "nicht", "schaffen"),
+	cueFor(ActionCancel, 3, "call", "off"), cueFor(ActionCancel, 3, "sage", "ab"), cueFor(ActionCancel, 3, "sagen", "ab"),
+	cueFor(ActionBook, 2, "buchen"), cueFor(ActionBook, 2, "buche"), cueFor(ActionBook, 2, "reservieren"),
+	cueFor(ActionBook, 2, "vereinbaren"), cueFor(ActionBook, 2, "ausmachen"), cueFor(ActionBook, 2, "haette", "gern"),
+	cueFor(ActionBook, 2, "haette", "gerne"), cueFor(ActionBook, 2, "hatte", "gern"), cueFor(ActionBook, 2, "hatte", "gerne"),
+	cueFor(ActionBook, 1, "moechte"), cueFor(ActionBook, 1, "mochte"), cueFor(ActionBook, 1, "termin"), cueFor(ActionBook, 1, "frei"),
+	cueFor(ActionBook, 1, "brauche"), cueFor(ActionBook, 1, "einen", "termin"), cueFor(ActionBook, 2, "book"),
+	cueFor(ActionBook, 1, "appointment"), cueFor(ActionBook, 2, "schedule"), cueFor(ActionBook, 1, "available"),
+	cueFor(ActionBook, 1, "would", "like"), cueFor(ActionBook, 1, "id", "like"), cueFor(ActionBook, 1, "need"),
+	cueFor(ActionInfo, 3, "oeffnungszeiten"), cueFor(ActionInfo, 3, "offnungszeiten"), cueFor(ActionInfo, 2, "geoeffnet"),
+	cueFor(ActionInfo, 2, "geoffnet"), cueFor(ActionInfo, 2, "offen"), cueFor(ActionInfo, 2, "kostet"), cueFor(ActionInfo, 2, "kosten"),
+	cueFor(ActionInfo, 2, "preis"), cueFor(ActionInfo, 2, "preise"), cueFor(ActionInfo, 2, "teuer"), cueFor(ActionInfo, 2, "dauert"),
+	cueFor(ActionInfo, 2, "adresse"), cueFor(ActionInfo, 2, "wo", "sind", "sie"), cueFor(ActionInfo, 2, "parken"),
+	cueFor(ActionInfo, 2, "wie", "lange", "haben"), cueFor(ActionInfo, 3, "opening", "hours"), cueFor(ActionInfo, 2, "open"),
+	cueFor(ActionInfo, 2, "price"), cueFor(ActionInfo, 2, "prices"), cueFor(ActionInfo, 2, "cost"), cueFor(ActionInfo, 2, "how", "much"),
+	cueFor(ActionInfo, 2, "how", "long"),
 }
 
 // cueIndex finds the cues that start with a word.

@@ -34,7 +34,7 @@ var notNames = map[string]bool{
 
 // nameStops end a name: "Müller und ich hätte gern".
 var nameStops = map[string]bool{
-	"und": true, "ich": true, "und ich": true, "wollte": true, "moechte": true, "mochte": true,
+	"und": true, "ich": true, "wollte": true, "moechte": true, "mochte": true,
 	"haette": true, "hatte": true, "rufe": true, "rufen": true, "habe": true, "hab": true, "von": true,
 	"aus": true, "bei": true, "wegen": true, "and": true, "i": true, "calling": true, "from": true,
 	"mein": true, "meine": true, "also": true, "ja": true, "der": true, "die": true, "mit": true,

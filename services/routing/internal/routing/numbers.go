@@ -119,7 +119,7 @@ func isEnglishTens(w string) bool {
 	return false
 }
 
-// minuteWord reports a number that can be the minutes of a clock reading.
+// minuteValue reports a number that can be the minutes of a clock reading.
 func minuteValue(t token) (int, bool) {
 	if t.num >= 0 && t.num < 60 {
 		return t.num, true

@@ -2,7 +2,7 @@ package routing
 
 import "strings"
 
-// staffEntry is a staff member's names: full name, each part of it, and aliases.
+// staffEntries are the staff members' names: full name, each part of it, and aliases.
 func staffEntries(staff []StaffMember) []entry {
 	out := make([]entry, 0, len(staff))
 	for _, s := range staff {
