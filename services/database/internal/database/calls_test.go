@@ -59,7 +59,7 @@ func TestSaveCallIsIdempotentAndNeverGoesBackwards(t *testing.T) {
 	raw, err := e.store.cipher.Open(sealed, tn.company.ID, "call.raw_payload")
 	require.NoError(t, err)
 	require.JSONEq(t, `{"event":"analyzed"}`, raw, "the raw payload follows the status")
-	for _, pii := range []string{"17612121212", "Guten Tag", "analyzed\\"} {
+	for _, pii := range []string{"17612121212", "Guten Tag", `"event"`} {
 		require.NotContains(t, plain, pii, "caller number, transcript and payload are sealed at rest")
 	}
 	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*) FROM customers`).Scan(&customers))
