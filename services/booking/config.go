@@ -1,14 +1,65 @@
 package main
 
-import "github.com/askproai/backend/pkg/config"
+import (
+	"time"
+
+	"github.com/askproai/backend/pkg/config"
+)
 
 // Config is every setting of the booking service, read once at start.
 type Config struct {
 	config.Common
+
+	// Namespace prefixes every Redis key of the bus and of this service (RPC_NAMESPACE).
+	Namespace string
+	Workers   int
+
+	LockTTL        time.Duration // BOOKING_LOCK_TTL: slot reservation lifetime
+	IdempotencyTTL time.Duration // BOOKING_IDEMPOTENCY_TTL: how long create results are kept
+	SearchDays     int           // BOOKING_SEARCH_DAYS: how far handleConflict looks ahead
+	ConfirmGroup   string        // consumer group of the event subscriptions
+
+	SMTP SMTPConfig
+	SMS  SMSConfig
+}
+
+// SMTPConfig enables e-mail confirmations when Addr is set.
+type SMTPConfig struct {
+	Addr, From, Username, Password string
+	StartTLS                       bool
+}
+
+// SMSConfig selects the SMS provider: "log" (development) or "http" (URL and token required).
+type SMSConfig struct {
+	Provider, URL, Token, Sender string
 }
 
 func loadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.New(lookup)
-	cfg := Config{Common: config.ReadCommon(r, "booking", ":9103")}
+	cfg := Config{
+		Common:         config.ReadCommon(r, "booking", ":9103"),
+		Namespace:      r.String("RPC_NAMESPACE", "askpro"),
+		Workers:        r.IntRange("RPC_WORKERS", 64, 1, 4096),
+		LockTTL:        r.Duration("BOOKING_LOCK_TTL", 30*time.Second),
+		IdempotencyTTL: r.Duration("BOOKING_IDEMPOTENCY_TTL", 24*time.Hour),
+		SearchDays:     r.IntRange("BOOKING_SEARCH_DAYS", 7, 1, 60),
+		ConfirmGroup:   r.String("BOOKING_CONFIRM_GROUP", "booking"),
+		SMTP: SMTPConfig{
+			Addr: r.String("SMTP_ADDR", ""), From: r.String("SMTP_FROM", "termine@askproai.de"),
+			Username: r.String("SMTP_USERNAME", ""), Password: r.String("SMTP_PASSWORD", ""),
+			StartTLS: r.Bool("SMTP_STARTTLS", true),
+		},
+		SMS: SMSConfig{
+			Provider: r.OneOf("SMS_PROVIDER", "log", "log", "http", "none"),
+			URL:      r.URL("SMS_HTTP_URL", "", "http", "https"), Token: r.String("SMS_HTTP_TOKEN", ""),
+			Sender: r.String("SMS_SENDER", "AskPro"),
+		},
+	}
+	if cfg.LockTTL < 2*time.Second {
+		r.Fail("BOOKING_LOCK_TTL", "at least 2s")
+	}
+	if cfg.SMS.Provider == "http" && (cfg.SMS.URL == "" || cfg.SMS.Token == "") {
+		r.Fail("SMS_HTTP_URL/SMS_HTTP_TOKEN", "required when SMS_PROVIDER=http")
+	}
 	return cfg, r.Err()
 }

@@ -1,4 +1,5 @@
-// Command booking runs the booking service: bookings end to end: slot locks, availability, conflicts, cancel, reschedule, confirmations.
+// Command booking runs the booking service: bookings end to end: slot locks, availability,
+// conflicts and alternatives, cancel, reschedule, confirmations.
 package main
 
 import (
@@ -8,8 +9,17 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/askproai/backend/pkg/api/database"
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
+	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/services/booking/internal/booking"
+	"github.com/askproai/backend/services/booking/internal/calendar"
+	"github.com/askproai/backend/services/booking/internal/dbstore"
+	"github.com/askproai/backend/services/booking/internal/handler"
+	"github.com/askproai/backend/services/booking/internal/ledger"
+	"github.com/askproai/backend/services/booking/internal/lock"
+	"github.com/askproai/backend/services/booking/internal/notify"
 )
 
 func main() {
@@ -32,5 +42,51 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	if err != nil {
 		return err
 	}
-	return p.Run(ctx)
+	bus, err := rpc.NewClient(p.Redis, rpc.ClientConfig{Instance: cfg.Instance, Namespace: cfg.Namespace}, p.Logger, p.Metrics)
+	if err != nil {
+		return closeWith(p, fmt.Errorf("rpc client: %w", err))
+	}
+	p.OnClose(bus.Close)
+	svc, err := booking.New(booking.Deps{
+		Store:    dbstore.New(database.NewClient(bus)),
+		Calendar: calendar.New(bus),
+		Locker:   lock.New(p.Redis, cfg.Namespace),
+		Ledger:   ledger.New(p.Redis, cfg.Namespace, 0),
+		Notifier: notifier(cfg, p),
+	}, booking.Config{LockTTL: cfg.LockTTL, IdempotencyTTL: cfg.IdempotencyTTL, SearchDays: cfg.SearchDays}, p.Logger)
+	if err != nil {
+		return closeWith(p, err)
+	}
+	srv, err := rpc.NewServer(p.Redis, rpc.ServerConfig{Service: "booking", Instance: cfg.Instance,
+		Namespace: cfg.Namespace, Workers: cfg.Workers, DrainTimeout: cfg.DrainTimeout,
+		Version: lifecycle.Version}, p.Logger, p.Metrics)
+	if err != nil {
+		return closeWith(p, fmt.Errorf("rpc server: %w", err))
+	}
+	h := handler.New(svc, bus)
+	handler.Register(srv, h)
+	handler.Subscribe(srv, h, cfg.ConfirmGroup)
+	return p.Run(ctx, srv.Run)
+}
+
+// notifier builds the confirmation channels the configuration enables.
+func notifier(cfg Config, p *lifecycle.Process) *notify.Dispatcher {
+	var channels []notify.Channel
+	if cfg.SMTP.Addr != "" {
+		channels = append(channels, notify.NewSMTP(notify.SMTPConfig{Addr: cfg.SMTP.Addr, From: cfg.SMTP.From,
+			Username: cfg.SMTP.Username, Password: cfg.SMTP.Password, StartTLS: cfg.SMTP.StartTLS}))
+	}
+	switch cfg.SMS.Provider {
+	case "http":
+		channels = append(channels, notify.NewSMS(notify.NewHTTPProvider(cfg.SMS.URL, cfg.SMS.Token, cfg.SMS.Sender, 0)))
+	case "log":
+		channels = append(channels, notify.NewSMS(notify.NewLogProvider(p.Logger.With().Str("component", "sms").Logger())))
+	}
+	return notify.New(p.Redis, cfg.Namespace, notify.Config{}, p.Logger.With().Str("component", "notify").Logger(), channels...)
+}
+
+// closeWith releases what Start acquired when wiring fails before Run.
+func closeWith(p *lifecycle.Process, err error) error {
+	_ = p.Close()
+	return err
 }

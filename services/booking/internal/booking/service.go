@@ -158,3 +158,26 @@ func (c catalogue) candidates(staffID string) ([]Staff, error) {
 func (s *Service) detached(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), s.cfg.CompensateTTL)
 }
+
+// MaxReservation bounds how long reserveSlot may hold a slot.
+const MaxReservation = 5 * time.Minute
+
+// ReserveSlot holds slot for ttl (the service's lock TTL when zero) so a caller can decide
+// without losing it; create books under it with the returned token.
+func (s *Service) ReserveSlot(ctx context.Context, slot Slot, ttl time.Duration) (Lock, error) {
+	switch {
+	case slot.StaffID == "":
+		return Lock{}, fmt.Errorf("reserve slot: %w", invalid("staff_id", "missing"))
+	case slot.Start.IsZero() || !slot.End.After(slot.Start):
+		return Lock{}, fmt.Errorf("reserve slot: %w", invalid("start/duration", "empty interval"))
+	case ttl > MaxReservation:
+		return Lock{}, fmt.Errorf("reserve slot: %w", invalid("ttl", "at most 5 minutes"))
+	case ttl <= 0:
+		ttl = s.cfg.LockTTL
+	}
+	l, err := s.locker.Reserve(ctx, slot, ttl)
+	if err != nil {
+		return Lock{}, fmt.Errorf("reserve slot: %w", err)
+	}
+	return l, nil
+}

@@ -1,0 +1,194 @@
+// Package dbstore implements booking.Store over the database service's typed client: the booking
+// service never holds a PostgreSQL connection. Wire errors become domain errors here: not found
+// → booking.ErrNotFound, conflict (the exclusion constraint) → booking.ErrSlotTaken, validation →
+// booking.ErrValidation, anything else → booking.ErrUpstream.
+package dbstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/services/booking/internal/booking"
+)
+
+// Store is the database service as a booking.Store.
+type Store struct {
+	db *database.Client
+}
+
+// New wraps the typed client.
+func New(db *database.Client) *Store { return &Store{db: db} }
+
+var _ booking.Store = (*Store)(nil)
+
+// Branch implements booking.Store.
+func (s *Store) Branch(ctx context.Context, companyID, branchID string) (booking.Branch, error) {
+	b, err := s.db.Branch(ctx, database.BranchParams{CompanyID: companyID, BranchID: branchID})
+	if err != nil {
+		return booking.Branch{}, domainErr("load branch", err)
+	}
+	return booking.Branch{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone}, nil
+}
+
+// EventTypes implements booking.Store.
+func (s *Store) EventTypes(ctx context.Context, companyID, branchID string) ([]booking.EventType, error) {
+	list, err := s.db.EventTypes(ctx, database.CatalogueParams{CompanyID: companyID, BranchID: branchID})
+	if err != nil {
+		return nil, domainErr("list event types", err)
+	}
+	out := make([]booking.EventType, 0, len(list.EventTypes))
+	for _, et := range list.EventTypes {
+		if et.Active {
+			out = append(out, booking.EventType{ID: et.ID, CalcomEventTypeID: et.CalcomEventTypeID, Name: et.Name,
+				Duration: time.Duration(et.DurationMinutes) * time.Minute})
+		}
+	}
+	return out, nil
+}
+
+// Staff implements booking.Store.
+func (s *Store) Staff(ctx context.Context, companyID, branchID string) ([]booking.Staff, error) {
+	list, err := s.db.Staff(ctx, database.CatalogueParams{CompanyID: companyID, BranchID: branchID})
+	if err != nil {
+		return nil, domainErr("list staff", err)
+	}
+	out := make([]booking.Staff, 0, len(list.Staff))
+	for _, st := range list.Staff {
+		if st.Active {
+			out = append(out, booking.Staff{ID: st.ID, Name: st.Name, CalcomUserID: st.CalcomUserID, EventTypeIDs: st.EventTypeIDs})
+		}
+	}
+	return out, nil
+}
+
+// ActiveAppointments implements booking.Store.
+func (s *Store) ActiveAppointments(ctx context.Context, companyID, staffID string, from, to time.Time) ([]booking.Booking, error) {
+	list, err := s.db.ActiveAppointments(ctx, database.ListActiveParams{CompanyID: companyID, StaffID: staffID, From: from, To: to})
+	if err != nil {
+		return nil, domainErr("list active appointments", err)
+	}
+	return bookings(list.Appointments), nil
+}
+
+// FindOrCreateCustomer implements booking.Store.
+func (s *Store) FindOrCreateCustomer(ctx context.Context, companyID string, c booking.Contact) (string, error) {
+	res, err := s.db.FindOrCreateCustomer(ctx, database.FindOrCreateCustomerParams{CompanyID: companyID,
+		Phone: c.Phone, Name: c.Name, Email: c.Email, Actor: "booking"})
+	if err != nil {
+		return "", domainErr("find or create customer", err)
+	}
+	return res.Customer.ID, nil
+}
+
+// CreateAppointment implements booking.Store. The database service writes the row, the
+// booking.created outbox event and the audit entry in one transaction. The contract has no field
+// for the fencing token yet; the domain checks it right before this call.
+func (s *Store) CreateAppointment(ctx context.Context, a booking.NewAppointment) (booking.Booking, error) {
+	appt, err := s.db.CreateAppointment(ctx, database.CreateAppointmentParams{CompanyID: a.CompanyID,
+		BranchID: a.BranchID, StaffID: a.StaffID, EventTypeID: a.EventTypeID, CustomerID: a.CustomerID,
+		CallID: a.CallID, CalcomBookingID: a.CalcomBookingID, StartTime: a.Start, EndTime: a.End,
+		Source: "phone", Notes: a.Notes, Actor: a.Actor})
+	if err != nil {
+		return booking.Booking{}, domainErr("create appointment", err)
+	}
+	return toBooking(appt), nil
+}
+
+// Appointment implements booking.Store.
+func (s *Store) Appointment(ctx context.Context, companyID, id string) (booking.Booking, error) {
+	appt, err := s.db.Appointment(ctx, database.AppointmentParams{CompanyID: companyID, AppointmentID: id})
+	if err != nil {
+		return booking.Booking{}, domainErr("load appointment", err)
+	}
+	return toBooking(appt), nil
+}
+
+// ByConfirmation implements booking.Store.
+func (s *Store) ByConfirmation(ctx context.Context, companyID, number string) (booking.Booking, error) {
+	appt, err := s.db.AppointmentByConfirmation(ctx, database.ByConfirmationParams{CompanyID: companyID, ConfirmationNumber: number})
+	if err != nil {
+		return booking.Booking{}, domainErr("find appointment by confirmation", err)
+	}
+	return toBooking(appt), nil
+}
+
+// ByCustomerPhone implements booking.Store.
+func (s *Store) ByCustomerPhone(ctx context.Context, companyID, phone string, from time.Time) ([]booking.Booking, error) {
+	list, err := s.db.AppointmentsByCustomerPhone(ctx, database.ByCustomerPhoneParams{CompanyID: companyID,
+		Phone: phone, From: from, ActiveOnly: true})
+	if err != nil {
+		return nil, domainErr("find appointments by phone", err)
+	}
+	return bookings(list.Appointments), nil
+}
+
+// CancelAppointment implements booking.Store (row, outbox booking.cancelled and audit in one
+// transaction).
+func (s *Store) CancelAppointment(ctx context.Context, companyID, id, reason, actor string) (booking.Booking, error) {
+	appt, err := s.db.CancelAppointment(ctx, database.CancelAppointmentParams{CompanyID: companyID,
+		AppointmentID: id, Reason: reason, Actor: actor})
+	if err != nil {
+		return booking.Booking{}, domainErr("cancel appointment", err)
+	}
+	return toBooking(appt), nil
+}
+
+// RescheduleAppointment implements booking.Store (old released, new booked, outbox
+// booking.rescheduled and audit in one transaction).
+func (s *Store) RescheduleAppointment(ctx context.Context, m booking.Move) (booking.Booking, error) {
+	appt, err := s.db.RescheduleAppointment(ctx, database.RescheduleAppointmentParams{CompanyID: m.CompanyID,
+		AppointmentID: m.AppointmentID, StaffID: m.StaffID, StartTime: m.Start, EndTime: m.End,
+		CalcomBookingID: m.CalcomBookingID, Actor: m.Actor})
+	if err != nil {
+		return booking.Booking{}, domainErr("reschedule appointment", err)
+	}
+	return toBooking(appt), nil
+}
+
+// Audit implements booking.Store.
+func (s *Store) Audit(ctx context.Context, e booking.AuditEntry) error {
+	_, err := s.db.AppendAudit(ctx, database.AuditAppendParams{CompanyID: e.CompanyID, Actor: e.Actor,
+		Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, Data: e.Data})
+	if err != nil {
+		return domainErr("append audit", err)
+	}
+	return nil
+}
+
+// ToBooking converts the database service's appointment (also the booking event payload).
+func ToBooking(a database.Appointment) booking.Booking { return toBooking(a) }
+
+func toBooking(a database.Appointment) booking.Booking {
+	return booking.Booking{ID: a.ID, CompanyID: a.CompanyID, BranchID: a.BranchID, StaffID: a.StaffID,
+		EventTypeID: a.EventTypeID, CustomerID: a.CustomerID, CallID: a.CallID, CalcomBookingID: a.CalcomBookingID,
+		Start: a.StartTime.UTC(), End: a.EndTime.UTC(), Status: a.Status, ConfirmationNumber: a.ConfirmationNumber,
+		RescheduledFrom: a.RescheduledFrom}
+}
+
+func bookings(list []database.Appointment) []booking.Booking {
+	out := make([]booking.Booking, 0, len(list))
+	for _, a := range list {
+		out = append(out, toBooking(a))
+	}
+	return out
+}
+
+// domainErr maps a wire error to the domain sentinel, keeping the wire error in the chain.
+func domainErr(op string, err error) error {
+	var sentinel error
+	switch {
+	case errors.Is(err, rpc.ErrNotFound):
+		sentinel = booking.ErrNotFound
+	case errors.Is(err, rpc.ErrConflict):
+		sentinel = booking.ErrSlotTaken
+	case errors.Is(err, rpc.ErrValidation), errors.Is(err, rpc.ErrInvalidParams):
+		sentinel = booking.ErrValidation
+	default:
+		sentinel = booking.ErrUpstream
+	}
+	return fmt.Errorf("%s: %w: %w", op, sentinel, err)
+}
