@@ -46,3 +46,21 @@ func TestMigrationsRunFromEmptyAndEveryEarlierVersion(t *testing.T) {
 		})
 	}
 }
+
+// Every Down section undoes its Up: down to nothing and up again ends at the same schema.
+func TestMigrationsRollBackAndReapply(t *testing.T) {
+	url := testenv.EmptyPostgresURL(t)
+	ctx := t.Context()
+	first, err := migrations.Up(ctx, url)
+	require.NoError(t, err)
+	require.NoError(t, migrations.DownTo(ctx, url, 0))
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var left int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'goose_db_version'`).Scan(&left))
+	require.Zero(t, left)
+	again, err := migrations.Up(ctx, url)
+	require.NoError(t, err)
+	require.Equal(t, first, again)
+}
