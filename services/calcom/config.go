@@ -16,9 +16,11 @@ type Config struct {
 	// BaseURL of Cal.com (CALCOM_BASE_URL); the default is a local calsim, so `make run` never
 	// reaches the real API by accident. Production sets https://api.cal.com.
 	BaseURL string
-	// APIKey is used for every company until the database service hands out the encrypted
-	// per-company keys (CALCOM_API_KEY); the default is calsim's built-in key.
+	// APIKey, when set, is used for every company (development against calsim, single-tenant
+	// setups); empty means each company's key comes from the database service, which stores it
+	// encrypted (CALCOM_API_KEY). KeyCacheTTL keeps a looked-up key in memory.
 	APIKey             string
+	KeyCacheTTL        time.Duration
 	RequestTimeout     time.Duration
 	BreakerFailures    int
 	BreakerOpenTimeout time.Duration
@@ -40,7 +42,8 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		RPCNamespace:       r.String("RPC_NAMESPACE", "askpro"),
 		KeyPrefix:          r.String("CALCOM_KEY_PREFIX", "calcom:"),
 		BaseURL:            r.URL("CALCOM_BASE_URL", "http://127.0.0.1:9180", "http", "https"),
-		APIKey:             r.String("CALCOM_API_KEY", "cal_test_calsim"),
+		APIKey:             r.String("CALCOM_API_KEY", ""),
+		KeyCacheTTL:        r.Duration("CALCOM_KEY_CACHE_TTL", 5*time.Minute),
 		RequestTimeout:     r.Duration("CALCOM_REQUEST_TIMEOUT", 30*time.Second),
 		BreakerFailures:    r.IntRange("CALCOM_BREAKER_FAILURES", 5, 1, 1000),
 		BreakerOpenTimeout: r.Duration("CALCOM_BREAKER_OPEN_TIMEOUT", 60*time.Second),

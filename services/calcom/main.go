@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/askproai/backend/pkg/api/calcom"
+	"github.com/askproai/backend/pkg/api/database"
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
 	"github.com/askproai/backend/pkg/rpc"
@@ -55,7 +56,18 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		_ = p.Close()
 		return fmt.Errorf("rpc server: %w", err)
 	}
-	handler.New(cal, handler.StaticKeys(cfg.APIKey), cfg.BulkConcurrency).Register(srv)
+	bus, err := rpc.NewClient(p.Redis, rpc.ClientConfig{Instance: cfg.Instance, Namespace: cfg.RPCNamespace}, p.Logger, p.Metrics)
+	if err != nil {
+		_ = p.Close()
+		return fmt.Errorf("rpc client: %w", err)
+	}
+	p.OnClose(bus.Close)
+	db := database.NewClient(bus)
+	var keys handler.Keys = handler.NewDatabaseKeys(db, cfg.KeyCacheTTL, nil)
+	if cfg.APIKey != "" {
+		keys = handler.StaticKeys(cfg.APIKey)
+	}
+	handler.New(cal, keys, db, cfg.BulkConcurrency).Register(srv)
 	components := []lifecycle.Component{srv.Run}
 	if cfg.WebhookAddr != "" {
 		wh := &client.WebhookHandler{Secret: []byte(cfg.WebhookSecret), Client: cal, Logger: p.Logger}

@@ -34,14 +34,16 @@ func (k StaticKeys) APIKey(context.Context, string) (string, error) {
 
 // Handler holds what the methods need.
 type Handler struct {
-	cal  *client.Client
-	keys Keys
-	bulk int
+	cal   *client.Client
+	keys  Keys
+	store EventTypeStore
+	bulk  int
 }
 
-// New builds a Handler; bulk bounds bulkCheckAvailability's concurrency.
-func New(cal *client.Client, keys Keys, bulk int) *Handler {
-	return &Handler{cal: cal, keys: keys, bulk: max(bulk, 1)}
+// New builds a Handler. store receives synced event types (nil: syncEventTypes only reports
+// them); bulk bounds bulkCheckAvailability's concurrency.
+func New(cal *client.Client, keys Keys, store EventTypeStore, bulk int) *Handler {
+	return &Handler{cal: cal, keys: keys, store: store, bulk: max(bulk, 1)}
 }
 
 // Register adds every method to s.

@@ -1,7 +1,9 @@
 package handler_test
 
 import (
+	"context"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/askproai/backend/pkg/api/calcom"
+	"github.com/askproai/backend/pkg/api/database"
 	"github.com/askproai/backend/pkg/rpc"
 	"github.com/askproai/backend/pkg/rpc/rpctest"
 	"github.com/askproai/backend/pkg/testenv"
@@ -19,7 +22,30 @@ import (
 
 const key = "cal_test_key"
 
-func start(t *testing.T) (*rpc.Client, *calsim.Server) {
+// fakeDatabase answers the two database-service methods the calcom service calls.
+type fakeDatabase struct {
+	mu       sync.Mutex
+	upserted []database.EventType
+}
+
+func (f *fakeDatabase) register(s *rpc.Server) {
+	rpc.Register(s, database.MethodCompaniesCalcomAPIKey, func(_ context.Context, p database.CompanyParams) (database.CalcomAPIKeyResult, error) {
+		if p.CompanyID != "c1" {
+			return database.CalcomAPIKeyResult{}, rpc.ErrNotFound
+		}
+		return database.CalcomAPIKeyResult{APIKey: key}, nil
+	})
+	rpc.Register(s, database.MethodEventTypesUpsert, func(_ context.Context, p database.UpsertEventTypeParams) (database.EventType, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.upserted = append(f.upserted, p.EventType)
+		return p.EventType, nil
+	})
+}
+
+// start runs calsim, a fake database service and the calcom methods on one test's Redis
+// prefix, and returns a bus client.
+func start(t *testing.T) (*rpc.Client, *calsim.Server, *fakeDatabase) {
 	t.Helper()
 	sim, err := calsim.New(calsim.Config{Seed: calsim.DefaultSeed(key),
 		Now: func() time.Time { return time.Date(2030, 3, 1, 12, 0, 0, 0, time.UTC) }})
@@ -30,14 +56,18 @@ func start(t *testing.T) (*rpc.Client, *calsim.Server) {
 	cal, err := client.New(client.Options{BaseURL: srv.URL, Redis: env.Client, KeyPrefix: env.Prefix + "calcom:"})
 	require.NoError(t, err)
 	reg := prometheus.NewRegistry()
+	db := &fakeDatabase{}
+	rpctest.StartServer(t, env, rpctest.ServerConfig(env, database.Service, "database-0"), reg, db.register)
+	bus := rpctest.NewClient(t, env, "client-"+testenv.RandomSuffix(), reg)
+	dbc := database.NewClient(bus)
 	rpctest.StartServer(t, env, rpctest.ServerConfig(env, calcom.Service, "calcom-0"), reg, func(s *rpc.Server) {
-		handler.New(cal, handler.StaticKeys(key), 2).Register(s)
+		handler.New(cal, handler.NewDatabaseKeys(dbc, time.Minute, nil), dbc, 2).Register(s)
 	})
-	return rpctest.NewClient(t, env, "client-"+testenv.RandomSuffix(), reg), sim
+	return bus, sim, db
 }
 
 func TestMethodsOverTheBus(t *testing.T) {
-	p, sim := start(t)
+	p, sim, _ := start(t)
 	ctx := t.Context()
 	call := func(method string, params, result any) error {
 		return p.Call(ctx, calcom.Service, method, params, result)
@@ -73,7 +103,7 @@ func TestMethodsOverTheBus(t *testing.T) {
 }
 
 func TestBulkAndSync(t *testing.T) {
-	p, _ := start(t)
+	p, _, db := start(t)
 	ctx := t.Context()
 	criteria := []calcom.AvailabilityParams{
 		{EventTypeID: 100, From: "2030-04-01", To: "2030-04-01", TimeZone: "Europe/Berlin"},
@@ -95,4 +125,16 @@ func TestBulkAndSync(t *testing.T) {
 	require.Equal(t, "praxis-berlin", synced.Username)
 	require.Len(t, synced.EventTypes, 2)
 	require.True(t, synced.EventTypes[1].RequiresEmail)
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	require.Len(t, db.upserted, 2, "stored through the database service")
+	require.Equal(t, database.EventType{CompanyID: "c1", CalcomEventTypeID: 100, Name: "Beratung", DurationMinutes: 30, Active: true}, db.upserted[0])
+}
+
+func TestCompanyWithoutKey(t *testing.T) {
+	p, _, _ := start(t)
+	var avail calcom.AvailabilityResult
+	err := p.Call(t.Context(), calcom.Service, calcom.MethodGetAvailability, calcom.AvailabilityParams{CompanyID: "c2",
+		EventTypeID: 100, From: "2030-04-01", To: "2030-04-01", TimeZone: "Europe/Berlin"}, &avail)
+	require.ErrorIs(t, err, rpc.ErrUnauthorized)
 }

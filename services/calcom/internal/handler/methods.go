@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/askproai/backend/pkg/api/calcom"
+	"github.com/askproai/backend/pkg/api/database"
 	"github.com/askproai/backend/pkg/rpc"
 	client "github.com/askproai/backend/services/calcom/internal/calcom"
 )
@@ -98,8 +99,8 @@ func (h *Handler) rescheduleBooking(ctx context.Context, p calcom.RescheduleBook
 	return booking(b), nil
 }
 
-// syncEventTypes reads /v2/me for the username, then its event types. Storing them is the
-// caller's part until the database service has an event-type upsert method.
+// syncEventTypes reads /v2/me for the username, then its event types, and stores each through
+// the database service (upsert by Cal.com id).
 func (h *Handler) syncEventTypes(ctx context.Context, p calcom.SyncEventTypesParams) (calcom.SyncEventTypesResult, error) {
 	acct, err := h.account(ctx, p.CompanyID)
 	if err != nil {
@@ -117,8 +118,24 @@ func (h *Handler) syncEventTypes(ctx context.Context, p calcom.SyncEventTypesPar
 	for i, et := range ets {
 		out.EventTypes[i] = calcom.EventType{CalcomEventTypeID: int64(et.ID), Title: et.Title, Slug: et.Slug,
 			DurationMinutes: et.LengthInMinutes, Hidden: et.Hidden, RequiresEmail: et.RequiresEmail()}
+		if err := h.storeEventType(ctx, p.CompanyID, out.EventTypes[i]); err != nil {
+			return calcom.SyncEventTypesResult{}, err
+		}
 	}
 	return out, nil
+}
+
+func (h *Handler) storeEventType(ctx context.Context, companyID string, et calcom.EventType) error {
+	if h.store == nil {
+		return nil
+	}
+	_, err := h.store.UpsertEventType(ctx, database.UpsertEventTypeParams{Actor: "calcom.syncEventTypes",
+		EventType: database.EventType{CompanyID: companyID, CalcomEventTypeID: et.CalcomEventTypeID,
+			Name: et.Title, DurationMinutes: et.DurationMinutes, Active: !et.Hidden}})
+	if err != nil {
+		return fmt.Errorf("store event type %d: %w", et.CalcomEventTypeID, err)
+	}
+	return nil
 }
 
 func booking(b client.Booking) calcom.Booking {
