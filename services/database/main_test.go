@@ -85,6 +85,8 @@ func TestServiceThroughItsClient(t *testing.T) {
 
 	_, err = db.Appointment(ctx, api.AppointmentParams{CompanyID: other.ID, AppointmentID: appt.ID})
 	require.ErrorIs(t, err, rpc.ErrNotFound)
+	_, err = db.BranchByPhone(rpc.WithTenant(ctx, other.ID), api.BranchByPhoneParams{PhoneNumber: "+4930555000111"})
+	require.ErrorIs(t, err, rpc.ErrNotFound, "a caller acting for another tenant does not see the branch")
 	_, err = db.FindOrCreateCustomer(ctx, api.FindOrCreateCustomerParams{CompanyID: co.ID, Phone: "0301234"})
 	require.ErrorIs(t, err, rpc.ErrValidation)
 

@@ -54,7 +54,11 @@ func company(p api.CompanyParams) string { return p.CompanyID }
 
 func registerTenants(srv *rpc.Server, s *Store) {
 	handle(srv, api.MethodCompaniesByAPIKeyDigest, nil, func(ctx context.Context, p api.ByAPIKeyDigestParams) (api.Company, error) {
-		return s.CompanyByAPIKeyDigest(ctx, p.DigestHex)
+		c, err := s.CompanyByAPIKeyDigest(ctx, p.DigestHex)
+		if acting, ok := rpc.TenantFrom(ctx); ok && err == nil && c.ID != acting {
+			return api.Company{}, ErrNotFound
+		}
+		return c, err
 	})
 	handle(srv, api.MethodCompaniesGet, company, func(ctx context.Context, p api.CompanyParams) (api.Company, error) {
 		return s.Company(ctx, p.CompanyID)
@@ -65,6 +69,9 @@ func registerTenants(srv *rpc.Server, s *Store) {
 	})
 	handle(srv, api.MethodBranchesByPhone, func(p api.BranchByPhoneParams) string { return p.CompanyID },
 		func(ctx context.Context, p api.BranchByPhoneParams) (api.Branch, error) {
+			if acting, ok := rpc.TenantFrom(ctx); ok && p.CompanyID == "" {
+				p.CompanyID = acting // a caller acting for a tenant sees only its branches
+			}
 			return s.BranchByPhone(ctx, p.CompanyID, p.PhoneNumber)
 		})
 	handle(srv, api.MethodBranchesGet, func(p api.BranchParams) string { return p.CompanyID },
