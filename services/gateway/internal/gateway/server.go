@@ -33,6 +33,8 @@ type Options struct {
 	Verifier *Verifier
 	Inbox    *Inbox
 	Limiter  *RateLimiter
+	Auth     *Authenticator
+	Bus      Bus
 	Logger   zerolog.Logger
 	Health   *health.Checker
 	Metrics  http.Handler
@@ -46,6 +48,7 @@ type Server struct {
 	opt     Options
 	mux     *http.ServeMux
 	metrics *httpMetrics
+	exposed map[string]exposed
 }
 
 // NewServer builds the routes.
@@ -53,8 +56,11 @@ func NewServer(opt Options) *Server {
 	if opt.InboxTimeout <= 0 {
 		opt.InboxTimeout = 3 * time.Second
 	}
-	s := &Server{opt: opt, mux: http.NewServeMux(), metrics: newHTTPMetrics(opt.Registry)}
+	s := &Server{opt: opt, mux: http.NewServeMux(), metrics: newHTTPMetrics(opt.Registry), exposed: ExposedMethods()}
 	s.route("POST /retell/webhook", "webhook", s.handleWebhook)
+	if opt.Auth != nil && opt.Bus != nil && opt.Limiter != nil {
+		s.route("POST /rpc", "rpc", s.handleRPC)
+	}
 	if opt.Health != nil {
 		health.Register(s.mux, opt.Health, opt.Metrics)
 	}
