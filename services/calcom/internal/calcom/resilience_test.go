@@ -1,6 +1,7 @@
 package calcom_test
 
 import (
+	"net/http"
 	"testing"
 	"time"
 
@@ -175,4 +176,37 @@ func TestAvailabilityCacheIsInvalidated(t *testing.T) {
 	require.NoError(t, e.client.InvalidateAvailability(ctx, 100))
 	slots()
 	require.Equal(t, 4, e.sim.Requests()["GET /v2/slots"], "a webhook invalidation drops it too")
+}
+
+func TestRemainingZeroHoldsCallsUntilReset(t *testing.T) {
+	e := setup(t, calsim.Config{RateLimit: 2}, calcom.Options{MaxRateWait: 2 * time.Minute})
+	ctx := t.Context()
+	for range 3 {
+		_, err := e.acct.Me(ctx)
+		require.NoError(t, err)
+	}
+	require.Equal(t, 3, e.sim.Requests()["GET /v2/me"],
+		"Remaining: 0 on the second answer held the third call back: no 429 was ever provoked")
+	var waited time.Duration
+	for _, d := range e.clock.Slept() {
+		waited += d
+	}
+	require.GreaterOrEqual(t, waited, time.Minute, "it waited for the window to reset")
+}
+
+func TestCalcomsOwn429IsWaitedOut(t *testing.T) {
+	e := setup(t, calsim.Config{RateLimit: 2}, calcom.Options{})
+	// Someone else (say, Retell's native Cal.com tools) spends the key's budget.
+	for range 2 {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, e.url+"/v2/me", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+apiKey)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+	}
+	_, err := e.acct.Me(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, 4, e.sim.Requests()["GET /v2/me"], "one 429, then the retry")
+	require.Contains(t, e.clock.Slept(), 60*time.Second, "Retry-After of calsim's window")
 }

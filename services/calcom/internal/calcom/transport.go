@@ -78,6 +78,10 @@ func fullJitter(d time.Duration) time.Duration { return rand.N(d) }
 
 // attempt is one request through the shared rate limit and the account's breaker.
 func (a *Account) attempt(ctx context.Context, r request, out any) error {
+	// An open breaker fails at once, without spending the shared rate budget.
+	if a.breaker.State() == gobreaker.StateOpen {
+		return fmt.Errorf("%s %s: %w", r.method, r.path, ErrUnavailable)
+	}
 	if err := a.c.limiter.wait(ctx, a.id, a.c.opts.MaxRateWait); err != nil {
 		return fmt.Errorf("%s %s: %w", r.method, r.path, err)
 	}

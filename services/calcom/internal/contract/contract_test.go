@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -32,6 +33,38 @@ func TestRequestsAreCheckedAgainstTheDocument(t *testing.T) {
 				req.Header.Set("cal-api-version", tc.version)
 			}
 			_, err := v.Request(t.Context(), req, []byte(tc.body))
+			if tc.ok {
+				require.NoError(t, err)
+			} else {
+				require.Error(t, err)
+			}
+		})
+	}
+}
+
+func TestResponsesAreCheckedAgainstTheDocument(t *testing.T) {
+	v, err := Load()
+	require.NoError(t, err)
+	booking := `{"id":1,"uid":"u","title":"t","description":"","hosts":[],"status":"accepted","start":"s","end":"e","duration":30,"eventTypeId":1,"eventType":{"id":1,"slug":"s"},"location":"","absentHost":false,"createdAt":"c","updatedAt":"u","attendees":[],"bookingFieldsResponses":{}}`
+	cases := []struct {
+		name   string
+		status int
+		body   string
+		ok     bool
+	}{
+		{"booking", 200, `{"status":"success","data":` + booking + `}`, true},
+		{"booking without uid", 200, `{"status":"success","data":` + strings.Replace(booking, `"uid":"u",`, "", 1) + `}`, false},
+		{"bad status enum", 200, `{"status":"success","data":` + strings.Replace(booking, `"accepted"`, `"ACCEPTED"`, 1) + `}`, false},
+		{"error envelope", 404, `{"status":"error","timestamp":"t","path":"/v2/bookings/u","error":{"code":"NotFoundException","message":"m"}}`, true},
+		{"bare error", 500, `Internal Server Error`, false},
+		{"undeclared success status", 204, ``, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/v2/bookings/u", nil)
+			req.Header.Set("cal-api-version", "2024-08-13")
+			h := http.Header{"Content-Type": {"application/json"}}
+			err := v.Response(t.Context(), req, nil, tc.status, h, []byte(tc.body))
 			if tc.ok {
 				require.NoError(t, err)
 			} else {
