@@ -1,14 +1,49 @@
 package main
 
-import "github.com/askproai/backend/pkg/config"
+import (
+	"time"
 
-// Config is every setting of the gateway service, read once at start.
+	"github.com/askproai/backend/pkg/config"
+)
+
+// Config is every setting of the gateway, read once at start.
 type Config struct {
 	config.Common
+	// Namespace prefixes every Redis key of the bus and of the gateway (RPC_NAMESPACE).
+	Namespace string
+	// Addr serves Retell and /rpc (GATEWAY_ADDR).
+	Addr string
+	// RetellKeys verify X-Retell-Signature; several allow rotation (RETELL_API_KEY, comma-separated).
+	RetellKeys []string
+	// RateLimitPerMinute and RateLimitBurst bound each tenant on /rpc, across replicas.
+	RateLimitPerMinute int
+	RateLimitBurst     int
+	// DedupTTL is how long a webhook's key is remembered to drop duplicates.
+	DedupTTL time.Duration
+	// AuthCacheTTL caches API key lookups.
+	AuthCacheTTL time.Duration
+	// InboxTimeout bounds the durable write of a webhook before 503.
+	InboxTimeout time.Duration
+	// ShutdownTimeout bounds the HTTP server's graceful shutdown.
+	ShutdownTimeout time.Duration
 }
 
 func loadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.New(lookup)
-	cfg := Config{Common: config.ReadCommon(r, "gateway", ":9100")}
+	cfg := Config{
+		Common:             config.ReadCommon(r, "gateway", ":9100"),
+		Namespace:          r.String("RPC_NAMESPACE", "askpro"),
+		Addr:               r.String("GATEWAY_ADDR", ":8080"),
+		RetellKeys:         r.List("RETELL_API_KEY", nil),
+		RateLimitPerMinute: r.IntRange("RPC_RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
+		RateLimitBurst:     r.IntRange("RPC_RATE_LIMIT_BURST", 60, 1, 100_000),
+		DedupTTL:           r.Duration("WEBHOOK_DEDUP_TTL", 7*24*time.Hour),
+		AuthCacheTTL:       r.Duration("AUTH_CACHE_TTL", time.Minute),
+		InboxTimeout:       r.Duration("WEBHOOK_STORE_TIMEOUT", 3*time.Second),
+		ShutdownTimeout:    r.Duration("HTTP_SHUTDOWN_TIMEOUT", 10*time.Second),
+	}
+	if len(cfg.RetellKeys) == 0 {
+		r.Fail("RETELL_API_KEY", "required: the Retell API key(s) with the webhook badge, comma-separated")
+	}
 	return cfg, r.Err()
 }

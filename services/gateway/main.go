@@ -1,15 +1,23 @@
-// Command gateway runs the gateway service: the HTTP edge: Retell webhooks and function calls, and JSON-RPC over HTTP for other teams.
+// Command gateway runs the gateway: the HTTP edge for Retell's webhooks and function calls,
+// and JSON-RPC over HTTP for other teams.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
+	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/pkg/telemetry"
+	"github.com/askproai/backend/services/gateway/internal/gateway"
 )
 
 func main() {
@@ -21,8 +29,7 @@ func main() {
 	}
 }
 
-// run wires the service from its environment and blocks until ctx ends and in-flight work is
-// drained.
+// run wires the gateway from its environment and serves until ctx ends.
 func run(ctx context.Context, lookup config.LookupFunc) error {
 	cfg, err := loadConfig(lookup)
 	if err != nil {
@@ -32,5 +39,66 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	if err != nil {
 		return err
 	}
-	return p.Run(ctx)
+	bus, err := rpc.NewClient(p.Redis, rpc.ClientConfig{Instance: cfg.Instance, Namespace: cfg.Namespace}, p.Logger, p.Metrics)
+	if err != nil {
+		_ = p.Close()
+		return fmt.Errorf("rpc client: %w", err)
+	}
+	p.OnClose(bus.Close)
+	verifier, err := gateway.NewVerifier(cfg.RetellKeys, time.Now)
+	if err != nil {
+		_ = p.Close()
+		return err
+	}
+	limiter, err := gateway.NewRateLimiter(p.Redis, cfg.Namespace, cfg.RateLimitPerMinute, cfg.RateLimitBurst)
+	if err != nil {
+		_ = p.Close()
+		return err
+	}
+	srv := gateway.NewServer(gateway.Options{
+		Verifier:     verifier,
+		Inbox:        gateway.NewInbox(p.Redis, bus.Publish, cfg.Namespace, cfg.DedupTTL),
+		Limiter:      limiter,
+		Auth:         gateway.NewAuthenticator(bus, cfg.AuthCacheTTL),
+		Bus:          bus,
+		Logger:       p.Logger,
+		Health:       p.Health,
+		Metrics:      telemetry.MetricsHandler(p.Metrics),
+		Registry:     p.Metrics,
+		InboxTimeout: cfg.InboxTimeout,
+	})
+	return p.Run(ctx, func(ctx context.Context) error { return serveHTTP(ctx, cfg, srv) })
+}
+
+// serveHTTP serves until ctx ends, then stops taking connections and lets requests in flight
+// finish within the shutdown timeout.
+func serveHTTP(ctx context.Context, cfg Config, h http.Handler) error {
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }

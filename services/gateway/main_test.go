@@ -1,23 +1,52 @@
 package main
 
 import (
+	"io"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/askproai/backend/pkg/testenv"
+	"github.com/askproai/backend/services/gateway/internal/gateway"
 )
 
-func TestRunServesReadyAndStopsCleanly(t *testing.T) {
+func TestRunServesRetellAndStopsCleanly(t *testing.T) {
 	redis := testenv.Redis(t)
-	stop := testenv.StartService(t, run, map[string]string{"REDIS_URL": redis.URL, "LOG_LEVEL": "error"})
+	addr := testenv.FreeAddr(t)
+	stop := testenv.StartService(t, run, map[string]string{
+		"REDIS_URL": redis.URL, "LOG_LEVEL": "error", "GATEWAY_ADDR": addr,
+		"RETELL_API_KEY": "k1,k2", "RPC_NAMESPACE": redis.Prefix + "askpro",
+	})
+	body := `{"event":"call_started","call":{"call_id":"call_run"}}`
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/retell/webhook", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set(gateway.SignatureHeader, gateway.Sign([]byte(body), "k2", time.Now()))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+
+	// The event is in the inbox stream on Redis.
+	n, err := redis.Client.XLen(t.Context(), redis.Prefix+"askpro:evt:retell.webhook").Result()
+	require.NoError(t, err)
+	require.EqualValues(t, 1, n)
+
+	resp, err = http.Get("http://" + addr + "/metrics")
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Contains(t, string(b), `askpro_gateway_webhooks_total{outcome="stored"} 1`)
 	require.NoError(t, stop())
 }
 
 func TestRunRejectsBadConfig(t *testing.T) {
-	err := run(t.Context(), func(k string) (string, bool) {
-		return map[string]string{"REDIS_URL": "nope", "DRAIN_TIMEOUT": "soon"}[k], k == "REDIS_URL" || k == "DRAIN_TIMEOUT"
-	})
+	env := map[string]string{"REDIS_URL": "nope", "DRAIN_TIMEOUT": "soon", "RPC_RATE_LIMIT_BURST": "0"}
+	err := run(t.Context(), func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	require.ErrorContains(t, err, "REDIS_URL")
 	require.ErrorContains(t, err, "DRAIN_TIMEOUT")
+	require.ErrorContains(t, err, "RETELL_API_KEY")
+	require.ErrorContains(t, err, "RPC_RATE_LIMIT_BURST")
 }
