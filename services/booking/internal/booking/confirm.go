@@ -13,7 +13,11 @@ func (s *Service) Confirm(ctx context.Context, ev Event) error {
 		return nil
 	}
 	b := ev.Booking
-	to, err := s.ledger.Contact(ctx, ev.CompanyID, b.ID)
+	var to Contact
+	err := ErrNotFound
+	if b.CustomerID != "" {
+		to, err = s.ledger.Contact(ctx, ev.CompanyID, b.CustomerID)
+	}
 	if errors.Is(err, ErrNotFound) {
 		s.log.Debug().Str("appointment_id", b.ID).Str("event", string(ev.Kind)).Msg("confirmation_without_contact")
 		return nil

@@ -71,7 +71,6 @@ func (s *Service) create(ctx context.Context, req CreateRequest, key string) (Cr
 	if err != nil {
 		return CreateResult{}, err
 	}
-	s.saveContact(ctx, b, req.Customer)
 	return CreateResult{Booking: b, Spoken: SpokenCode(b.ConfirmationNumber),
 		Message: createdSentence(cat.eventType, st.Name, b, cat.loc)}, nil
 }
@@ -91,6 +90,7 @@ func (s *Service) bookLocked(ctx context.Context, req CreateRequest, key string,
 		if customerID, err = s.store.FindOrCreateCustomer(ctx, req.CompanyID, req.Customer); err != nil {
 			return Booking{}, fmt.Errorf("find or create customer: %w", err)
 		}
+		s.saveContact(ctx, req.CompanyID, customerID, req.Customer, slot.End)
 	}
 	calID, err := s.calendar.CreateBooking(ctx, CalendarBooking{CompanyID: req.CompanyID, EventType: cat.eventType,
 		Staff: st, Start: slot.Start, End: slot.End, TimeZone: cat.loc.String(), Attendee: req.Customer,
@@ -197,13 +197,15 @@ func (s *Service) abortKey(ctx context.Context, key string) {
 	}
 }
 
-func (s *Service) saveContact(ctx context.Context, b Booking, c Contact) {
-	if c.Phone == "" && c.Email == "" {
+// saveContact keeps the customer's contact until ContactTTL after the appointment ends. A
+// failure costs a confirmation, not the booking.
+func (s *Service) saveContact(ctx context.Context, companyID, customerID string, c Contact, until time.Time) {
+	if customerID == "" || (c.Phone == "" && c.Email == "") {
 		return
 	}
-	ttl := time.Until(b.End) + s.cfg.ContactTTL
-	if err := s.ledger.SaveContact(ctx, b.CompanyID, b.ID, c, ttl); err != nil {
-		s.log.Warn().Err(err).Str("appointment_id", b.ID).Msg("contact_not_saved")
+	ttl := max(until.Sub(s.cfg.Now()), 0) + s.cfg.ContactTTL
+	if err := s.ledger.SaveContact(ctx, companyID, customerID, c, ttl); err != nil {
+		s.log.Warn().Err(err).Str("customer_id", customerID).Msg("contact_not_saved")
 	}
 }
 

@@ -47,7 +47,7 @@ type Locker interface {
 }
 
 // Ledger keeps what the service itself must remember: idempotent results, reconciliation
-// records and the contact to confirm an appointment to.
+// records and the contact of each customer confirmations go to.
 type Ledger interface {
 	// Begin claims key. A finished claim returns its result and done=true; a running one
 	// answers ErrInProgress.
@@ -55,8 +55,10 @@ type Ledger interface {
 	Complete(ctx context.Context, key string, res CreateResult, ttl time.Duration) error
 	Abort(ctx context.Context, key string) error
 	RecordOrphan(ctx context.Context, o Orphan) error
-	SaveContact(ctx context.Context, companyID, appointmentID string, c Contact, ttl time.Duration) error
-	Contact(ctx context.Context, companyID, appointmentID string) (Contact, error)
+	// SaveContact keeps how to reach a customer; it is saved before the appointment is written,
+	// so the booking event never arrives before the contact.
+	SaveContact(ctx context.Context, companyID, customerID string, c Contact, ttl time.Duration) error
+	Contact(ctx context.Context, companyID, customerID string) (Contact, error)
 }
 
 // Notifier delivers a confirmation on every channel the contact can be reached on, at most once

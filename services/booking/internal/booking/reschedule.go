@@ -39,9 +39,6 @@ func (s *Service) Reschedule(ctx context.Context, req RescheduleRequest) (Resche
 	if err != nil {
 		return RescheduleResult{}, fmt.Errorf("reschedule booking: %w", err)
 	}
-	if c, err := s.ledger.Contact(ctx, old.CompanyID, old.ID); err == nil {
-		s.saveContact(ctx, moved, c)
-	}
 	return RescheduleResult{Booking: moved, Previous: old, Spoken: SpokenCode(moved.ConfirmationNumber),
 		Message: rescheduledSentence(old, moved, cat.loc)}, nil
 }
@@ -81,7 +78,7 @@ func (s *Service) moveCalendar(ctx context.Context, req RescheduleRequest, old B
 	case st.ID == old.StaffID:
 		return s.calendar.RescheduleBooking(ctx, old.CompanyID, old.CalcomBookingID, lock.Start, req.Reason)
 	}
-	contact, _ := s.ledger.Contact(ctx, old.CompanyID, old.ID)
+	contact, _ := s.ledger.Contact(ctx, old.CompanyID, old.CustomerID)
 	return s.calendar.CreateBooking(ctx, CalendarBooking{CompanyID: old.CompanyID, EventType: cat.eventType,
 		Staff: st, Start: lock.Start, End: lock.End, TimeZone: cat.loc.String(), Attendee: contact,
 		IdempotencyKey: old.CompanyID + ":move:" + old.ID, Fence: lock.Fence})

@@ -1,6 +1,6 @@
 // Package ledger keeps the booking service's own small state in Redis (booking.Ledger):
 // idempotent create results, the reconciliation stream of Cal.com bookings without a local
-// counterpart, and the contact each appointment's confirmations go to. All keys start with
+// counterpart, and the contact of each customer confirmations go to. All keys start with
 // <namespace>:booking: and each command touches one key.
 package ledger
 
@@ -41,8 +41,8 @@ func (l *Ledger) OrphanStream() string { return l.ns + "orphans" }
 
 func (l *Ledger) idemKey(key string) string { return l.ns + "idem:" + key }
 
-func (l *Ledger) contactKey(companyID, id string) string {
-	return l.ns + "contact:" + companyID + ":" + id
+func (l *Ledger) contactKey(companyID, customerID string) string {
+	return l.ns + "contact:" + companyID + ":" + customerID
 }
 
 // Begin claims key with a short-lived "pending" marker, or returns the stored result.
@@ -130,21 +130,21 @@ func (l *Ledger) Orphans(ctx context.Context) ([]booking.Orphan, error) {
 	return out, nil
 }
 
-// SaveContact keeps the contact of an appointment for ttl.
-func (l *Ledger) SaveContact(ctx context.Context, companyID, appointmentID string, c booking.Contact, ttl time.Duration) error {
+// SaveContact keeps the contact of a customer for ttl.
+func (l *Ledger) SaveContact(ctx context.Context, companyID, customerID string, c booking.Contact, ttl time.Duration) error {
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("encode contact: %w", err)
 	}
-	if err := l.rdb.Set(ctx, l.contactKey(companyID, appointmentID), raw, ttl).Err(); err != nil {
+	if err := l.rdb.Set(ctx, l.contactKey(companyID, customerID), raw, ttl).Err(); err != nil {
 		return fmt.Errorf("save contact %w: %w", booking.ErrUpstream, err)
 	}
 	return nil
 }
 
-// Contact returns the contact of an appointment, or booking.ErrNotFound.
-func (l *Ledger) Contact(ctx context.Context, companyID, appointmentID string) (booking.Contact, error) {
-	raw, err := l.rdb.Get(ctx, l.contactKey(companyID, appointmentID)).Bytes()
+// Contact returns the contact of a customer, or booking.ErrNotFound.
+func (l *Ledger) Contact(ctx context.Context, companyID, customerID string) (booking.Contact, error) {
+	raw, err := l.rdb.Get(ctx, l.contactKey(companyID, customerID)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return booking.Contact{}, booking.ErrNotFound
 	}
