@@ -27,6 +27,8 @@ type Config struct {
 	OutboxInterval      time.Duration
 	MaintenanceInterval time.Duration
 	PartitionsAhead     int
+	OutboxRetention     time.Duration
+	InboxRetention      time.Duration
 }
 
 func loadConfig(lookup config.LookupFunc) (Config, error) {
@@ -46,6 +48,8 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		OutboxInterval:      r.Duration("OUTBOX_INTERVAL", 250*time.Millisecond),
 		MaintenanceInterval: r.Duration("MAINTENANCE_INTERVAL", 10*time.Minute),
 		PartitionsAhead:     r.IntRange("PARTITION_MONTHS_AHEAD", 3, 1, 36),
+		OutboxRetention:     r.Duration("OUTBOX_RETENTION", 7*24*time.Hour),
+		InboxRetention:      r.Duration("INBOX_RETENTION", 30*24*time.Hour),
 	}
 	if cfg.DatabaseURL == "" {
 		r.Fail("DATABASE_URL", "required but not set")

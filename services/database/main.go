@@ -65,8 +65,9 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 
 	relay := database.NewRelay(store.WritePool(), bus, database.RelayOptions{
 		Batch: cfg.OutboxBatch, Interval: cfg.OutboxInterval, Logger: p.Logger})
-	maintenance := database.NewMaintenance(store.WritePool(), cfg.MaintenanceInterval,
-		cfg.PartitionsAhead, p.Logger)
+	maintenance := database.NewMaintenance(store.WritePool(), database.MaintenanceOptions{
+		Interval: cfg.MaintenanceInterval, MonthsAhead: cfg.PartitionsAhead,
+		OutboxRetention: cfg.OutboxRetention, InboxRetention: cfg.InboxRetention, Logger: p.Logger})
 	return p.Run(ctx, srv.Run, cache.Listen, relay.Run, maintenance.Run)
 }
 

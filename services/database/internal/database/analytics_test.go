@@ -59,7 +59,7 @@ func TestAnalyticsPerLocalDayLiveAndMaterialized(t *testing.T) {
 	require.EqualValues(t, 1, mid.SentimentNeutral)
 	require.EqualValues(t, 1, byDay["2026-03-30"].SentimentPositive)
 
-	m := NewMaintenance(e.store.WritePool(), time.Hour, 3, zerolog.Nop())
+	m := NewMaintenance(e.store.WritePool(), MaintenanceOptions{Interval: time.Hour, Logger: zerolog.Nop()})
 	ran, err := m.RunOnce(ctx)
 	require.NoError(t, err)
 	require.True(t, ran)
@@ -82,7 +82,7 @@ func TestAnalyticsTodayIsLiveAndCountsBookings(t *testing.T) {
 	e := newEnv(t, false)
 	tn := newTenant(t, e.store, "Salon")
 	ctx := t.Context()
-	m := NewMaintenance(e.store.WritePool(), time.Hour, 3, zerolog.Nop())
+	m := NewMaintenance(e.store.WritePool(), MaintenanceOptions{Interval: time.Hour, Logger: zerolog.Nop()})
 	_, err := m.RunOnce(ctx) // the view is fresh as of now; today stays live
 	require.NoError(t, err)
 	d := 200
@@ -131,7 +131,7 @@ func TestMaintenanceCreatesPartitionsAheadUnderOneLock(t *testing.T) {
 	require.NoError(t, err)
 	_, err = holder.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockMaintenance)
 	require.NoError(t, err)
-	m := NewMaintenance(e.store.WritePool(), time.Hour, 6, zerolog.Nop())
+	m := NewMaintenance(e.store.WritePool(), MaintenanceOptions{Interval: time.Hour, MonthsAhead: 6, Logger: zerolog.Nop()})
 	ran, err := m.RunOnce(ctx)
 	require.NoError(t, err)
 	require.False(t, ran)
@@ -143,4 +143,39 @@ func TestMaintenanceCreatesPartitionsAheadUnderOneLock(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ran)
 	require.Equal(t, future.Format("calls_y2006m01"), partition(), "the row moved out of the default partition")
+}
+
+func TestMaintenancePrunesOldOutboxAndInboxRows(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	ctx := t.Context()
+	first, err := e.store.ClaimInbox(ctx, api.InboxClaimParams{CompanyID: tn.company.ID, Source: "retell", Key: "evt-1"})
+	require.NoError(t, err)
+	require.True(t, first)
+	again, err := e.store.ClaimInbox(ctx, api.InboxClaimParams{CompanyID: tn.company.ID, Source: "retell", Key: "evt-1"})
+	require.NoError(t, err)
+	require.False(t, again, "a duplicate delivery is recognised")
+	require.NoError(t, e.store.AppendOutbox(ctx, api.OutboxAppendParams{CompanyID: tn.company.ID,
+		AggregateType: "x", AggregateID: "1", Topic: "x.old", Payload: map[string]any{}}))
+	require.NoError(t, e.store.AppendOutbox(ctx, api.OutboxAppendParams{CompanyID: tn.company.ID,
+		AggregateType: "x", AggregateID: "1", Topic: "x.unsent", Payload: map[string]any{}}))
+	_, err = e.pool.Exec(ctx, `UPDATE outbox SET sent_at = now() - interval '8 days' WHERE topic = 'x.old'`)
+	require.NoError(t, err)
+	_, err = e.pool.Exec(ctx, `UPDATE processed_webhooks SET processed_at = now() - interval '31 days'`)
+	require.NoError(t, err)
+
+	_, err = NewMaintenance(e.store.WritePool(), MaintenanceOptions{Logger: zerolog.Nop()}).RunOnce(ctx)
+	require.NoError(t, err)
+	var topics []string
+	rows, err := e.pool.Query(ctx, `SELECT topic FROM outbox WHERE topic LIKE 'x.%'`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		topics = append(topics, s)
+	}
+	require.Equal(t, []string{"x.unsent"}, topics, "unsent rows are never pruned")
+	var inbox int
+	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*) FROM processed_webhooks`).Scan(&inbox))
+	require.Zero(t, inbox)
 }
