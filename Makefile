@@ -34,6 +34,10 @@ test: services-up ## run every module's tests with -race -shuffle=on against rea
 	done; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
 
+.PHONY: bench-rpc
+bench-rpc: services-up ## pkg/rpc call round trips vs raw go-redis PING on the same Redis, concurrency 1 and 64
+	@$(LOAD_ENV); cd pkg && GOWORK=off go run ./rpc/cmd/rpcbench
+
 .PHONY: lint
 lint: $(GOLANGCI_LINT) ## gofmt, go vet and golangci-lint over every module
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -36,7 +36,7 @@ func registerBuiltins(s *Server) {
 	builtin := func(name string, result reflect.Type, summary string, f func(context.Context) (any, error)) {
 		m := newMethod(name, nil, result, func(ctx context.Context, _ msgpack.RawMessage) (any, error) { return f(ctx) })
 		m.summary = summary
-		s.methods[name] = m
+		s.bindMethod(m)
 	}
 	builtin(MethodPing, reflect.TypeFor[string](), "Answers \"pong\".", func(context.Context) (any, error) { return "pong", nil })
 	builtin(MethodInfo, reflect.TypeFor[Info](), "Name, version, instance, uptime and per-method counts.",

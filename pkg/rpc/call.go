@@ -54,9 +54,7 @@ func (c *Client) Call(ctx context.Context, service, method string, params, resul
 	ctx, span := startClientSpan(ctx, service, method)
 	start := time.Now()
 	defer func() {
-		code := CodeOf(err)
-		c.metrics.requests.WithLabelValues(service, method, codeLabel(code)).Inc()
-		c.metrics.roundTrip.WithLabelValues(service, method).Observe(seconds(time.Since(start)))
+		c.observe(service, method, CodeOf(err), time.Since(start))
 		var rerr *Error
 		errors.As(err, &rerr)
 		endSpan(span, rerr)
@@ -162,14 +160,46 @@ func (c *Client) envelope(ctx context.Context, method string, params any, id str
 }
 
 func (c *Client) send(ctx context.Context, service string, lane Lane, env *envelope) error {
-	err := c.rdb.XAdd(ctx, &redis.XAddArgs{Stream: RequestStream(c.cfg.Namespace, service, lane), Values: env.values()}).Err()
+	req := &sendReq{
+		args: &redis.XAddArgs{Stream: RequestStream(c.cfg.Namespace, service, lane), Values: env.values()},
+		done: make(chan error, 1),
+	}
+	c.sender.submit(req)
+	var err error
+	select {
+	case err = <-req.done:
+	case <-ctx.Done():
+		return ctxError(ctx)
+	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctxError(ctx)
-		}
 		return Errorf(CodeUpstreamUnavailable, "send to %s: %v", service, err)
 	}
 	return nil
+}
+
+// sendReq is one XADD waiting for the sender's next pipeline.
+type sendReq struct {
+	args *redis.XAddArgs
+	done chan error
+}
+
+// flushSends writes concurrent requests in one pipeline. It runs without the callers'
+// contexts: a caller that gives up does not fail the others' writes.
+func (c *Client) flushSends(batch []*sendReq) {
+	ctx := context.Background()
+	if len(batch) == 1 {
+		batch[0].done <- c.rdb.XAdd(ctx, batch[0].args).Err()
+		return
+	}
+	pipe := c.rdb.Pipeline()
+	cmds := make([]*redis.StringCmd, len(batch))
+	for i, r := range batch {
+		cmds[i] = pipe.XAdd(ctx, r.args)
+	}
+	_, _ = pipe.Exec(ctx)
+	for i, r := range batch {
+		r.done <- cmds[i].Err()
+	}
 }
 
 // isLive reports whether service has an instance that beat recently. A positive answer is

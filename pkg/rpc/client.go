@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -61,6 +62,9 @@ type Client struct {
 	liveMu sync.Mutex
 	live   map[string]time.Time // service -> checked-live-until
 
+	sender    batcher[*sendReq]
+	perMethod sync.Map // service+"\x00"+method -> *callMetrics
+
 	lastID string
 	cancel context.CancelFunc
 	done   sync.WaitGroup
@@ -88,6 +92,7 @@ func NewClient(rdb *redis.Client, cfg ClientConfig, logger zerolog.Logger, reg p
 		waiters:  map[string]chan []byte{},
 		live:     map[string]time.Time{},
 	}
+	c.sender.flush = c.flushSends
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	if err := c.createReplyStream(ctx); err != nil {
@@ -153,11 +158,17 @@ func (c *Client) readReplies(ctx context.Context) {
 			}
 			continue
 		}
+		n := 0
 		for _, st := range res {
 			for _, m := range st.Messages {
 				last = m.ID
 				c.deliver(m.Values)
+				n++
 			}
+		}
+		if n == 1 {
+			// A lone caller: let it run before this goroutine issues its next read.
+			runtime.Gosched()
 		}
 	}
 }
@@ -224,4 +235,29 @@ func pause(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// callMetrics caches the metric children of one (service, method), so the hot path does not
+// hash label values.
+type callMetrics struct {
+	ok        prometheus.Counter
+	roundTrip prometheus.Observer
+}
+
+func (c *Client) observe(service, method string, code int, took time.Duration) {
+	key := service + "\x00" + method
+	v, ok := c.perMethod.Load(key)
+	if !ok {
+		v, _ = c.perMethod.LoadOrStore(key, &callMetrics{
+			ok:        c.metrics.requests.WithLabelValues(service, method, "0"),
+			roundTrip: c.metrics.roundTrip.WithLabelValues(service, method),
+		})
+	}
+	cm := v.(*callMetrics)
+	if code == 0 {
+		cm.ok.Inc()
+	} else {
+		c.metrics.requests.WithLabelValues(service, method, codeLabel(code)).Inc()
+	}
+	cm.roundTrip.Observe(seconds(took))
 }

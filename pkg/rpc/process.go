@@ -40,8 +40,8 @@ type storeOp struct {
 // the entry's worker slot once the outcome is written.
 func (s *Server) process(src *source, msg redis.XMessage, deliveries int64) {
 	o := &outcome{src: src, id: msg.ID, ack: true, start: time.Now()}
-	s.metrics.inFlight.WithLabelValues(s.cfg.Service).Inc()
-	defer func() { s.out <- *o }()
+	s.inFlight.Inc()
+	defer func() { s.submit(*o) }()
 	if len(msg.Values) == 0 {
 		return // the entry was trimmed while pending: nothing to do but acknowledge
 	}
@@ -55,10 +55,10 @@ func (s *Server) process(src *source, msg redis.XMessage, deliveries int64) {
 		return
 	}
 	if !env.deadline.IsZero() && !o.start.Before(env.deadline) {
-		s.metrics.expired.WithLabelValues(s.cfg.Service, src.key).Inc()
+		src.expired.Inc()
 		return
 	}
-	s.metrics.queueWait.WithLabelValues(s.cfg.Service, src.key).Observe(seconds(o.start.Sub(entryTime(msg.ID))))
+	src.queueWait.Observe(seconds(o.start.Sub(entryTime(msg.ID))))
 	if src.event != nil {
 		s.handleEvent(src, msg, &env, o, deliveries)
 		return
@@ -195,8 +195,12 @@ func (s *Server) invoke(ctx context.Context, m *method, r *request) (result any,
 			code = rerr.Code
 		}
 		m.record(code)
-		s.count(m.name, code)
-		s.metrics.handling.WithLabelValues(s.cfg.Service, m.name).Observe(seconds(time.Since(start)))
+		if code == 0 {
+			m.ok.Inc()
+		} else {
+			s.count(m.name, code)
+		}
+		m.handling.Observe(seconds(time.Since(start)))
 		endSpan(span, rerr)
 	}()
 	res, err := m.call(ctx, r.params)

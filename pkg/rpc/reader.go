@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -31,6 +32,10 @@ func (s *Server) readLoop(ctx context.Context, src *source) {
 		}
 		want = nextWant(len(msgs), n, s.cfg.MaxBatch)
 		s.dispatch(src, msgs, nil)
+		if len(msgs) == 1 {
+			// A lone request: let its worker start before this goroutine reads again.
+			runtime.Gosched()
+		}
 	}
 }
 

@@ -5,7 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -21,6 +22,9 @@ type method struct {
 
 	mu     sync.Mutex
 	counts map[int]int64 // code -> requests
+
+	handling prometheus.Observer
+	ok       prometheus.Counter
 }
 
 func (m *method) record(code int) {
@@ -76,6 +80,13 @@ func (s *Server) addMethod(m *method) {
 		s.log.Error().Str("method", m.name).Msg("rpc_duplicate_method")
 		return
 	}
+	s.bindMethod(m)
+}
+
+// bindMethod adds m with its metric children resolved once.
+func (s *Server) bindMethod(m *method) {
+	m.handling = s.metrics.handling.WithLabelValues(s.cfg.Service, m.name)
+	m.ok = s.metrics.requests.WithLabelValues(s.cfg.Service, m.name, "0")
 	s.methods[m.name] = m
 }
 
@@ -104,8 +115,5 @@ func Subscribe[T any](s *Server, topic, group string, h func(ctx context.Context
 		}
 		return h(ctx, ev)
 	}}
-	s.sources = append(s.sources, &source{
-		key: EventStream(s.cfg.Namespace, topic), group: group, lane: LaneNormal,
-		class: LaneNormal.class(), event: sub, inflight: map[string]time.Time{},
-	})
+	s.addSource(&source{key: EventStream(s.cfg.Namespace, topic), group: group, lane: LaneNormal, class: LaneNormal.class(), event: sub})
 }

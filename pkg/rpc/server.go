@@ -102,15 +102,16 @@ func setDefault[T int | int64 | time.Duration](v *T, d T) {
 // Server consumes a service's request lanes and its event subscriptions, runs the registered
 // handlers and writes replies. Register methods and subscriptions before Run.
 type Server struct {
-	cfg     ServerConfig
-	rdb     *redis.Client
-	blk     *redis.Client // blocking reads only
-	log     zerolog.Logger
-	metrics *serverMetrics
-	gate    *gate
-	out     chan outcome
-	dlqKey  string
-	started time.Time
+	cfg      ServerConfig
+	rdb      *redis.Client
+	blk      *redis.Client // blocking reads only
+	log      zerolog.Logger
+	metrics  *serverMetrics
+	gate     *gate
+	inFlight prometheus.Gauge
+	writer   batcher[outcome]
+	dlqKey   string
+	started  time.Time
 
 	running atomic.Bool
 	methods map[string]*method
@@ -129,6 +130,17 @@ type source struct {
 
 	mu       sync.Mutex
 	inflight map[string]time.Time // entry id -> when work started, for lease extension
+
+	queueWait prometheus.Observer
+	expired   prometheus.Counter
+}
+
+// addSource adds a stream to consume, with its metric children resolved once.
+func (s *Server) addSource(src *source) {
+	src.inflight = map[string]time.Time{}
+	src.queueWait = s.metrics.queueWait.WithLabelValues(s.cfg.Service, src.key)
+	src.expired = s.metrics.expired.WithLabelValues(s.cfg.Service, src.key)
+	s.sources = append(s.sources, src)
 }
 
 // NewServer returns a server for cfg.Service. rdb is used for writes; blocking reads get a
@@ -146,16 +158,14 @@ func NewServer(rdb *redis.Client, cfg ServerConfig, logger zerolog.Logger, reg p
 		log:     logger.With().Str("component", "rpc_server").Str("rpc_service", cfg.Service).Logger(),
 		metrics: newServerMetrics(reg),
 		gate:    newGate(cfg.Workers),
-		out:     make(chan outcome, cfg.Workers),
 		dlqKey:  DeadLetterStream(cfg.Namespace, cfg.Service),
 		methods: map[string]*method{},
 	}
 	for _, l := range Lanes {
-		s.sources = append(s.sources, &source{
-			key: RequestStream(cfg.Namespace, cfg.Service, l), group: cfg.Service,
-			lane: l, class: l.class(), inflight: map[string]time.Time{},
-		})
+		s.addSource(&source{key: RequestStream(cfg.Namespace, cfg.Service, l), group: cfg.Service, lane: l, class: l.class()})
 	}
+	s.writer.flush = s.flush
+	s.inFlight = s.metrics.inFlight.WithLabelValues(cfg.Service)
 	registerBuiltins(s)
 	return s, nil
 }
@@ -189,9 +199,6 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	s.heartbeat(s.ioCtx)
-	var writers sync.WaitGroup
-	writers.Add(1)
-	go func() { defer writers.Done(); s.writeLoop() }()
 
 	var loops sync.WaitGroup
 	for _, src := range s.sources {
@@ -202,8 +209,6 @@ func (s *Server) Run(ctx context.Context) error {
 	<-ctx.Done()
 	loops.Wait()
 	err := s.drain()
-	close(s.out)
-	writers.Wait()
 	s.leave()
 	s.log.Info().Msg("rpc_server_stopped")
 	return err

@@ -64,27 +64,33 @@ func withQueueWait(ctx context.Context, d time.Duration) context.Context {
 }
 
 func startServerSpan(ctx context.Context, service, method string) (context.Context, trace.Span) {
-	wait, _ := ctx.Value(queueWaitKey{}).(time.Duration)
-	return tracer.Start(ctx, service+"/"+method, trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(
+	ctx, span := tracer.Start(ctx, service+"/"+method, trace.WithSpanKind(trace.SpanKindServer))
+	if span.IsRecording() {
+		wait, _ := ctx.Value(queueWaitKey{}).(time.Duration)
+		span.SetAttributes(
 			attribute.String("rpc.system", "jsonrpc"),
 			attribute.String("rpc.service", service),
 			attribute.String("rpc.method", method),
 			attribute.Float64("messaging.queue_wait_ms", float64(wait.Microseconds())/1000),
-		))
+		)
+	}
+	return ctx, span
 }
 
 func startClientSpan(ctx context.Context, service, method string) (context.Context, trace.Span) {
-	return tracer.Start(ctx, service+"/"+method, trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(
+	ctx, span := tracer.Start(ctx, service+"/"+method, trace.WithSpanKind(trace.SpanKindClient))
+	if span.IsRecording() {
+		span.SetAttributes(
 			attribute.String("rpc.system", "jsonrpc"),
 			attribute.String("rpc.service", service),
 			attribute.String("rpc.method", method),
-		))
+		)
+	}
+	return ctx, span
 }
 
 func endSpan(span trace.Span, rerr *Error) {
-	if rerr != nil {
+	if rerr != nil && span.IsRecording() {
 		span.SetStatus(codes.Error, rerr.Message)
 		span.SetAttributes(attribute.Int("rpc.jsonrpc.error_code", rerr.Code))
 	}

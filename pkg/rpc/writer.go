@@ -6,29 +6,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-const maxFlush = 256
-
-// writeLoop applies outcomes in pipelines. Outcomes that finish while a pipeline is in flight
+// submit hands an outcome to the writer. Outcomes that finish while a pipeline is in flight
 // are written together in the next one, so replies and acks cost one round trip per batch.
-func (s *Server) writeLoop() {
-	batch := make([]outcome, 0, maxFlush)
-	for o := range s.out {
-		batch = append(batch[:0], o)
-	collect:
-		for len(batch) < maxFlush {
-			select {
-			case o, ok := <-s.out:
-				if !ok {
-					break collect
-				}
-				batch = append(batch, o)
-			default:
-				break collect
-			}
-		}
-		s.flush(batch)
-	}
-}
+func (s *Server) submit(o outcome) { s.writer.submit(o) }
 
 func (s *Server) flush(batch []outcome) {
 	ctx := s.ioCtx
@@ -82,7 +62,7 @@ func (s *Server) finish(batch []outcome, replies []*redis.StringCmd) {
 		}
 		o.src.untrack(o.id)
 	}
-	s.metrics.inFlight.WithLabelValues(s.cfg.Service).Sub(float64(len(batch)))
+	s.inFlight.Sub(float64(len(batch)))
 	s.gate.release(len(batch))
 }
 
