@@ -40,12 +40,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	if err != nil {
 		return err
 	}
-	cal, err := client.New(client.Options{
-		BaseURL: cfg.BaseURL, Redis: p.Redis, KeyPrefix: cfg.KeyPrefix, RequestTimeout: cfg.RequestTimeout,
-		BreakerFailures: uint32(cfg.BreakerFailures), BreakerOpenTimeout: cfg.BreakerOpenTimeout,
-		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, MaxRateWait: cfg.MaxRateWait,
-		RetryAttempts: cfg.RetryAttempts, CacheTTL: cfg.CacheTTL, Logger: p.Logger,
-	})
+	cal, err := newCalcomClient(cfg, p)
 	if err != nil {
 		_ = p.Close()
 		return err
@@ -74,6 +69,15 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		components = append(components, serveWebhooks(cfg.WebhookAddr, wh))
 	}
 	return p.Run(ctx, components...)
+}
+
+func newCalcomClient(cfg Config, p *lifecycle.Process) (*client.Client, error) {
+	return client.New(client.Options{
+		BaseURL: cfg.BaseURL, Redis: p.Redis, KeyPrefix: cfg.KeyPrefix, RequestTimeout: cfg.RequestTimeout,
+		BreakerFailures: uint32(cfg.BreakerFailures), BreakerOpenTimeout: cfg.BreakerOpenTimeout,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, MaxRateWait: cfg.MaxRateWait,
+		RetryAttempts: cfg.RetryAttempts, CacheTTL: cfg.CacheTTL, Logger: p.Logger,
+	})
 }
 
 // serveWebhooks serves POST /webhooks/calcom until ctx ends.

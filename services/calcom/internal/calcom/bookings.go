@@ -95,7 +95,7 @@ func reconcileCtx(ctx context.Context, timeout time.Duration) context.Context {
 }
 
 func (a *Account) booked(ctx context.Context, b Booking) (Booking, error) {
-	a.invalidate(ctx, b.EventTypeID)
+	a.invalidate(ctx, b.EventType())
 	return b, nil
 }
 

@@ -26,7 +26,7 @@ func (a *Account) CancelBooking(ctx context.Context, uid, reason string) (Bookin
 	if err != nil {
 		return Booking{}, fmt.Errorf("cancel booking %s: %w", uid, err)
 	}
-	a.invalidate(ctx, b.EventTypeID)
+	a.invalidate(ctx, b.EventType())
 	return b, nil
 }
 
@@ -50,7 +50,7 @@ func (a *Account) RescheduleBooking(ctx context.Context, uid string, start time.
 	if err != nil {
 		return Booking{}, fmt.Errorf("reschedule booking %s: %w", uid, err)
 	}
-	a.invalidate(ctx, b.EventTypeID)
+	a.invalidate(ctx, b.EventType())
 	return b, nil
 }
 

@@ -40,19 +40,31 @@ const MetadataRequestID = "askproai_request_id"
 
 // Booking is the part of BookingOutput_2024_08_13 we use.
 type Booking struct {
-	ID                 int            `json:"id"`
-	UID                string         `json:"uid"`
-	Title              string         `json:"title"`
-	Status             string         `json:"status"` // accepted, pending, cancelled, rejected
-	Start              time.Time      `json:"start"`
-	End                time.Time      `json:"end"`
-	Duration           int            `json:"duration"`
-	EventTypeID        int            `json:"eventTypeId"`
+	ID           int       `json:"id"`
+	UID          string    `json:"uid"`
+	Title        string    `json:"title"`
+	Status       string    `json:"status"` // accepted, pending, cancelled, rejected
+	Start        time.Time `json:"start"`
+	End          time.Time `json:"end"`
+	Duration     int       `json:"duration"`
+	EventTypeID  int       `json:"eventTypeId"` // deprecated upstream; see EventTypeRef
+	EventTypeRef struct {
+		ID   int    `json:"id"`
+		Slug string `json:"slug"`
+	} `json:"eventType"`
 	Attendees          []Attendee     `json:"attendees"`
 	Metadata           map[string]any `json:"metadata"`
 	CancellationReason string         `json:"cancellationReason"`
 	RescheduledFromUID string         `json:"rescheduledFromUid"`
 	RescheduledToUID   string         `json:"rescheduledToUid"`
+}
+
+// EventType returns the booking's event type id, from eventType.id or the deprecated eventTypeId.
+func (b Booking) EventType() int {
+	if b.EventTypeRef.ID != 0 {
+		return b.EventTypeRef.ID
+	}
+	return b.EventTypeID
 }
 
 // RequestID returns our request id from the booking's metadata, if any.

@@ -139,6 +139,6 @@ func (h *Handler) storeEventType(ctx context.Context, companyID string, et calco
 }
 
 func booking(b client.Booking) calcom.Booking {
-	return calcom.Booking{UID: b.UID, ID: int64(b.ID), Status: b.Status, EventTypeID: int64(b.EventTypeID),
+	return calcom.Booking{UID: b.UID, ID: int64(b.ID), Status: b.Status, EventTypeID: int64(b.EventType()),
 		Start: b.Start.UTC(), End: b.End.UTC(), RescheduledFromUID: b.RescheduledFromUID}
 }
