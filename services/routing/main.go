@@ -8,8 +8,15 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/askproai/backend/pkg/api/booking"
+	"github.com/askproai/backend/pkg/api/database"
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
+	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/services/routing/internal/availability"
+	"github.com/askproai/backend/services/routing/internal/directory"
+	"github.com/askproai/backend/services/routing/internal/handler"
+	"github.com/askproai/backend/services/routing/internal/routing"
 )
 
 func main() {
@@ -32,5 +39,36 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	if err != nil {
 		return err
 	}
-	return p.Run(ctx)
+	srv, err := wire(p, cfg)
+	if err != nil {
+		_ = p.Close()
+		return err
+	}
+	return p.Run(ctx, srv.Run)
+}
+
+// wire builds the bus client, the adapters, the domain service and the RPC server.
+func wire(p *lifecycle.Process, cfg Config) (*rpc.Server, error) {
+	bus, err := rpc.NewClient(p.Redis, rpc.ClientConfig{Instance: cfg.Instance, Namespace: cfg.Namespace}, p.Logger, p.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("rpc client: %w", err)
+	}
+	p.OnClose(bus.Close)
+	svc, err := routing.NewService(
+		directory.New(database.NewClient(bus)),
+		availability.New(booking.NewClient(bus)),
+		routing.Options{Region: cfg.Region, CacheTTL: cfg.CacheTTL, DefaultTimeZone: cfg.TimeZone, Agents: cfg.Agents},
+	)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := rpc.NewServer(p.Redis, rpc.ServerConfig{
+		Service: "routing", Instance: cfg.Instance, Namespace: cfg.Namespace,
+		Workers: cfg.Workers, DrainTimeout: cfg.DrainTimeout,
+	}, p.Logger, p.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("rpc server: %w", err)
+	}
+	handler.New(svc, cfg.Instance).Register(srv)
+	return srv, nil
 }

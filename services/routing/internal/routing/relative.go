@@ -70,7 +70,7 @@ func matchInDays(toks []token, i int, today civil) dateHit {
 	case "tag", "tagen", "day", "days":
 		return single(today.add(n), 3)
 	case "woche", "wochen", "week", "weeks":
-		return single(today.add(7*n), 3)
+		return weeksAhead(toks, i+3, today, n)
 	case "monat", "monaten", "month", "months":
 		if c, ok := today.addMonths(n); ok {
 			return single(c, 3)
@@ -100,4 +100,17 @@ func matchCompoundDay(toks []token, i int, today civil) dateHit {
 		days = resolveWeekday(today, weekdays[day], mod)
 	}
 	return dateHit{days: days, part: &part, n: 1}
+}
+
+// weeksAhead is "in zwei Wochen": that day, or with a weekday after it ("in zwei Wochen am
+// Freitag") that weekday in the week n weeks on.
+func weeksAhead(toks []token, j int, today civil, n int) dateHit {
+	k := j
+	if oneOf(wordAt(toks, k), "am", "on") {
+		k++
+	}
+	if wd, ok := weekdays[wordAt(toks, k)]; ok {
+		return single(inWeek(today, n, wd), k+1-j+3)
+	}
+	return single(today.add(7*n), 3)
 }

@@ -131,7 +131,8 @@ func matchWeekday(toks []token, i int, today civil) dateHit {
 }
 
 // weekdayWithDate reads the date after a weekday ("Dienstag, den 1. Dezember"). When the two
-// disagree, both readings come back: we do not know which one the caller got wrong.
+// disagree, both readings come back, the date and that weekday in the date's week: we do not
+// know which one the caller got wrong.
 func weekdayWithDate(toks []token, j int, today civil, wd time.Weekday) dateHit {
 	start := j
 	if oneOf(wordAt(toks, j), "den", "der", "the") {
@@ -148,7 +149,7 @@ func weekdayWithDate(toks []token, j int, today civil, wd time.Weekday) dateHit 
 	}
 	h.n += j - start
 	if d := h.days[0]; d.weekday() != wd {
-		h.days = append(h.days, resolveWeekday(today, wd, modNone)...)
+		h.days = append(h.days, d.weekStart().add(mondayIndex(wd)))
 	}
 	return h
 }
