@@ -19,7 +19,8 @@ calcom_api_key_enc IS NOT NULL, active, api_key_digest`
 	sqlCompanyInsert   = `INSERT INTO companies
 (name, api_key_digest, api_key_prefix, settings, time_zone, calcom_api_key_enc)
 VALUES ($1, $2, $3, $4, $5, $6) RETURNING ` + companyColumns
-	sqlCompanyCalcomKey = `SELECT calcom_api_key_enc FROM companies WHERE id = $1 AND calcom_api_key_enc IS NOT NULL`
+	sqlCompanySetCalcomKey = `UPDATE companies SET calcom_api_key_enc = $2, updated_at = now() WHERE id = $1`
+	sqlCompanyCalcomKey    = `SELECT calcom_api_key_enc FROM companies WHERE id = $1 AND calcom_api_key_enc IS NOT NULL`
 )
 
 // NewCompany is what creating a tenant takes. The API key itself is never stored.
@@ -94,7 +95,7 @@ func (s *Store) CreateCompany(ctx context.Context, n NewCompany) (api.Company, e
 			if enc, err = s.cipher.Seal(n.CalcomAPIKey, c.ID, "calcom_api_key"); err != nil {
 				return err
 			}
-			if _, err = tx.Exec(ctx, `UPDATE companies SET calcom_api_key_enc = $2 WHERE id = $1`, c.ID, enc); err != nil {
+			if _, err = tx.Exec(ctx, sqlCompanySetCalcomKey, c.ID, enc); err != nil {
 				return fmt.Errorf("store calcom key: %w", err)
 			}
 			c.HasCalcomAPIKey = true

@@ -9,45 +9,73 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// conflictingWrite makes the first attempts of a SERIALIZABLE transaction fail for real: the
-// transaction reads a row (taking its snapshot), another transaction updates and commits that
-// row, and the first one's own update then fails with SQLSTATE 40001.
-func conflictingWrite(e *env, companyID string, failures int, attempts *int) func(pgx.Tx) error {
+var serializable = pgx.TxOptions{IsoLevel: pgx.Serializable}
+
+// conflict builds the body of a SERIALIZABLE transaction whose first `failures` attempts fail
+// for real with SQLSTATE 40001: it reads row `read`, then a second SERIALIZABLE transaction
+// runs to commit in between (reading `otherRead` and writing `otherWrite`), and then the first
+// one writes row `write`.
+//
+//   - concurrent update: read = write = otherWrite = A. The first transaction's update meets a
+//     row changed after its snapshot.
+//   - write skew: read A, write B; the other reads B, writes A. Neither writes what the other
+//     writes, but the read/write dependencies form a cycle, which SSI refuses.
+func conflict(e *env, read, write, otherRead, otherWrite string, failures int, attempts *int) func(pgx.Tx) error {
 	return func(tx pgx.Tx) error {
 		ctx := context.Background()
 		*attempts++
 		var name string
-		if err := tx.QueryRow(ctx, `SELECT name FROM companies WHERE id = $1`, companyID).Scan(&name); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT name FROM companies WHERE id = $1`, read).Scan(&name); err != nil {
 			return err
 		}
 		if *attempts <= failures {
-			if _, err := e.pool.Exec(ctx, `UPDATE companies SET updated_at = now() WHERE id = $1`, companyID); err != nil {
+			err := pgx.BeginTxFunc(ctx, e.pool, serializable, func(other pgx.Tx) error {
+				var n string
+				if err := other.QueryRow(ctx, `SELECT name FROM companies WHERE id = $1`, otherRead).Scan(&n); err != nil {
+					return err
+				}
+				_, err := other.Exec(ctx, `UPDATE companies SET updated_at = now() WHERE id = $1`, otherWrite)
+				return err
+			})
+			if err != nil {
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `UPDATE companies SET name = $2 WHERE id = $1`, companyID, name+"!")
+		_, err := tx.Exec(ctx, `UPDATE companies SET name = name || '!' WHERE id = $1`, write)
 		return err
 	}
 }
 
 func TestSerializationFailureIsRetried(t *testing.T) {
 	e := newEnv(t, false)
-	tn := newTenant(t, e.store, "Salon")
-	serializable := pgx.TxOptions{IsoLevel: pgx.Serializable}
+	a := newTenant(t, e.store, "A").company.ID
+	b := newTenant(t, e.store, "B").company.ID
+	cases := []struct {
+		name                               string
+		read, write, otherRead, otherWrite string
+	}{
+		{"concurrent update", a, a, a, a},
+		{"write skew", a, b, b, a},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var before string
+			require.NoError(t, e.pool.QueryRow(t.Context(), `SELECT name FROM companies WHERE id = $1`, tc.write).Scan(&before))
+			attempts := 0
+			err := e.store.inTxOpts(t.Context(), serializable, conflict(e, tc.read, tc.write, tc.otherRead, tc.otherWrite, 1, &attempts))
+			require.NoError(t, err)
+			require.Equal(t, 2, attempts, "the 40001 of the first attempt was retried once")
+			var after string
+			require.NoError(t, e.pool.QueryRow(t.Context(), `SELECT name FROM companies WHERE id = $1`, tc.write).Scan(&after))
+			require.Equal(t, before+"!", after, "the retry committed exactly once")
 
-	attempts := 0
-	err := e.store.inTxOpts(t.Context(), serializable, conflictingWrite(e, tn.company.ID, 1, &attempts))
-	require.NoError(t, err)
-	require.Equal(t, 2, attempts, "the 40001 of the first attempt was retried once")
-	got, err := e.store.Company(t.Context(), tn.company.ID)
-	require.NoError(t, err)
-	require.Equal(t, "Salon!", got.Name, "the retry committed exactly once")
-
-	attempts = 0
-	err = e.store.inTxOpts(t.Context(), serializable, conflictingWrite(e, tn.company.ID, 10, &attempts))
-	require.Error(t, err)
-	require.Equal(t, codeSerializationFailure, sqlState(err))
-	require.Equal(t, 3, attempts, "three attempts by default, then the error")
+			attempts = 0
+			err = e.store.inTxOpts(t.Context(), serializable, conflict(e, tc.read, tc.write, tc.otherRead, tc.otherWrite, 10, &attempts))
+			require.Error(t, err)
+			require.Equal(t, codeSerializationFailure, sqlState(err))
+			require.Equal(t, 3, attempts, "three attempts by default, then the error")
+		})
+	}
 }
 
 func TestOtherErrorsAreNotRetried(t *testing.T) {
