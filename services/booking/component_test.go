@@ -197,7 +197,7 @@ func BenchmarkCreateOverBus(b *testing.B) {
 					return
 				}
 				// Two staff, nine hours a day, one day after another.
-				p := createParams(base.Add(time.Duration(i/18)*24*time.Hour+time.Duration((i%18)/2)*time.Hour-5*time.Hour), fmt.Sprintf("b-%d", i))
+				p := createParams(base.Add(time.Duration(i/18)*24*time.Hour+time.Duration((i%18)/2)*time.Hour-330*time.Minute), fmt.Sprintf("b-%d", i))
 				p.StaffID = []string{"anna", "ben"}[i%2]
 				t0 := time.Now()
 				if _, err := st.client.Create(b.Context(), p); err != nil {
