@@ -65,7 +65,8 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	handler.New(cal, keys, db, cfg.BulkConcurrency).Register(srv)
 	components := []lifecycle.Component{srv.Run}
 	if cfg.WebhookAddr != "" {
-		wh := &client.WebhookHandler{Secret: []byte(cfg.WebhookSecret), Client: cal, Logger: p.Logger}
+		wh := &client.WebhookHandler{Secret: []byte(cfg.WebhookSecret), Client: cal, Logger: p.Logger,
+			OnEvent: handler.WebhookEvents(bus)}
 		components = append(components, serveWebhooks(cfg.WebhookAddr, wh))
 	}
 	return p.Run(ctx, components...)

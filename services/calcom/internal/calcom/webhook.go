@@ -72,6 +72,9 @@ type BookingEvent struct {
 	// RescheduleUID is the old booking's uid on BOOKING_RESCHEDULED.
 	RescheduleUID      string `json:"rescheduleUid"`
 	CancellationReason string `json:"cancellationReason"`
+	Organizer          struct {
+		Username string `json:"username"`
+	} `json:"organizer"`
 }
 
 // RequestID is our request id when we made the change ourselves; such events need no action.
