@@ -119,7 +119,10 @@ func (s *Store) UpsertBranch(ctx context.Context, actor string, b api.Branch) (a
 		if err != nil {
 			return fmt.Errorf("upsert branch: %w", err)
 		}
-		return audit(ctx, tx, b.CompanyID, actor, "branch.saved", "branch", out.ID, nil)
+		if err := audit(ctx, tx, b.CompanyID, actor, "branch.saved", "branch", out.ID, nil); err != nil {
+			return err
+		}
+		return branchChanged(ctx, tx, b.CompanyID, []string{out.ID}, oldPhone, out.PhoneNumber)
 	})
 	if err != nil {
 		return api.Branch{}, err

@@ -91,7 +91,16 @@ func (s *Store) UpsertEventType(ctx context.Context, actor string, e api.EventTy
 		if err != nil {
 			return fmt.Errorf("upsert event type: %w", err)
 		}
-		return audit(ctx, tx, e.CompanyID, actor, "event_type.saved", "event_type", out.ID, nil)
+		if err := audit(ctx, tx, e.CompanyID, actor, "event_type.saved", "event_type", out.ID, nil); err != nil {
+			return err
+		}
+		branches := []string{out.BranchID}
+		if out.BranchID == "" { // offered everywhere: every branch's catalogue changed
+			if branches, err = allBranches(ctx, tx, e.CompanyID); err != nil {
+				return err
+			}
+		}
+		return branchChanged(ctx, tx, e.CompanyID, branches)
 	})
 	if err != nil {
 		return api.EventType{}, err

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	api "github.com/askproai/backend/pkg/api/database"
+	routing "github.com/askproai/backend/pkg/api/routing"
 )
 
 // Publisher puts an event on the bus; *rpc.Client satisfies it.
@@ -151,6 +152,8 @@ func decodeEvent(topic string, raw []byte) (any, error) {
 		v = &api.AppointmentEvent{}
 	case topic == api.TopicCallSaved:
 		v = &api.CallSavedEvent{}
+	case topic == routing.TopicBranchChanged:
+		v = &routing.BranchChangedEvent{}
 	default:
 		v = &map[string]any{}
 	}

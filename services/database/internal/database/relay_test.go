@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	api "github.com/askproai/backend/pkg/api/database"
+	routing "github.com/askproai/backend/pkg/api/routing"
 	"github.com/askproai/backend/pkg/testenv"
 )
 
@@ -23,6 +24,7 @@ type recorder struct {
 
 type recorded struct {
 	topic, aggregate string
+	payload          any
 }
 
 func (r *recorder) Publish(_ context.Context, topic string, payload any) error {
@@ -33,7 +35,7 @@ func (r *recorder) Publish(_ context.Context, topic string, payload any) error {
 		r.failFor[agg]--
 		return errors.New("bus unavailable")
 	}
-	r.events = append(r.events, recorded{topic: topic, aggregate: agg})
+	r.events = append(r.events, recorded{topic: topic, aggregate: agg, payload: payload})
 	return nil
 }
 
@@ -46,11 +48,21 @@ func aggregateOf(payload any) string {
 		return p.Appointment.ID
 	case *api.CallSavedEvent:
 		return p.CallID
+	case *routing.BranchChangedEvent:
+		return p.BranchID
 	case *map[string]any:
 		s, _ := (*p)["aggregate"].(string)
 		return s
 	}
 	return ""
+}
+
+func (r *recorder) payloads() []any {
+	var out []any
+	for _, ev := range r.snapshot() {
+		out = append(out, ev.payload)
+	}
+	return out
 }
 
 func (r *recorder) snapshot() []recorded {
@@ -111,10 +123,37 @@ func TestOutboxDeliversEveryEventInOrderPerAggregate(t *testing.T) {
 
 	got := map[string][]string{}
 	for _, ev := range pub.snapshot() {
-		if ev.topic == api.TopicCallSaved {
+		if ev.topic == api.TopicCallSaved || ev.topic == routing.TopicBranchChanged {
 			continue
 		}
 		got[ev.aggregate] = append(got[ev.aggregate], ev.topic)
 	}
 	require.Equal(t, want, got)
+}
+
+// Catalogue writes tell routing which branch changed, with the numbers before and after.
+func TestCatalogueWritesQueueBranchChanged(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	ctx := t.Context()
+	moved := tn.branch
+	moved.PhoneNumber = "+4940999888777"
+	_, err := e.store.UpsertBranch(ctx, "test", moved)
+	require.NoError(t, err)
+
+	pub := &recorder{}
+	r := NewRelay(e.store.WritePool(), pub, RelayOptions{Logger: zerolog.Nop()})
+	_, err = r.RelayOnce(ctx)
+	require.NoError(t, err)
+	var last *routing.BranchChangedEvent
+	count := 0
+	for _, ev := range pub.payloads() {
+		if bc, ok := ev.(*routing.BranchChangedEvent); ok {
+			count++
+			last = bc
+		}
+	}
+	require.Equal(t, 5, count, "branch created, event type, two staff, branch moved")
+	require.Equal(t, tn.branch.ID, last.BranchID)
+	require.ElementsMatch(t, []string{tn.branch.PhoneNumber, moved.PhoneNumber}, last.PhoneNumbers)
 }

@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -27,6 +28,7 @@ ON CONFLICT (id) DO UPDATE SET branch_id = EXCLUDED.branch_id, name = EXCLUDED.n
   active = EXCLUDED.active, updated_at = now()
   WHERE staff.company_id = EXCLUDED.company_id
 RETURNING id::text`
+	sqlStaffBranch           = `SELECT branch_id::text FROM staff WHERE company_id = $1 AND id = $2 FOR UPDATE`
 	sqlStaffEventTypesClear  = `DELETE FROM staff_event_types WHERE company_id = $1 AND staff_id = $2`
 	sqlStaffEventTypesInsert = `INSERT INTO staff_event_types (company_id, staff_id, event_type_id)
 SELECT $1, $2, unnest($3::uuid[])`
@@ -104,6 +106,12 @@ func (s *Store) UpsertStaff(ctx context.Context, actor string, st api.Staff) (ap
 		st.Aliases = []string{}
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var oldBranch string
+		if st.ID != "" {
+			if err := tx.QueryRow(ctx, sqlStaffBranch, st.CompanyID, st.ID).Scan(&oldBranch); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
 		if err := tx.QueryRow(ctx, sqlStaffUpsert, nullable(st.ID), st.CompanyID, st.BranchID, st.Name,
 			st.Aliases, nullableInt(st.CalcomUserID), st.Active).Scan(&st.ID); err != nil {
 			return fmt.Errorf("upsert staff: %w", err)
@@ -114,7 +122,10 @@ func (s *Store) UpsertStaff(ctx context.Context, actor string, st api.Staff) (ap
 		if _, err := tx.Exec(ctx, sqlStaffEventTypesInsert, st.CompanyID, st.ID, st.EventTypeIDs); err != nil {
 			return fmt.Errorf("link staff event types: %w", err)
 		}
-		return audit(ctx, tx, st.CompanyID, actor, "staff.saved", "staff", st.ID, nil)
+		if err := audit(ctx, tx, st.CompanyID, actor, "staff.saved", "staff", st.ID, nil); err != nil {
+			return err
+		}
+		return branchChanged(ctx, tx, st.CompanyID, []string{st.BranchID, oldBranch})
 	})
 	if err != nil {
 		return api.Staff{}, err
