@@ -26,6 +26,16 @@ type Config struct {
 	InboxTimeout time.Duration
 	// ShutdownTimeout bounds the HTTP server's graceful shutdown.
 	ShutdownTimeout time.Duration
+	// FunctionTimeout is the deadline of one Retell function call, end to end.
+	FunctionTimeout time.Duration
+	// FunctionResultTTL keeps function answers for Retell's retries.
+	FunctionResultTTL time.Duration
+	// InboundTimeout bounds the inbound webhook before it fails open.
+	InboundTimeout time.Duration
+	// UnknownNumberPolicy decides calls to numbers no branch owns: allow or reject.
+	UnknownNumberPolicy string
+	// DefaultLocation is the time zone of fail-open answers.
+	DefaultLocation *time.Location
 }
 
 func loadConfig(lookup config.LookupFunc) (Config, error) {
@@ -42,6 +52,17 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		InboxTimeout:       r.Duration("WEBHOOK_STORE_TIMEOUT", 3*time.Second),
 		ShutdownTimeout:    r.Duration("HTTP_SHUTDOWN_TIMEOUT", 10*time.Second),
 	}
+	cfg.FunctionTimeout = r.Duration("FUNCTION_TIMEOUT", 8*time.Second)
+	cfg.FunctionResultTTL = r.Duration("FUNCTION_RESULT_TTL", time.Hour)
+	cfg.InboundTimeout = r.Duration("INBOUND_TIMEOUT", 1500*time.Millisecond)
+	cfg.UnknownNumberPolicy = r.OneOf("INBOUND_UNKNOWN_POLICY", "allow", "allow", "reject")
+	tz := r.String("DEFAULT_TIME_ZONE", "Europe/Berlin")
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		r.Fail("DEFAULT_TIME_ZONE", "%q is not an IANA time zone", tz)
+		loc = time.UTC
+	}
+	cfg.DefaultLocation = loc
 	if len(cfg.RetellKeys) == 0 {
 		r.Fail("RETELL_API_KEY", "required: the Retell API key(s) with the webhook badge, comma-separated")
 	}

@@ -66,6 +66,15 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		Metrics:      telemetry.MetricsHandler(p.Metrics),
 		Registry:     p.Metrics,
 		InboxTimeout: cfg.InboxTimeout,
+
+		RPC:                 bus,
+		Redis:               p.Redis,
+		Namespace:           cfg.Namespace,
+		FunctionTimeout:     cfg.FunctionTimeout,
+		FunctionResultTTL:   cfg.FunctionResultTTL,
+		InboundTimeout:      cfg.InboundTimeout,
+		UnknownNumberPolicy: cfg.UnknownNumberPolicy,
+		DefaultLocation:     cfg.DefaultLocation,
 	})
 	return p.Run(ctx, func(ctx context.Context) error { return serveHTTP(ctx, cfg, srv) })
 }

@@ -12,7 +12,13 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
+
+	bookingapi "github.com/askproai/backend/pkg/api/booking"
+	dbapi "github.com/askproai/backend/pkg/api/database"
+	routingapi "github.com/askproai/backend/pkg/api/routing"
+	"github.com/askproai/backend/pkg/rpc"
 
 	"github.com/askproai/backend/pkg/health"
 	"github.com/askproai/backend/pkg/logging"
@@ -35,10 +41,25 @@ type Options struct {
 	Limiter  *RateLimiter
 	Auth     *Authenticator
 	Bus      Bus
-	Logger   zerolog.Logger
-	Health   *health.Checker
-	Metrics  http.Handler
-	Registry prometheus.Registerer
+	// RPC and Redis serve the Retell endpoints (inbound and functions); without them only
+	// the webhook and /rpc are routed.
+	RPC       *rpc.Client
+	Redis     *redis.Client
+	Namespace string
+	// FunctionTimeout is the deadline of one function call, end to end.
+	FunctionTimeout time.Duration
+	// FunctionResultTTL keeps function answers for duplicate deliveries.
+	FunctionResultTTL time.Duration
+	// InboundTimeout bounds the inbound webhook before it fails open.
+	InboundTimeout time.Duration
+	// UnknownNumberPolicy is UnknownAllow or UnknownReject.
+	UnknownNumberPolicy string
+	// DefaultLocation is the time zone of fail-open answers.
+	DefaultLocation *time.Location
+	Logger          zerolog.Logger
+	Health          *health.Checker
+	Metrics         http.Handler
+	Registry        prometheus.Registerer
 	// InboxTimeout bounds the durable write of a webhook; past it Retell gets 503 and retries.
 	InboxTimeout time.Duration
 }
@@ -49,22 +70,58 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *httpMetrics
 	exposed map[string]exposed
+
+	rdb        *redis.Client
+	routing    *routingapi.Client
+	booking    *bookingapi.Client
+	db         *dbapi.Client
+	fnHandlers map[string]fnHandler
 }
 
 // NewServer builds the routes.
 func NewServer(opt Options) *Server {
-	if opt.InboxTimeout <= 0 {
-		opt.InboxTimeout = 3 * time.Second
-	}
+	opt = withDefaults(opt)
 	s := &Server{opt: opt, mux: http.NewServeMux(), metrics: newHTTPMetrics(opt.Registry), exposed: ExposedMethods()}
 	s.route("POST /retell/webhook", "webhook", s.handleWebhook)
 	if opt.Auth != nil && opt.Bus != nil && opt.Limiter != nil {
 		s.route("POST /rpc", "rpc", s.handleRPC)
 	}
+	if opt.RPC != nil && opt.Redis != nil {
+		s.rdb = opt.Redis
+		s.routing, s.booking, s.db = routingapi.NewClient(opt.RPC), bookingapi.NewClient(opt.RPC), dbapi.NewClient(opt.RPC)
+		s.fnHandlers = s.functionHandlers()
+		s.route("POST /retell/inbound", "inbound", s.handleInbound)
+		s.route("POST /retell/functions/{name}", "function", s.handleFunction)
+	}
 	if opt.Health != nil {
 		health.Register(s.mux, opt.Health, opt.Metrics)
 	}
 	return s
+}
+
+func withDefaults(opt Options) Options {
+	if opt.InboxTimeout <= 0 {
+		opt.InboxTimeout = 3 * time.Second
+	}
+	if opt.FunctionTimeout <= 0 {
+		opt.FunctionTimeout = 8 * time.Second
+	}
+	if opt.FunctionResultTTL <= 0 {
+		opt.FunctionResultTTL = time.Hour
+	}
+	if opt.InboundTimeout <= 0 {
+		opt.InboundTimeout = 1500 * time.Millisecond
+	}
+	if opt.UnknownNumberPolicy == "" {
+		opt.UnknownNumberPolicy = UnknownAllow
+	}
+	if opt.DefaultLocation == nil {
+		opt.DefaultLocation = loadLocation("Europe/Berlin")
+	}
+	if opt.Namespace == "" {
+		opt.Namespace = "askpro"
+	}
+	return opt
 }
 
 // Handle adds a route with the common middleware; later capabilities register through it.
