@@ -158,6 +158,11 @@ var germanClock = []phrase{
 	{name: "donnerstag um sieben open late", text: "Donnerstag um sieben", times: times("2026-11-26T19:00+01:00")},
 	{name: "zwoelf uhr mittags", text: "Freitag zwölf Uhr mittags", times: times("2026-11-27T12:00+01:00")},
 	{name: "leading zero is morning", text: "morgen 08:30", times: times("2026-11-25T08:30+01:00")},
+	{name: "abends fixes pm without a date", text: "ich bin um acht Uhr abends frei", times: times("2026-11-24T20:00+01:00")},
+	{name: "dotted clock after um", text: "Um 12.30 Uhr", times: times("2026-11-24T12:30+01:00")},
+	{name: "viertel with digit", text: "um viertel 3", times: times("2026-11-24T14:15+01:00")},
+	{name: "kinder then um", text: "ich komme mit 2 Kindern um 3", times: times("2026-11-24T15:00+01:00")},
+	{name: "zehn vor zwoelf digits", text: "um 10 vor 12 am Freitag", times: times("2026-11-27T11:50+01:00")},
 }
 
 var germanRanges = []phrase{
@@ -270,6 +275,14 @@ var ambiguous = []phrase{
 	{name: "haarschnitt damen or herren", text: "ein Haarschnitt bitte", service: "et-damen", alts: []string{"et-herren"}},
 	{name: "next friday at noon", text: "next friday at noon", times: times("2026-11-27T12:00+01:00", "2026-12-04T12:00+01:00")},
 	{name: "correction keeps last", text: "morgen um drei, nein, lieber um vier", times: times("2026-11-25T16:00+01:00")},
+	{name: "am wochenende", text: "am Wochenende", times: times("2026-11-28", "2026-11-29")},
+	{name: "um acht closed both ways no date", text: "um acht",
+		times: times("2026-11-24T20:00+01:00", "2026-11-25T08:00+01:00")},
+	{name: "morgen oder uebermorgen", text: "morgen oder übermorgen", times: times("2026-11-25", "2026-11-26")},
+	{name: "correction of weekday", text: "nein nicht am Montag sondern am Mittwoch", times: times("2026-11-25")},
+	{name: "correction of clock", text: "zehn Uhr geht nicht, lieber elf Uhr", times: times("2026-11-24T11:00+01:00")},
+	{name: "correction of part of day", text: "vormittags geht bei mir nicht, nur nachmittags",
+		times: times("2026-11-24T13:00+01:00..18:00")},
 }
 
 var noDate = []phrase{
@@ -340,6 +353,7 @@ var english = []phrase{
 	{name: "en tonight at 7", text: "tonight at 7", times: times("2026-11-24T19:00+01:00")},
 	{name: "en twenty first", text: "on the twenty first of December", times: times("2026-12-21")},
 	{name: "en third of december", text: "the third of December at noon", times: times("2026-12-03T12:00+01:00")},
+	{name: "en weekday date and pm", text: "Tuesday the 1st of December at 2:30 pm", times: times("2026-12-01T14:30+01:00")},
 	{name: "en at three is no email", text: "see you at three pm", caller: &routing.Caller{}, times: times("2026-11-24T15:00+01:00")},
 }
 

@@ -1,5 +1,7 @@
 package routing
 
+import "time"
+
 // matchRelativeDay reads heute, morgen, übermorgen, today, tomorrow, tonight and "the day
 // after tomorrow". "Guten Morgen" and a greeting "Morgen" are no dates, and "heute Morgen"
 // or "am Morgen" is a part of the day.
@@ -22,6 +24,8 @@ func matchRelativeDay(toks []token, i int, today civil) dateHit {
 		if has(toks, i, "day", "after", "tomorrow") {
 			return single(today.add(2), 3)
 		}
+	case "wochenende", "weekend":
+		return weekend(today)
 	}
 	return dateHit{}
 }
@@ -113,4 +117,15 @@ func weeksAhead(toks []token, j int, today civil, n int) dateHit {
 		return single(inWeek(today, n, wd), k+1-j+3)
 	}
 	return single(today.add(7*n), 3)
+}
+
+// weekend is "am Wochenende": Saturday or Sunday, the caller has to say which. Said on a
+// Sunday it is today or next weekend's Saturday.
+func weekend(today civil) dateHit {
+	sat := resolveWeekday(today, time.Saturday, modThis)[0]
+	sun := resolveWeekday(today, time.Sunday, modThis)[0]
+	if sun.before(sat) {
+		return dateHit{days: []civil{sun, sat}, n: 1}
+	}
+	return dateHit{days: []civil{sat, sun}, n: 1}
 }

@@ -19,26 +19,37 @@ func (p *Parser) resolveSlot(s slot, ref time.Time) []When {
 
 // resolveImplied places a time said without a date ("um drei") on the first day, today or
 // tomorrow, where it is still ahead, preferring a reading inside opening hours: "um acht",
-// said at ten in a shop open until nine at night, is tonight; where no reading is open, all
-// of them come back as candidates.
+// said at ten in a shop open until nine at night, is tonight. Where no reading is open, each
+// time of day comes back once, on the first day it is ahead, as a candidate.
 func (p *Parser) resolveImplied(s slot, ref time.Time) []When {
 	today := civilOf(ref)
 	var fallback []When
+	seen := map[int]bool{}
 	for _, d := range []civil{today, today.add(1)} {
-		ws := p.resolveDays(s, []civil{d}, ref)
-		var ahead []When
-		for _, w := range ws {
-			if !isPast(w, ref) {
-				w.DateImplied = true
-				ahead = append(ahead, w)
-			}
-		}
+		ahead := aheadOf(p.resolveDays(s, []civil{d}, ref), ref)
 		if len(ahead) > 0 && p.allOpen(ahead) {
 			return ahead
 		}
-		fallback = append(fallback, ahead...) // nothing open: every reading is a candidate
+		for _, w := range ahead {
+			if m := w.Start.Hour()*60 + w.Start.Minute(); !seen[m] {
+				seen[m] = true
+				fallback = append(fallback, w)
+			}
+		}
 	}
 	return fallback
+}
+
+// aheadOf keeps the readings not yet past, marked as having an implied date.
+func aheadOf(ws []When, ref time.Time) []When {
+	var ahead []When
+	for _, w := range ws {
+		if !isPast(w, ref) {
+			w.DateImplied = true
+			ahead = append(ahead, w)
+		}
+	}
+	return ahead
 }
 
 // allOpen reports whether every reading starts within opening hours.
