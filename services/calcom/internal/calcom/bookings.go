@@ -67,7 +67,9 @@ func (a *Account) CreateBooking(ctx context.Context, r BookingRequest) (Booking,
 		if err == nil {
 			return a.booked(ctx, b)
 		}
-		if !ambiguous(err) && !(uncertain && errors.Is(err, ErrSlotTaken)) {
+		// A taken slot after an uncertain attempt may be our own booking: settle it too.
+		settle := ambiguous(err) || (uncertain && errors.Is(err, ErrSlotTaken))
+		if !settle {
 			return Booking{}, fmt.Errorf("create booking: %w", err)
 		}
 		uncertain = true
