@@ -79,6 +79,11 @@ func (c *Client) SaveCall(ctx context.Context, p SaveCallParams, opts ...rpc.Cal
 	return call[Call](ctx, c, MethodCallsSave, p.CompanyID, p, opts)
 }
 
+// Call loads one call by our id or Retell's.
+func (c *Client) Call(ctx context.Context, p GetCallParams, opts ...rpc.CallOption) (Call, error) {
+	return call[Call](ctx, c, MethodCallsGet, p.CompanyID, p, opts)
+}
+
 // LinkAppointment links a call and an appointment.
 func (c *Client) LinkAppointment(ctx context.Context, p LinkAppointmentParams, opts ...rpc.CallOption) (Call, error) {
 	return call[Call](ctx, c, MethodCallsLinkAppointment, p.CompanyID, p, opts)

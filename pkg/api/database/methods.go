@@ -25,6 +25,7 @@ const (
 	MethodEventTypesUpsert            = "eventTypes.upsert"
 	MethodCustomersFindOrCreate       = "customers.findOrCreate"
 	MethodCallsSave                   = "calls.save"
+	MethodCallsGet                    = "calls.get"
 	MethodCallsLinkAppointment        = "calls.linkAppointment"
 	MethodAppointmentsCreate          = "appointments.create"
 	MethodAppointmentsGet             = "appointments.get"

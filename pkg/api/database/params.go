@@ -75,6 +75,13 @@ type SaveCallParams struct {
 	Actor           string         `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }
 
+// GetCallParams loads one call by our id (CallID) or Retell's (RetellCallID); set one.
+type GetCallParams struct {
+	CompanyID    string `msgpack:"company_id" json:"company_id"`
+	CallID       string `msgpack:"call_id,omitempty" json:"call_id,omitempty"`
+	RetellCallID string `msgpack:"retell_call_id,omitempty" json:"retell_call_id,omitempty"`
+}
+
 // LinkAppointmentParams links a call to the appointment booked during it.
 type LinkAppointmentParams struct {
 	CompanyID     string `msgpack:"company_id" json:"company_id"`

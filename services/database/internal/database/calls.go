@@ -47,6 +47,12 @@ RETURNING ` + callColumns
   updated_at = now()
 WHERE company_id = $1 AND id = $2 AND started_at = $3
 RETURNING ` + callColumns
+	sqlCallByID = `SELECT ` + callColumns + ` FROM calls
+WHERE company_id = $1 AND (id, started_at) =
+  (SELECT id, started_at FROM call_keys WHERE company_id = $1 AND id = $2)`
+	sqlCallByRetellID = `SELECT ` + callColumns + ` FROM calls
+WHERE company_id = $1 AND (id, started_at) =
+  (SELECT id, started_at FROM call_keys WHERE company_id = $1 AND retell_call_id = $2)`
 	sqlCallKeyByID = `SELECT started_at FROM call_keys WHERE company_id = $1 AND id = $2 FOR UPDATE`
 	sqlCallLink    = `UPDATE calls SET appointment_id = $4, updated_at = now()
 WHERE company_id = $1 AND id = $2 AND started_at = $3 RETURNING ` + callColumns
@@ -168,6 +174,29 @@ func (s *Store) upsertCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams,
 		sealed.raw, customerID, sealed.from, nullable(p.ToNumber),
 		p.DurationSeconds, nullable(p.RecordingURL), sealed.transcript, nullable(p.Sentiment),
 		jsonParam(p.Metadata), p.EndedAt))
+}
+
+// Call loads one call by our id or Retell's; (id, started_at) from call_keys prunes the scan
+// to one partition.
+func (s *Store) Call(ctx context.Context, p api.GetCallParams) (api.Call, error) {
+	if err := checkIDs(p.CompanyID); err != nil {
+		return api.Call{}, err
+	}
+	query, key := sqlCallByRetellID, p.RetellCallID
+	if p.CallID != "" {
+		if err := checkIDs(p.CallID); err != nil {
+			return api.Call{}, err
+		}
+		query, key = sqlCallByID, p.CallID
+	}
+	if key == "" {
+		return api.Call{}, invalid("call_id or retell_call_id is required")
+	}
+	c, err := s.scanCall(s.write.QueryRow(ctx, query, p.CompanyID, key))
+	if err != nil {
+		return api.Call{}, fmt.Errorf("load call: %w", classify(err))
+	}
+	return c, nil
 }
 
 // jsonParam passes a map to a jsonb parameter; nil is NULL.

@@ -49,6 +49,14 @@ func TestSaveCallIsIdempotentAndNeverGoesBackwards(t *testing.T) {
 	require.Equal(t, "Agent: Guten Tag …", late.Transcript)
 	require.WithinDuration(t, started, late.StartedAt, 0, "started_at is pinned at first sight")
 
+	byRetell, err := e.store.Call(ctx, api.GetCallParams{CompanyID: tn.company.ID, RetellCallID: "call_123"})
+	require.NoError(t, err)
+	byID, err := e.store.Call(ctx, api.GetCallParams{CompanyID: tn.company.ID, CallID: first.ID})
+	require.NoError(t, err)
+	require.Equal(t, late, byRetell)
+	require.Equal(t, late, byID)
+	require.Equal(t, "+4917612121212", byID.FromNumber)
+
 	var rows, customers int
 	var sealed []byte
 	var plain string

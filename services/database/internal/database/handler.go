@@ -122,6 +122,7 @@ func registerCalls(srv *rpc.Server, s *Store) {
 	handle(srv, api.MethodCustomersFindOrCreate, func(p api.FindOrCreateCustomerParams) string { return p.CompanyID },
 		s.FindOrCreateCustomer)
 	handle(srv, api.MethodCallsSave, func(p api.SaveCallParams) string { return p.CompanyID }, s.SaveCall)
+	handle(srv, api.MethodCallsGet, func(p api.GetCallParams) string { return p.CompanyID }, s.Call)
 	handle(srv, api.MethodCallsLinkAppointment, func(p api.LinkAppointmentParams) string { return p.CompanyID },
 		s.LinkAppointment)
 	handle(srv, api.MethodAnalyticsDaily, func(p api.AnalyticsParams) string { return p.CompanyID }, s.Analytics)

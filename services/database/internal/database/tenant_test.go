@@ -56,6 +56,14 @@ func TestTenantIsolation(t *testing.T) {
 				RetellCallID: "call_a", Status: api.CallEnded, StartedAt: time.Now()})
 			return err
 		},
+		"calls.get": func() error {
+			_, err := e.store.Call(ctx, api.GetCallParams{CompanyID: B, RetellCallID: "call_a"})
+			return err
+		},
+		"calls.get by id": func() error {
+			_, err := e.store.Call(ctx, api.GetCallParams{CompanyID: B, CallID: call.ID})
+			return err
+		},
 		"calls.linkAppointment": func() error {
 			_, err := e.store.LinkAppointment(ctx, api.LinkAppointmentParams{CompanyID: B, CallID: call.ID, AppointmentID: appt.ID})
 			return err
