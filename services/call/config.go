@@ -27,7 +27,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		Common:     config.ReadCommon(r, "call", ":9102"),
 		Namespace:  r.String("RPC_NAMESPACE", "askpro"),
 		Workers:    r.IntRange("CALL_WORKERS", 64, 1, 4096),
-		JobTimeout: r.Duration("EXTRACTION_TIMEOUT", 30*time.Second),
+		JobTimeout: r.Duration("EXTRACTION_TIMEOUT", 10*time.Second),
 		Analyzer:   r.OneOf("INTENT_ANALYZER", "routing", "routing", "keywords"),
 	}
 	return cfg, r.Err()
