@@ -235,4 +235,3 @@ func normalizeTimes(m callapi.Metadata) callapi.Metadata {
 	}
 	return m
 }
-

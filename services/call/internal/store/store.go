@@ -171,4 +171,3 @@ func dayRow(r database.DailyStats) call.DayRow {
 	}
 	return call.DayRow{BranchID: r.BranchID, Day: r.Day, Figures: f}
 }
-
