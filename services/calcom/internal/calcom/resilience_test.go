@@ -1,6 +1,7 @@
 package calcom_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -209,4 +210,29 @@ func TestCalcomsOwn429IsWaitedOut(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 4, e.sim.Requests()["GET /v2/me"], "one 429, then the retry")
 	require.Contains(t, e.clock.Slept(), 60*time.Second, "Retry-After of calsim's window")
+}
+
+func TestImpatientCallersDoNotOpenTheBreaker(t *testing.T) {
+	e := setup(t, calsim.Config{}, calcom.Options{BreakerFailures: 2, RetryAttempts: 1})
+	for range 3 {
+		e.sim.InjectNext(calsim.Fault{Kind: calsim.FaultTimeout, Route: "GET /v2/me"})
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+		_, err := e.acct.Me(ctx)
+		cancel()
+		require.Error(t, err)
+		require.NotErrorIs(t, err, calcom.ErrUnavailable)
+	}
+	_, err := e.acct.Me(t.Context())
+	require.NoError(t, err, "the breaker stayed closed")
+}
+
+func TestOwnTimeoutCountsAsAnOutage(t *testing.T) {
+	e := setup(t, calsim.Config{}, calcom.Options{BreakerFailures: 2, RetryAttempts: 1, RequestTimeout: 20 * time.Millisecond})
+	for range 2 {
+		e.sim.InjectNext(calsim.Fault{Kind: calsim.FaultTimeout, Route: "GET /v2/me"})
+		_, err := e.acct.Me(t.Context())
+		require.ErrorIs(t, err, calcom.ErrTimeout)
+	}
+	_, err := e.acct.Me(t.Context())
+	require.ErrorIs(t, err, calcom.ErrUnavailable)
 }

@@ -36,6 +36,7 @@ func (c *Client) newBreaker(id string) *gobreaker.CircuitBreaker[struct{}] {
 		},
 		// Only outages count: a taken slot, a 404 or a 429 says Cal.com is up.
 		IsSuccessful: func(err error) bool { return err == nil || !ambiguous(err) },
+		IsExcluded:   func(err error) bool { return errors.Is(err, errCallerGone) },
 		OnStateChange: func(name string, from, to gobreaker.State) {
 			log.Warn().Str("breaker", name).Str("from", from.String()).Str("to", to.String()).
 				Msg("cal.com circuit breaker changed state")
@@ -95,8 +96,15 @@ func (a *Account) attempt(ctx context.Context, r request, out any) error {
 	return nil
 }
 
-func (a *Account) send(ctx context.Context, r request, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, a.c.opts.RequestTimeout)
+// errRequestTimeout is the cause of our own per-attempt deadline.
+var errRequestTimeout = errors.New("request timeout")
+
+// errCallerGone: the caller's context ended mid-request. The outcome is as uncertain as after a
+// dropped connection, but it says nothing about Cal.com's health: the breaker ignores it.
+var errCallerGone = fmt.Errorf("caller gave up: %w", ErrTransport)
+
+func (a *Account) send(parent context.Context, r request, out any) error {
+	ctx, cancel := context.WithTimeoutCause(parent, a.c.opts.RequestTimeout, errRequestTimeout)
 	defer cancel()
 	req, err := a.newRequest(ctx, r)
 	if err != nil {
@@ -104,7 +112,10 @@ func (a *Account) send(ctx context.Context, r request, out any) error {
 	}
 	resp, err := a.c.opts.HTTPClient.Do(req)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
+		switch {
+		case parent.Err() != nil:
+			return fmt.Errorf("%w: %w", errCallerGone, err)
+		case errors.Is(context.Cause(ctx), errRequestTimeout):
 			return fmt.Errorf("%w: %w", ErrTimeout, err)
 		}
 		return fmt.Errorf("%w: %w", ErrTransport, err)
