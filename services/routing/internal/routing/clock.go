@@ -125,7 +125,7 @@ func matchDigitalClock(toks []token, i int, bare bool) (clock, int) {
 	w := wordAt(toks, i)
 	sep := ":"
 	if !strings.Contains(w, ":") {
-		if !strings.Contains(w, ".") || !(bare || wordAt(toks, i+1) == "uhr") {
+		if !strings.Contains(w, ".") || (!bare && wordAt(toks, i+1) != "uhr") {
 			return clock{}, 0
 		}
 		sep = "."

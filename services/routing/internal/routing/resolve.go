@@ -84,15 +84,6 @@ func dropPast(ws []When, ref time.Time) []When {
 	return kept
 }
 
-func allPast(ws []When, ref time.Time) bool {
-	for _, w := range ws {
-		if !isPast(w, ref) {
-			return false
-		}
-	}
-	return true
-}
-
 // isPast: a point or a start is past once it has begun; a day or range once it has ended.
 func isPast(w When, ref time.Time) bool {
 	switch w.Kind {

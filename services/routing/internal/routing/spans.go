@@ -1,12 +1,12 @@
 package routing
 
-// timeSpec is a time-of-day phrase: a point, a span between two clock readings, an open
-// bound, or a part of the day.
+// timeSpec is a time-of-day phrase: a point, a span between two clock readings, or an open
+// bound. Parts of the day travel separately (mention.part) because they also qualify a clock
+// reading ("um acht abends").
 type timeSpec struct {
 	kind     Kind // KindAt, KindRange, KindAfter or KindBefore
 	from, to clock
-	latest   bool     // "spätestens": read back as "bis spätestens"
-	part     *dayPart // set for a part of the day ("vormittags"), a range by itself
+	latest   bool // "spätestens": read back as "bis spätestens"
 }
 
 // matchTime reads a time phrase at i: spans and bounds first, so that "zwischen 14 und 16" is
