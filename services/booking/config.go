@@ -17,6 +17,7 @@ type Config struct {
 	LockTTL        time.Duration // BOOKING_LOCK_TTL: slot reservation lifetime
 	IdempotencyTTL time.Duration // BOOKING_IDEMPOTENCY_TTL: how long create results are kept
 	SearchDays     int           // BOOKING_SEARCH_DAYS: how far handleConflict looks ahead
+	CatalogueTTL   time.Duration // BOOKING_CATALOGUE_TTL: in-process cache of branches, event types, staff
 	ConfirmGroup   string        // consumer group of the event subscriptions
 
 	SMTP SMTPConfig
@@ -43,6 +44,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		LockTTL:        r.Duration("BOOKING_LOCK_TTL", 30*time.Second),
 		IdempotencyTTL: r.Duration("BOOKING_IDEMPOTENCY_TTL", 24*time.Hour),
 		SearchDays:     r.IntRange("BOOKING_SEARCH_DAYS", 7, 1, 60),
+		CatalogueTTL:   r.Duration("BOOKING_CATALOGUE_TTL", 30*time.Second),
 		ConfirmGroup:   r.String("BOOKING_CONFIRM_GROUP", "booking"),
 		SMTP: SMTPConfig{
 			Addr: r.String("SMTP_ADDR", ""), From: r.String("SMTP_FROM", "termine@askproai.de"),

@@ -65,6 +65,9 @@ func (p *pgAppointments) register(s *rpc.Server) {
 	rpc.Register(s, database.MethodStaffList, func(context.Context, database.CatalogueParams) (database.StaffList, error) {
 		return database.StaffList{Staff: []database.Staff{{ID: pgStaff, Name: "Anna", EventTypeIDs: []string{"cut"}, Active: true}}}, nil
 	})
+	rpc.Register(s, database.MethodAuditAppend, func(context.Context, database.AuditAppendParams) (database.Ack, error) {
+		return database.Ack{OK: true}, nil
+	})
 	rpc.Register(s, database.MethodAppointmentsListActive, p.listActive)
 	rpc.Register(s, database.MethodAppointmentsCreate, p.create)
 }
@@ -125,7 +128,7 @@ func TestExclusionConstraintIsTheFinalGuarantee(t *testing.T) {
 	rpctest.StartServer(t, env, rpctest.ServerConfig(env, calcom.Service, "cal-1"), nil, cal.register)
 	bus := rpctest.NewClient(t, env, "constraint-client", nil)
 	led := ledger.New(env.Client, rpctest.Namespace(env), time.Minute)
-	svc, err := booking.New(booking.Deps{Store: dbstore.New(database.NewClient(bus)), Calendar: calendar.New(bus),
+	svc, err := booking.New(booking.Deps{Store: dbstore.New(database.NewClient(bus), time.Minute), Calendar: calendar.New(bus),
 		Locker: &leakyLocker{}, Ledger: led}, booking.Config{}, rpctest.Logger(t))
 	require.NoError(t, err)
 

@@ -44,6 +44,9 @@ func (m *memDB) register(s *rpc.Server) {
 	rpc.Register(s, database.MethodCustomersFindOrCreate, func(_ context.Context, p database.FindOrCreateCustomerParams) (database.FindOrCreateCustomerResult, error) {
 		return database.FindOrCreateCustomerResult{Customer: database.Customer{ID: "cust-" + p.Phone, Phone: p.Phone}}, nil
 	})
+	rpc.Register(s, database.MethodAuditAppend, func(context.Context, database.AuditAppendParams) (database.Ack, error) {
+		return database.Ack{OK: true}, nil
+	})
 	rpc.Register(s, database.MethodAppointmentsListActive, m.listActive)
 	rpc.Register(s, database.MethodAppointmentsCreate, m.create)
 	rpc.Register(s, database.MethodAppointmentsByConfirmation, m.byConfirmation)

@@ -48,7 +48,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	}
 	p.OnClose(bus.Close)
 	svc, err := booking.New(booking.Deps{
-		Store:    dbstore.New(database.NewClient(bus)),
+		Store:    dbstore.New(database.NewClient(bus), cfg.CatalogueTTL),
 		Calendar: calendar.New(bus),
 		Locker:   lock.New(p.Redis, cfg.Namespace),
 		Ledger:   ledger.New(p.Redis, cfg.Namespace, 0),

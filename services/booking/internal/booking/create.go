@@ -159,6 +159,8 @@ func (s *Service) undoCalendarBooking(ctx context.Context, companyID, calID stri
 	err := s.calendar.CancelBooking(dctx, companyID, calID, "local write failed")
 	if err == nil {
 		s.log.Warn().Err(cause).Str("calcom_booking_id", calID).Msg("calendar_booking_undone")
+		s.audit(dctx, AuditEntry{CompanyID: companyID, Action: "calendar.booking_undone", Entity: "calcom_booking",
+			EntityID: calID, Data: map[string]any{"staff_id": slot.StaffID, "start": slot.Start, "cause": cause.Error()}})
 		return
 	}
 	s.recordOrphan(dctx, Orphan{CompanyID: companyID, CalcomBookingID: calID, StaffID: slot.StaffID,
@@ -187,6 +189,19 @@ func (s *Service) recordOrphan(ctx context.Context, o Orphan) {
 	}
 	s.log.Warn().Str("calcom_booking_id", o.CalcomBookingID).Str("staff_id", o.StaffID).
 		Time("start", o.Start).Str("reason", o.Reason).Msg("orphan_recorded")
+	s.audit(ctx, AuditEntry{CompanyID: o.CompanyID, Action: "calendar.orphan_recorded", Entity: "calcom_booking",
+		EntityID: o.CalcomBookingID, Data: map[string]any{"staff_id": o.StaffID, "start": o.Start, "reason": o.Reason}})
+}
+
+// audit records what the service did beyond the database's own audited writes (compensations,
+// reconciliation records); a failure is logged, the action stands.
+func (s *Service) audit(ctx context.Context, e AuditEntry) {
+	if e.Actor == "" {
+		e.Actor = "booking"
+	}
+	if err := s.store.Audit(ctx, e); err != nil {
+		s.log.Warn().Err(err).Str("action", e.Action).Msg("audit_not_written")
+	}
 }
 
 func (s *Service) abortKey(ctx context.Context, key string) {

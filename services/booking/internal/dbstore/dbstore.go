@@ -17,17 +17,23 @@ import (
 
 // Store is the database service as a booking.Store.
 type Store struct {
-	db *database.Client
+	db    *database.Client
+	cache *catalogueCache
 }
 
-// New wraps the typed client.
-func New(db *database.Client) *Store { return &Store{db: db} }
+// New wraps the typed client. Branches, event types and staff are cached in-process for
+// catalogueTTL (0 disables the cache).
+func New(db *database.Client, catalogueTTL time.Duration) *Store {
+	return &Store{db: db, cache: newCache(catalogueTTL)}
+}
 
 var _ booking.Store = (*Store)(nil)
 
 // Branch implements booking.Store.
 func (s *Store) Branch(ctx context.Context, companyID, branchID string) (booking.Branch, error) {
-	b, err := s.db.Branch(ctx, database.BranchParams{CompanyID: companyID, BranchID: branchID})
+	b, err := get(ctx, s.cache, "branch:"+companyID+":"+branchID, func(ctx context.Context) (database.Branch, error) {
+		return s.db.Branch(ctx, database.BranchParams{CompanyID: companyID, BranchID: branchID})
+	})
 	if err != nil {
 		return booking.Branch{}, domainErr("load branch", err)
 	}
@@ -36,7 +42,9 @@ func (s *Store) Branch(ctx context.Context, companyID, branchID string) (booking
 
 // EventTypes implements booking.Store.
 func (s *Store) EventTypes(ctx context.Context, companyID, branchID string) ([]booking.EventType, error) {
-	list, err := s.db.EventTypes(ctx, database.CatalogueParams{CompanyID: companyID, BranchID: branchID})
+	list, err := get(ctx, s.cache, "event_types:"+companyID+":"+branchID, func(ctx context.Context) (database.EventTypeList, error) {
+		return s.db.EventTypes(ctx, database.CatalogueParams{CompanyID: companyID, BranchID: branchID})
+	})
 	if err != nil {
 		return nil, domainErr("list event types", err)
 	}
@@ -52,7 +60,9 @@ func (s *Store) EventTypes(ctx context.Context, companyID, branchID string) ([]b
 
 // Staff implements booking.Store.
 func (s *Store) Staff(ctx context.Context, companyID, branchID string) ([]booking.Staff, error) {
-	list, err := s.db.Staff(ctx, database.CatalogueParams{CompanyID: companyID, BranchID: branchID})
+	list, err := get(ctx, s.cache, "staff:"+companyID+":"+branchID, func(ctx context.Context) (database.StaffList, error) {
+		return s.db.Staff(ctx, database.CatalogueParams{CompanyID: companyID, BranchID: branchID})
+	})
 	if err != nil {
 		return nil, domainErr("list staff", err)
 	}

@@ -1,0 +1,68 @@
+package calendar_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/askproai/backend/pkg/api/calcom"
+	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/services/booking/internal/booking"
+	"github.com/askproai/backend/services/booking/internal/calendar"
+)
+
+type fakeCaller struct {
+	params any
+	result calcom.AvailabilityResult
+	err    error
+}
+
+func (f *fakeCaller) Call(_ context.Context, service, method string, params, result any, _ ...rpc.CallOption) error {
+	f.params = params
+	if f.err != nil {
+		return f.err
+	}
+	if r, ok := result.(*calcom.AvailabilityResult); ok {
+		*r = f.result
+	}
+	return nil
+}
+
+func TestSlotsAsksLocalDatesAndKeepsTheWindow(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	day := func(d, h, m int) time.Time { return time.Date(2026, 12, d, h, m, 0, 0, loc).UTC() }
+	f := &fakeCaller{result: calcom.AvailabilityResult{Slots: []calcom.Slot{{Start: day(1, 0, 30)}, {Start: day(1, 14, 0)}, {Start: day(2, 0, 0)}}}}
+	got, err := calendar.New(f).Slots(t.Context(), booking.SlotQuery{CompanyID: "c1", EventType: booking.EventType{CalcomEventTypeID: 7},
+		Staff: booking.Staff{ID: "anna"}, From: day(1, 0, 0), To: day(2, 0, 0), TimeZone: "Europe/Berlin"})
+	require.NoError(t, err)
+	p := f.params.(calcom.AvailabilityParams)
+	require.Equal(t, "2026-12-01", p.From)
+	require.Equal(t, "2026-12-01", p.To, "To is exclusive: midnight does not ask for the next day")
+	require.Equal(t, int64(7), p.EventTypeID)
+	require.Equal(t, []time.Time{day(1, 0, 30), day(1, 14, 0)}, got)
+}
+
+func TestErrorsBecomeDomainErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		wire error
+		want error
+	}{
+		{"conflict", rpc.NewError(rpc.CodeConflict, "taken", nil), booking.ErrSlotTaken},
+		{"not found", rpc.ErrNotFound, booking.ErrNotFound},
+		{"validation", rpc.ErrValidation, booking.ErrValidation},
+		{"unavailable", rpc.ErrUpstreamUnavailable, booking.ErrUpstream},
+		{"deadline", rpc.ErrDeadlineExceeded, context.DeadlineExceeded},
+		{"transport", errors.New("redis down"), booking.ErrUpstream},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := calendar.New(&fakeCaller{err: tc.wire}).CreateBooking(t.Context(), booking.CalendarBooking{CompanyID: "c1"})
+			require.ErrorIs(t, err, tc.want)
+			require.ErrorIs(t, err, tc.wire, "the wire error stays in the chain")
+		})
+	}
+}
