@@ -116,6 +116,9 @@ func parseBody(body []byte) (reqs []request, batch bool, err error) {
 	if err != nil {
 		return nil, true, fmt.Errorf("decode batch: %w", err)
 	}
+	if n > len(body) { // every member takes at least one byte
+		return nil, true, fmt.Errorf("%w: batch of %d in %d bytes", errMalformed, n, len(body))
+	}
 	reqs = make([]request, 0, n)
 	for range n {
 		r, err := parseRequest(d.dec)
@@ -234,7 +237,7 @@ func isNumber(c byte) bool {
 
 // idText renders a raw id for logs and keys: strings as they are, other values as msgpack hex.
 func idText(raw msgpack.RawMessage) string {
-	if raw == nil {
+	if len(raw) == 0 || raw[0] == msgpcode.Nil {
 		return ""
 	}
 	if s, ok := rawString(raw); ok {
@@ -342,6 +345,9 @@ func parseResponses(body []byte) ([]response, error) {
 	if isArray(c) {
 		if n, err = d.dec.DecodeArrayLen(); err != nil {
 			return nil, fmt.Errorf("decode reply batch: %w", err)
+		}
+		if n > len(body) {
+			return nil, fmt.Errorf("%w: batch of %d in %d bytes", errMalformed, n, len(body))
 		}
 	}
 	out := make([]response, 0, n)
