@@ -83,24 +83,24 @@ var topLevel = map[string]bool{
 	"io": true, "email": true, "online": true, "biz": true, "co": true, "uk": true, "nl": true, "fr": true,
 }
 
-// spokenEmail finds an address typed ("max@gmx.de") or spelled out.
-func spokenEmail(toks []token) string {
+// spokenEmail finds an address typed ("max@gmx.de") or spelled out, and where it was said.
+func spokenEmail(toks []token) (string, span) {
 	for i, t := range toks {
 		if strings.Contains(t.w, "@") && strings.Contains(t.w, ".") && t.w != "@" {
-			return strings.Trim(t.w, ".")
+			return strings.Trim(t.w, "."), span{i, i + 1}
 		}
 		if isAtWord(t.w) && i > 0 {
-			if addr := emailAround(toks, i); addr != "" {
-				return addr
+			if addr, at := emailAround(toks, i); addr != "" {
+				return addr, at
 			}
 		}
 	}
-	return ""
+	return "", span{}
 }
 
 // emailAround builds the address around the at-word at i: "local (sep local)*" before it,
 // "label (punkt label)+" after it, ending in a known top-level domain.
-func emailAround(toks []token, i int) string {
+func emailAround(toks []token, i int) (string, span) {
 	domain, dots := "", 0
 	j := i + 1
 	for ; j < len(toks); j += 2 {
@@ -113,15 +113,15 @@ func emailAround(toks []token, i int) string {
 	}
 	last := domain[strings.LastIndexByte(domain, '.')+1:]
 	if dots == 0 || !topLevel[last] {
-		return ""
+		return "", span{}
 	}
-	local := toks[i-1].w
+	local, from := toks[i-1].w, i-1
 	for k := i - 2; k >= 1; k -= 2 {
 		sep, ok := emailWords[toks[k].w]
 		if !ok {
 			break
 		}
-		local = toks[k-1].w + sep + local
+		local, from = toks[k-1].w+sep+local, k-1
 	}
-	return local + "@" + domain
+	return local + "@" + domain, span{from, min(j+1, len(toks))}
 }

@@ -6,9 +6,18 @@ import (
 	"unicode/utf8"
 )
 
-// extractCaller reads what callers say about themselves: name, phone number, e-mail.
-func extractCaller(toks []token) Caller {
-	return Caller{Name: callerName(toks), Phone: spokenPhone(toks), Email: spokenEmail(toks)}
+// span is a run of tokens, [from, to).
+type span struct{ from, to int }
+
+func (s span) covers(i int) bool { return i >= s.from && i < s.to }
+
+// extractCaller reads what callers say about themselves: name, phone number, e-mail. It also
+// returns where the name and the address were said, so that "ich bin Anna Klein" or
+// "anna punkt klein at web punkt de" is not taken for a request for staff member Anna.
+func extractCaller(toks []token) (Caller, []span) {
+	name, nameAt := callerName(toks)
+	email, emailAt := spokenEmail(toks)
+	return Caller{Name: name, Phone: spokenPhone(toks), Email: email}, []span{nameAt, emailAt}
 }
 
 // nameIntros open a self-introduction; the name follows.
@@ -43,23 +52,24 @@ var nameStops = map[string]bool{
 
 // callerName reads the name after an introduction, up to three words, keeping a title
 // ("Frau Müller").
-func callerName(toks []token) string {
+func callerName(toks []token) (string, span) {
 	for i := range toks {
 		for _, intro := range nameIntros {
 			if !has(toks, i, intro...) {
 				continue
 			}
-			if name := nameAt(toks, i+len(intro)); name != "" {
-				return name
+			j := i + len(intro)
+			if name, n := nameAt(toks, j); name != "" {
+				return name, span{j, j + n}
 			}
 		}
 	}
-	return ""
+	return "", span{}
 }
 
-func nameAt(toks []token, j int) string {
+func nameAt(toks []token, j int) (string, int) {
 	if j >= len(toks) || notNames[toks[j].w] || !isWordToken(toks[j]) {
-		return ""
+		return "", 0
 	}
 	var parts []string
 	for k := j; k < len(toks) && len(parts) < 3 && isWordToken(toks[k]) && !nameStops[toks[k].w]; k++ {
@@ -72,9 +82,9 @@ func nameAt(toks []token, j int) string {
 		}
 	}
 	if len(parts) == 1 && isTitle(parts[0]) {
-		return ""
+		return "", 0
 	}
-	return strings.Join(parts, " ")
+	return strings.Join(parts, " "), len(parts)
 }
 
 func isTitle(s string) bool {

@@ -128,8 +128,9 @@ func (p *Parser) Analyze(text string, ref time.Time, loc *time.Location) Intent 
 	var in Intent
 	in.Action, in.ActionConfidence = classifyAction(toks)
 	in.Service, in.ServiceAlternatives = bestMatches(p.services, toks, serviceThreshold)
-	in.Staff, in.StaffAlternatives = p.matchStaff(toks)
-	in.Caller = extractCaller(toks)
+	var said []span
+	in.Caller, said = extractCaller(toks)
+	in.Staff, in.StaffAlternatives = p.matchStaff(toks, said)
 	sl := scanMentions(toks, civilOf(ref))
 	in.Times, in.Original = p.resolve(sl, ref, in.Action == ActionReschedule)
 	in.Ambiguous = len(in.Times) > 1 || len(in.ServiceAlternatives) > 0 || len(in.StaffAlternatives) > 0

@@ -21,24 +21,25 @@ var (
 )
 
 // matchStaff finds the staff member the caller asks for. A name after a cue word counts at
-// staffThreshold; a name said without one must match closely and is trusted less.
-func (p *Parser) matchStaff(toks []token) (*Match, []Match) {
+// staffThreshold; a name said without one must match closely and is trusted less. Words in
+// skip (the caller's own name, an e-mail address) never name staff.
+func (p *Parser) matchStaff(toks []token, skip []span) (*Match, []Match) {
 	if len(p.staff) == 0 {
 		return nil, nil
 	}
 	var found []Match
 	for _, e := range p.staff {
-		if s := p.staffScore(e, toks); s >= staffThreshold {
+		if s := p.staffScore(e, toks, skip); s >= staffThreshold {
 			found = append(found, Match{ID: e.id, Name: e.name, Score: round2(s)})
 		}
 	}
 	return rank(found)
 }
 
-func (p *Parser) staffScore(e entry, toks []token) float64 {
+func (p *Parser) staffScore(e entry, toks []token, skip []span) float64 {
 	best := 0.0
 	for i := range toks {
-		if !isNameCandidate(toks[i]) {
+		if !isNameCandidate(toks[i]) || skipped(skip, i) {
 			continue
 		}
 		cued := afterCue(toks, i)
@@ -86,4 +87,13 @@ func isNameCandidate(t token) bool {
 	_, mo := months[t.w]
 	_, part := dayParts[t.w]
 	return !wd && !mo && !part
+}
+
+func skipped(skip []span, i int) bool {
+	for _, s := range skip {
+		if s.covers(i) {
+			return true
+		}
+	}
+	return false
 }
