@@ -27,8 +27,9 @@ func main() {
 }
 
 type options struct {
-	addr, seed, apiKey string
-	cfg                calsim.Config
+	addr, seed string
+	spec       calsim.SeedSpec
+	cfg        calsim.Config
 }
 
 func parse(args []string, lookup func(string) (string, bool)) (options, error) {
@@ -38,8 +39,12 @@ func parse(args []string, lookup func(string) (string, bool)) (options, error) {
 	var o options
 	f := &o.cfg.Faults
 	fs.StringVar(&o.addr, "addr", env("CALSIM_ADDR", ":9180"), "listen address (CALSIM_ADDR)")
-	fs.StringVar(&o.seed, "seed", env("CALSIM_SEED", ""), "seed JSON file; empty uses the built-in seed (CALSIM_SEED)")
-	fs.StringVar(&o.apiKey, "api-key", env("CALSIM_API_KEY", "cal_test_calsim"), "API key of the built-in seed (CALSIM_API_KEY)")
+	fs.StringVar(&o.seed, "seed", env("CALSIM_SEED", ""), "seed JSON file; empty seeds from the flags below (CALSIM_SEED)")
+	fs.StringVar(&o.spec.APIKeys, "api-key", env("CALSIM_API_KEY", "cal_test_calsim"), "API keys of the flag seed, comma-separated (CALSIM_API_KEY)")
+	fs.StringVar(&o.spec.Username, "username", env("CALSIM_USERNAME", "praxis-berlin"), "username of the flag seed (CALSIM_USERNAME)")
+	fs.StringVar(&o.spec.TimeZone, "time-zone", env("CALSIM_TIME_ZONE", "Europe/Berlin"), "time zone of the flag seed's schedule (CALSIM_TIME_ZONE)")
+	fs.StringVar(&o.spec.Hours, "hours", env("CALSIM_HOURS", "Mon-Fri=09:00-17:00"), "weekly hours, e.g. Mon-Fri=09:00-17:00;Sat=10:00-14:00 (CALSIM_HOURS)")
+	fs.StringVar(&o.spec.EventTypes, "event-types", env("CALSIM_EVENT_TYPES", "100:beratung:30,101:behandlung:60:email"), "id:slug:minutes[:email],… (CALSIM_EVENT_TYPES)")
 	fs.IntVar(&o.cfg.RateLimit, "rate-limit", e.int("CALSIM_RATE_LIMIT", calsim.DefaultRateLimit), "requests per key per minute, negative disables (CALSIM_RATE_LIMIT)")
 	fs.DurationVar(&f.Latency, "latency", e.duration("CALSIM_LATENCY"), "added latency per request (CALSIM_LATENCY)")
 	fs.Float64Var(&f.ErrorRate, "error-rate", e.float("CALSIM_ERROR_RATE"), "share of requests answered 500 (CALSIM_ERROR_RATE)")
@@ -99,11 +104,13 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool))
 	if err != nil {
 		return fmt.Errorf("flags: %w", err)
 	}
-	o.cfg.Seed = calsim.DefaultSeed(o.apiKey)
 	if o.seed != "" {
-		if o.cfg.Seed, err = calsim.LoadSeed(o.seed); err != nil {
-			return err
-		}
+		o.cfg.Seed, err = calsim.LoadSeed(o.seed)
+	} else {
+		o.cfg.Seed, err = o.spec.Seed()
+	}
+	if err != nil {
+		return err
 	}
 	sim, err := calsim.New(o.cfg)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/askproai/backend/services/calcom/internal/calsim"
 )
 
 func TestFlagsAndEnv(t *testing.T) {
@@ -18,6 +20,11 @@ func TestFlagsAndEnv(t *testing.T) {
 	require.InDelta(t, 0.2, o.cfg.Faults.ErrorRate, 1e-9)
 	require.Equal(t, 5, o.cfg.RateLimit)
 
+	seed, err := o.spec.Seed()
+	require.NoError(t, err)
+	require.Equal(t, calsim.DefaultSeed("cal_test_calsim").EventTypes[1].RequiresEmail, seed.EventTypes[1].RequiresEmail)
+	require.Len(t, seed.EventTypes, 2)
+
 	env["CALSIM_TIMEOUT_RATE"] = "often"
 	_, err = parse(nil, lookup)
 	require.ErrorContains(t, err, "CALSIM_TIMEOUT_RATE")
@@ -26,4 +33,9 @@ func TestFlagsAndEnv(t *testing.T) {
 func TestRunRejectsABadSeed(t *testing.T) {
 	err := run(t.Context(), []string{"-seed", "/nonexistent.json"}, func(string) (string, bool) { return "", false })
 	require.ErrorContains(t, err, "read seed")
+}
+
+func TestRunRejectsBadFlagSeed(t *testing.T) {
+	err := run(t.Context(), []string{"-hours", "Someday=09:00-10:00"}, func(string) (string, bool) { return "", false })
+	require.ErrorContains(t, err, "unknown day")
 }

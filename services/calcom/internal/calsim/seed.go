@@ -98,6 +98,9 @@ func DefaultSeed(apiKey string) Seed {
 
 // validate checks references and parses what later code relies on.
 func (s Seed) validate() error {
+	if len(s.Accounts) == 0 {
+		return fmt.Errorf("no accounts: %w", errSeed)
+	}
 	users := map[int]bool{}
 	for _, u := range s.Users {
 		if _, err := time.LoadLocation(u.TimeZone); err != nil {
