@@ -13,14 +13,21 @@ import (
 )
 
 // Cache keeps hot reads in Redis, shared by all replicas, and for a few seconds in process
-// memory (L1). A write invalidates both: it deletes the Redis entries and publishes an
-// invalidation message that every replica's Listen hears and applies to its own L1.
+// memory (L1). A write invalidates both: it bumps the entry's generation, deletes the Redis
+// entry and publishes an invalidation message that every replica's Listen applies to its L1.
 //
-// Redis layout under <namespace>:dbcache:
+// The generation closes the classic stale-fill race: a reader that loaded from PostgreSQL
+// before a write committed must not put that old value back after the write invalidated it. A
+// reader notes the generation before loading and stores only if it is unchanged (WATCH/MULTI
+// on the generation key); otherwise it serves its value once and caches nothing.
 //
-//	t:<company id>   hash, one field per cached read of that tenant (deleted as a whole)
-//	k:<key>          entries looked up before the tenant is known (phone number, key digest)
-//	invalidate       the pub/sub channel
+// Redis layout under <namespace>:dbcache: (hash tags keep an entry and its generation in one
+// cluster slot)
+//
+//	{t:<company id>}       hash, one field per cached read of that tenant (dropped as a whole)
+//	{k:<key>}              reads made before the tenant is known (phone number, key digest)
+//	{…}:gen                the generation of the entry
+//	invalidate             the pub/sub channel
 type Cache struct {
 	rdb    *redis.Client
 	prefix string
@@ -52,6 +59,11 @@ type CacheOptions struct {
 	Logger    zerolog.Logger
 }
 
+// generationTTL outlives any entry, so a generation never resets under a live entry.
+const generationTTL = 24 * time.Hour
+
+var errStaleFill = errors.New("cache entry invalidated while loading")
+
 // NewCache returns a cache on rdb.
 func NewCache(rdb *redis.Client, o CacheOptions) *Cache {
 	if o.TTL <= 0 {
@@ -74,15 +86,26 @@ func cached[T any](ctx context.Context, c *Cache, tenant, key string, load func(
 	if raw, ok := c.lookup(ctx, tenant, key); ok && json.Unmarshal(raw, &v) == nil {
 		return v, nil
 	}
+	gen := c.generation(ctx, tenant, key)
 	v, err := load(ctx)
 	if err != nil {
 		return v, err
 	}
 	if raw, err := json.Marshal(v); err == nil {
-		c.store(ctx, tenant, key, raw)
+		c.store(ctx, tenant, key, gen, raw)
 	}
 	return v, nil
 }
+
+// entryKey is the Redis key holding (tenant, key): the tenant's hash, or a plain key.
+func (c *Cache) entryKey(tenant, key string) string {
+	if tenant != "" {
+		return c.prefix + "{t:" + tenant + "}"
+	}
+	return c.prefix + "{k:" + key + "}"
+}
+
+func (c *Cache) genKey(tenant, key string) string { return c.entryKey(tenant, key) + ":gen" }
 
 func (c *Cache) l1Key(tenant, key string) string { return tenant + "|" + key }
 
@@ -96,9 +119,9 @@ func (c *Cache) lookup(ctx context.Context, tenant, key string) ([]byte, bool) {
 	var raw []byte
 	var err error
 	if tenant != "" {
-		raw, err = c.rdb.HGet(ctx, c.prefix+"t:"+tenant, key).Bytes()
+		raw, err = c.rdb.HGet(ctx, c.entryKey(tenant, key), key).Bytes()
 	} else {
-		raw, err = c.rdb.Get(ctx, c.prefix+"k:"+key).Bytes()
+		raw, err = c.rdb.Get(ctx, c.entryKey(tenant, key)).Bytes()
 	}
 	if err != nil {
 		if !errors.Is(err, redis.Nil) {
@@ -110,19 +133,41 @@ func (c *Cache) lookup(ctx context.Context, tenant, key string) ([]byte, bool) {
 	return raw, true
 }
 
-func (c *Cache) store(ctx context.Context, tenant, key string, raw []byte) {
-	var err error
-	if tenant != "" {
-		hash := c.prefix + "t:" + tenant
-		_, err = c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, hash, key, raw)
-			p.ExpireNX(ctx, hash, c.ttl)
+// generation reads the entry's generation ("" when never invalidated or unreadable).
+func (c *Cache) generation(ctx context.Context, tenant, key string) string {
+	g, err := c.rdb.Get(ctx, c.genKey(tenant, key)).Result()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		c.log.Warn().Err(err).Msg("cache_read_failed")
+	}
+	return g
+}
+
+// store writes the entry if its generation is still gen, and then remembers it in L1.
+func (c *Cache) store(ctx context.Context, tenant, key, gen string, raw []byte) {
+	gk, ek := c.genKey(tenant, key), c.entryKey(tenant, key)
+	err := c.rdb.Watch(ctx, func(tx *redis.Tx) error {
+		cur, err := tx.Get(ctx, gk).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		if cur != gen {
+			return errStaleFill
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			if tenant != "" {
+				p.HSet(ctx, ek, key, raw)
+				p.ExpireNX(ctx, ek, c.ttl)
+			} else {
+				p.Set(ctx, ek, raw, c.ttl)
+			}
 			return nil
 		})
-	} else {
-		err = c.rdb.Set(ctx, c.prefix+"k:"+key, raw, c.ttl).Err()
-	}
-	if err != nil {
+		return err
+	}, gk)
+	switch {
+	case errors.Is(err, errStaleFill), errors.Is(err, redis.TxFailedErr):
+		return
+	case err != nil:
 		c.log.Warn().Err(err).Msg("cache_write_failed")
 		return
 	}
@@ -141,18 +186,27 @@ func (c *Cache) Invalidate(ctx context.Context, tenant string, keys ...string) e
 	if c == nil {
 		return nil
 	}
-	del := make([]string, 0, len(keys)+1)
+	type entry struct{ tenant, key string }
+	entries := make([]entry, 0, len(keys)+1)
 	if tenant != "" {
-		del = append(del, c.prefix+"t:"+tenant)
+		entries = append(entries, entry{tenant: tenant})
 	}
 	for _, k := range keys {
-		del = append(del, c.prefix+"k:"+k)
+		entries = append(entries, entry{key: k})
 	}
 	c.apply(invalidation{Tenant: tenant, Keys: keys})
-	msg, _ := json.Marshal(invalidation{Tenant: tenant, Keys: keys})
-	if err := c.rdb.Del(ctx, del...).Err(); err != nil {
+	_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, e := range entries {
+			p.Incr(ctx, c.genKey(e.tenant, e.key))
+			p.Expire(ctx, c.genKey(e.tenant, e.key), generationTTL)
+			p.Del(ctx, c.entryKey(e.tenant, e.key))
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("invalidate cache: %w", err)
 	}
+	msg, _ := json.Marshal(invalidation{Tenant: tenant, Keys: keys})
 	if err := c.rdb.Publish(ctx, c.prefix+"invalidate", msg).Err(); err != nil {
 		return fmt.Errorf("publish invalidation: %w", err)
 	}

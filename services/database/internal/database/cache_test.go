@@ -82,3 +82,40 @@ func TestCachedReadsMatchTheDatabase(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "cal_live_secret", key)
 }
+
+// A value loaded before a write committed is served once but never cached over the write's
+// invalidation.
+func TestStaleFillIsNotCached(t *testing.T) {
+	r := testenv.Redis(t)
+	c := NewCache(r.Client, CacheOptions{Namespace: r.Prefix + "askpro", Logger: zerolog.Nop()})
+	ctx := t.Context()
+	for _, tc := range []struct{ name, tenant, key, inv string }{
+		{"tenant entry", "company-1", "staff:", ""},
+		{"pre-tenant entry", "", "phone:+4930123456", "phone:+4930123456"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			invalidate := func() {
+				if tc.tenant != "" {
+					require.NoError(t, c.Invalidate(ctx, tc.tenant))
+				} else {
+					require.NoError(t, c.Invalidate(ctx, "", tc.inv))
+				}
+			}
+			v, err := cached(ctx, c, tc.tenant, tc.key, func(context.Context) (string, error) {
+				invalidate() // a write commits while this read is loading
+				return "old", nil
+			})
+			require.NoError(t, err)
+			require.Equal(t, "old", v)
+			_, hit := c.lookup(ctx, tc.tenant, tc.key)
+			require.False(t, hit, "the stale value was not cached")
+
+			v, err = cached(ctx, c, tc.tenant, tc.key, func(context.Context) (string, error) { return "new", nil })
+			require.NoError(t, err)
+			require.Equal(t, "new", v)
+			raw, hit := c.lookup(ctx, tc.tenant, tc.key)
+			require.True(t, hit)
+			require.JSONEq(t, `"new"`, string(raw))
+		})
+	}
+}
