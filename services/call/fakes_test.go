@@ -63,7 +63,13 @@ func (f *fakeDatabase) register(s *rpc.Server) {
 	rpc.Register(s, store.MethodCallsGet, f.get)
 	rpc.Register(s, database.MethodCallsLinkAppointment, f.link)
 	rpc.Register(s, database.MethodAnalyticsDaily, func(ctx context.Context, p database.AnalyticsParams) (database.AnalyticsResult, error) {
-		return f.analyze(ctx, p)
+		f.mu.Lock()
+		analyze := f.analyze
+		f.mu.Unlock()
+		if analyze == nil {
+			return database.AnalyticsResult{}, rpc.ErrUpstreamUnavailable
+		}
+		return analyze(ctx, p)
 	})
 }
 
