@@ -79,6 +79,31 @@ func TestCheckAvailability(t *testing.T) {
 	}
 }
 
+// TestAvailabilityOnTheDaysTheClocksChange: the local day is 25 or 23 hours long, and every
+// option reads back in local time.
+func TestAvailabilityOnTheDaysTheClocksChange(t *testing.T) {
+	tests := []struct {
+		name  string
+		at    time.Time // 10:00 local
+		first string
+		count int
+	}{
+		{"clocks go back", time.Date(2026, 10, 25, 9, 0, 0, 0, time.UTC), "Sonntag, 25. Oktober, um 10:00 Uhr", 17},
+		{"clocks go forward", time.Date(2026, 3, 29, 8, 0, 0, 0, time.UTC), "Sonntag, 29. März, um 10:00 Uhr", 17},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, booking.Config{Now: func() time.Time { return tc.at.AddDate(0, 0, -1) }})
+			a, err := f.svc.CheckAvailability(t.Context(), booking.Criteria{CompanyID: company, BranchID: branch,
+				EventTypeID: "cut", StaffID: "anna", At: tc.at, Limit: 100})
+			require.NoError(t, err)
+			require.True(t, a.Exact)
+			require.Equal(t, tc.first, a.Options[0].Spoken)
+			require.Len(t, a.Options, tc.count, "09:00 to 17:00 local, every 30 minutes")
+		})
+	}
+}
+
 func TestCheckAvailabilityNeedsTimeOrRange(t *testing.T) {
 	f := newFixture(t, booking.Config{})
 	_, err := f.svc.CheckAvailability(t.Context(), booking.Criteria{CompanyID: company, BranchID: branch, EventTypeID: "cut"})

@@ -61,7 +61,14 @@ func (s *Service) findForCancel(ctx context.Context, req CancelRequest) (Booking
 	if req.Phone == "" || req.Date == "" {
 		return Booking{}, invalid("confirmation_number", "give a confirmation number, or phone and date")
 	}
-	loc, err := location(req.TimeZone)
+	tz := req.TimeZone
+	if tz == "" {
+		var err error
+		if tz, err = s.store.CompanyTimeZone(ctx, req.CompanyID); err != nil {
+			return Booking{}, fmt.Errorf("load company time zone: %w", err)
+		}
+	}
+	loc, err := location(tz)
 	if err != nil {
 		return Booking{}, err
 	}

@@ -45,6 +45,10 @@ func (f *fakeStore) Branch(context.Context, string, string) (booking.Branch, err
 	return booking.Branch{ID: branch, Name: "Salon Mitte", TimeZone: "Europe/Berlin"}, nil
 }
 
+func (f *fakeStore) CompanyTimeZone(context.Context, string) (string, error) {
+	return "Europe/Berlin", nil
+}
+
 func (f *fakeStore) EventTypes(context.Context, string, string) ([]booking.EventType, error) {
 	return []booking.EventType{{ID: "cut", CalcomEventTypeID: 7, Name: "Haarschnitt", Duration: time.Hour}}, nil
 }
@@ -304,7 +308,9 @@ func newFixture(t testing.TB, cfg booking.Config) *fixture {
 	env := testenv.Redis(t)
 	f := &fixture{store: newStore(), cal: newCalendar(), notify: &fakeNotifier{},
 		locker: lock.New(env.Client, env.Prefix+"askpro"), ledger: ledger.New(env.Client, env.Prefix+"askpro", time.Minute)}
-	cfg.Now = func() time.Time { return now }
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return now }
+	}
 	svc, err := booking.New(booking.Deps{Store: f.store, Calendar: f.cal, Locker: f.locker, Ledger: f.ledger,
 		Notifier: f.notify}, cfg, zerolog.Nop())
 	require.NoError(t, err)

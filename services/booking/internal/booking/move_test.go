@@ -23,6 +23,9 @@ func TestCancel(t *testing.T) {
 		{"by phone and date", func(booking.Booking) booking.CancelRequest {
 			return booking.CancelRequest{CompanyID: company, Phone: "+4915112345678", Date: "2026-12-01", TimeZone: "Europe/Berlin"}
 		}, nil},
+		{"by phone and date in the company's zone", func(booking.Booking) booking.CancelRequest {
+			return booking.CancelRequest{CompanyID: company, Phone: "+4915112345678", Date: "2026-12-01"}
+		}, nil},
 		{"by phone, other date", func(booking.Booking) booking.CancelRequest {
 			return booking.CancelRequest{CompanyID: company, Phone: "+4915112345678", Date: "2026-12-02", TimeZone: "Europe/Berlin"}
 		}, booking.ErrNotFound},

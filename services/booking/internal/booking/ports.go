@@ -12,6 +12,7 @@ import (
 // same transaction as the row.
 type Store interface {
 	Branch(ctx context.Context, companyID, branchID string) (Branch, error)
+	CompanyTimeZone(ctx context.Context, companyID string) (string, error)
 	EventTypes(ctx context.Context, companyID, branchID string) ([]EventType, error)
 	Staff(ctx context.Context, companyID, branchID string) ([]Staff, error)
 	ActiveAppointments(ctx context.Context, companyID, staffID string, from, to time.Time) ([]Booking, error)

@@ -40,6 +40,17 @@ func (s *Store) Branch(ctx context.Context, companyID, branchID string) (booking
 	return booking.Branch{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone}, nil
 }
 
+// CompanyTimeZone implements booking.Store.
+func (s *Store) CompanyTimeZone(ctx context.Context, companyID string) (string, error) {
+	c, err := get(ctx, s.cache, "company:"+companyID, func(ctx context.Context) (database.Company, error) {
+		return s.db.Company(ctx, database.CompanyParams{CompanyID: companyID})
+	})
+	if err != nil {
+		return "", domainErr("load company", err)
+	}
+	return c.TimeZone, nil
+}
+
 // EventTypes implements booking.Store.
 func (s *Store) EventTypes(ctx context.Context, companyID, branchID string) ([]booking.EventType, error) {
 	list, err := get(ctx, s.cache, "event_types:"+companyID+":"+branchID, func(ctx context.Context) (database.EventTypeList, error) {
