@@ -221,3 +221,35 @@ func (w *teeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.hijacked = true
 	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
+
+func TestAdminEndpoints(t *testing.T) {
+	_, base := start(t, calsim.Config{})
+	resp, err := http.Post(base+"/_calsim/faults", "application/json", strings.NewReader(`{"kind":"error","route":"GET /v2/me"}`))
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+	require.Equal(t, http.StatusInternalServerError, call(t, base, "GET", "/v2/me", "", "").Status)
+	require.Equal(t, http.StatusOK, call(t, base, "GET", "/v2/me", "", "").Status)
+
+	resp, err = http.Post(base+"/_calsim/faults", "application/json", strings.NewReader(`{"kind":"meteor"}`))
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+
+	require.Equal(t, http.StatusCreated, call(t, base, "POST", "/v2/bookings", calsim.VersionBookings,
+		`{"start":"2030-04-01T07:00:00Z","eventTypeId":100,"attendee":{"name":"E","timeZone":"Europe/Berlin","phoneNumber":"+4915112345678"}}`).Status)
+	resp, err = http.Get(base + "/_calsim/bookings")
+	require.NoError(t, err)
+	var stored []calsim.Booking
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&stored))
+	require.NoError(t, resp.Body.Close())
+	require.Len(t, stored, 1)
+	require.Equal(t, "accepted", stored[0].Status)
+
+	resp, err = http.Get(base + "/_calsim/requests")
+	require.NoError(t, err)
+	var counts map[string]int
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&counts))
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, 2, counts["GET /v2/me"])
+}
