@@ -152,10 +152,16 @@ func (s *Service) release(ctx context.Context, lock Lock) {
 }
 
 // undoCalendarBooking cancels a Cal.com booking whose local write failed; if that fails too,
-// the booking is recorded for reconciliation.
+// the booking is recorded for reconciliation. A write that timed out may have committed, so
+// then the booking is only recorded: cancelling it could strand a live appointment.
 func (s *Service) undoCalendarBooking(ctx context.Context, companyID, calID string, slot Slot, key string, cause error) {
 	dctx, cancel := s.detached(ctx)
 	defer cancel()
+	if outcomeUnknown(cause) {
+		s.recordOrphan(dctx, Orphan{CompanyID: companyID, CalcomBookingID: calID, StaffID: slot.StaffID,
+			Start: slot.Start, End: slot.End, Reason: "local write timed out, outcome unknown", IdempotencyKey: key})
+		return
+	}
 	err := s.calendar.CancelBooking(dctx, companyID, calID, "local write failed")
 	if err == nil {
 		s.log.Warn().Err(cause).Str("calcom_booking_id", calID).Msg("calendar_booking_undone")
@@ -171,13 +177,18 @@ func (s *Service) undoCalendarBooking(ctx context.Context, companyID, calID stri
 // recordUnknownOutcome keeps a timed-out Cal.com booking for reconciliation: Cal.com may have
 // accepted it without our hearing back.
 func (s *Service) recordUnknownOutcome(ctx context.Context, companyID string, slot Slot, key string, err error) {
-	if !errors.Is(err, context.DeadlineExceeded) {
+	if !outcomeUnknown(err) {
 		return
 	}
 	dctx, cancel := s.detached(ctx)
 	defer cancel()
 	s.recordOrphan(dctx, Orphan{CompanyID: companyID, StaffID: slot.StaffID, Start: slot.Start, End: slot.End,
 		Reason: "calendar booking timed out, outcome unknown", IdempotencyKey: key})
+}
+
+// outcomeUnknown reports whether a remote call ended without an answer (it may have happened).
+func outcomeUnknown(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 func (s *Service) recordOrphan(ctx context.Context, o Orphan) {

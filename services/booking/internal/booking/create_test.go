@@ -129,6 +129,9 @@ func TestCreateUpstreamFailureLeavesNothing(t *testing.T) {
 		}, err: context.DeadlineExceeded, orphans: 1, retryWorks: true},
 		{name: "local write fails, upstream undone", prepare: func(f *fixture) { f.store.createErr = fmt.Errorf("db down: %w", booking.ErrUpstream) },
 			err: booking.ErrUpstream},
+		{name: "local write timed out: kept and recorded, not cancelled", prepare: func(f *fixture) {
+			f.store.createErr = fmt.Errorf("appointments.create: %w: %w", booking.ErrUpstream, context.DeadlineExceeded)
+		}, err: context.DeadlineExceeded, calendar: 1, orphans: 1},
 		{name: "local write and undo fail: recorded", prepare: func(f *fixture) {
 			f.store.createErr = fmt.Errorf("db down: %w", booking.ErrUpstream)
 			f.cal.cancelErr = fmt.Errorf("cal.com down: %w", booking.ErrUpstream)

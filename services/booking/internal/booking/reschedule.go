@@ -61,7 +61,7 @@ func (s *Service) moveLocked(ctx context.Context, req RescheduleRequest, old Boo
 			Actor: actorOr(req.Actor), Fence: fence})
 	})
 	if err != nil {
-		s.undoCalendarMove(ctx, old, st, calID)
+		s.undoCalendarMove(ctx, old, st, calID, err)
 		return Booking{}, fmt.Errorf("write move: %w", err)
 	}
 	if st.ID != old.StaffID && old.CalcomBookingID != "" {
@@ -85,12 +85,17 @@ func (s *Service) moveCalendar(ctx context.Context, req RescheduleRequest, old B
 }
 
 // undoCalendarMove puts Cal.com back where the local appointment still is.
-func (s *Service) undoCalendarMove(ctx context.Context, old Booking, st Staff, calID string) {
+func (s *Service) undoCalendarMove(ctx context.Context, old Booking, st Staff, calID string, cause error) {
 	if calID == "" {
 		return
 	}
 	dctx, cancel := s.detached(ctx)
 	defer cancel()
+	if outcomeUnknown(cause) {
+		s.recordOrphan(dctx, Orphan{CompanyID: old.CompanyID, CalcomBookingID: calID, StaffID: st.ID,
+			Start: old.Start, End: old.End, Reason: "local move timed out, outcome unknown"})
+		return
+	}
 	var err error
 	if st.ID == old.StaffID {
 		_, err = s.calendar.RescheduleBooking(dctx, old.CompanyID, calID, old.Start, "local move failed")
