@@ -94,6 +94,14 @@ func wireError(err error) error {
 	return err
 }
 
+// failed drops a cached key that Cal.com refused (it may have been rotated) and returns err.
+func (h *Handler) failed(companyID string, err error) error {
+	if f, ok := h.keys.(interface{ Forget(companyID string) }); ok && errors.Is(err, client.ErrUnauthorized) {
+		f.Forget(companyID)
+	}
+	return err
+}
+
 func (h *Handler) account(ctx context.Context, companyID string) (*client.Account, error) {
 	if companyID == "" {
 		return nil, fmt.Errorf("company_id is required: %w", client.ErrInvalidInput)

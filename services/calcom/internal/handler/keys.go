@@ -61,6 +61,13 @@ func (k *DatabaseKeys) APIKey(ctx context.Context, companyID string) (string, er
 	return res.APIKey, nil
 }
 
+// Forget drops companyID's cached key, so the next call reads it again (after a rotation).
+func (k *DatabaseKeys) Forget(companyID string) {
+	k.mu.Lock()
+	delete(k.keys, companyID)
+	k.mu.Unlock()
+}
+
 // EventTypeStore is the database service's catalogue upsert.
 type EventTypeStore interface {
 	UpsertEventType(ctx context.Context, p database.UpsertEventTypeParams, opts ...rpc.CallOption) (database.EventType, error)

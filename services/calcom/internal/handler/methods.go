@@ -21,7 +21,7 @@ func (h *Handler) getAvailability(ctx context.Context, p calcom.AvailabilityPara
 	slots, err := acct.Availability(ctx, client.AvailabilityQuery{EventTypeID: int(p.EventTypeID),
 		From: p.From, To: p.To, TimeZone: p.TimeZone})
 	if err != nil {
-		return calcom.AvailabilityResult{}, err
+		return calcom.AvailabilityResult{}, h.failed(p.CompanyID, err)
 	}
 	out := calcom.AvailabilityResult{Slots: make([]calcom.Slot, len(slots))}
 	for i, s := range slots {
@@ -70,7 +70,7 @@ func (h *Handler) createBooking(ctx context.Context, p calcom.CreateBookingParam
 		Metadata: p.Metadata,
 	})
 	if err != nil {
-		return calcom.Booking{}, err
+		return calcom.Booking{}, h.failed(p.CompanyID, err)
 	}
 	return booking(b), nil
 }
@@ -82,7 +82,7 @@ func (h *Handler) cancelBooking(ctx context.Context, p calcom.CancelBookingParam
 	}
 	b, err := acct.CancelBooking(ctx, p.UID, p.Reason)
 	if err != nil {
-		return calcom.Booking{}, err
+		return calcom.Booking{}, h.failed(p.CompanyID, err)
 	}
 	return booking(b), nil
 }
@@ -94,7 +94,7 @@ func (h *Handler) rescheduleBooking(ctx context.Context, p calcom.RescheduleBook
 	}
 	b, err := acct.RescheduleBooking(ctx, p.UID, p.Start, p.Reason)
 	if err != nil {
-		return calcom.Booking{}, err
+		return calcom.Booking{}, h.failed(p.CompanyID, err)
 	}
 	return booking(b), nil
 }
@@ -108,7 +108,7 @@ func (h *Handler) syncEventTypes(ctx context.Context, p calcom.SyncEventTypesPar
 	}
 	me, err := acct.Me(ctx)
 	if err != nil {
-		return calcom.SyncEventTypesResult{}, fmt.Errorf("sync event types: %w", err)
+		return calcom.SyncEventTypesResult{}, h.failed(p.CompanyID, fmt.Errorf("sync event types: %w", err))
 	}
 	ets, err := acct.EventTypes(ctx, me.Username)
 	if err != nil {
