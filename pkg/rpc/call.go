@@ -38,6 +38,9 @@ func options(opts []CallOption) callOptions {
 	return o
 }
 
+// errClosed is returned by calls on, or waiting in, a closed client.
+var errClosed = errors.New("rpc client closed")
+
 const (
 	backoffBase = 20 * time.Millisecond
 	backoffCap  = 2 * time.Second
@@ -97,6 +100,8 @@ func (c *Client) roundTrip(ctx context.Context, service string, lane Lane, env *
 		return body, nil
 	case <-ctx.Done():
 		return nil, ctxError(ctx)
+	case <-c.stopped:
+		return nil, errClosed
 	}
 }
 
@@ -160,6 +165,9 @@ func (c *Client) envelope(ctx context.Context, method string, params any, id str
 }
 
 func (c *Client) send(ctx context.Context, service string, lane Lane, env *envelope) error {
+	if c.closed.Load() {
+		return errClosed
+	}
 	req := &sendReq{
 		args: &redis.XAddArgs{Stream: RequestStream(c.cfg.Namespace, service, lane), Values: env.values()},
 		done: make(chan error, 1),

@@ -19,7 +19,7 @@ import (
 
 // ClientConfig configures a Client. Zero values take the documented defaults.
 type ClientConfig struct {
-	Instance       string
+	Instance       string        // names the reply stream; default DefaultInstance()
 	Namespace      string        // default "askpro"
 	DefaultTimeout time.Duration // default 30s when ctx has no deadline
 
@@ -34,7 +34,7 @@ type ClientConfig struct {
 
 func (c *ClientConfig) defaults() error {
 	if c.Instance == "" {
-		return errors.New("rpc client: Instance is required")
+		c.Instance = DefaultInstance()
 	}
 	c.Namespace = namespaceOr(c.Namespace)
 	setDefault(&c.DefaultTimeout, 30*time.Second)
@@ -65,10 +65,11 @@ type Client struct {
 	sender    batcher[*sendReq]
 	perMethod sync.Map // service+"\x00"+method -> *callMetrics
 
-	lastID string
-	cancel context.CancelFunc
-	done   sync.WaitGroup
-	closed atomic.Bool
+	lastID  string
+	stopped chan struct{} // closed by Close: waiting calls fail
+	cancel  context.CancelFunc
+	done    sync.WaitGroup
+	closed  atomic.Bool
 }
 
 // NewClient creates the client's reply stream and starts its reader. reg may be nil.
@@ -90,6 +91,7 @@ func NewClient(rdb *redis.Client, cfg ClientConfig, logger zerolog.Logger, reg p
 		replyKey: ReplyStream(cfg.Namespace, cfg.Instance),
 		idPrefix: hex.EncodeToString(nonce[:]) + "-",
 		waiters:  map[string]chan []byte{},
+		stopped:  make(chan struct{}),
 		live:     map[string]time.Time{},
 	}
 	c.sender.flush = c.flushSends
@@ -217,6 +219,7 @@ func (c *Client) Close() error {
 	if !c.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	close(c.stopped)
 	c.cancel()
 	c.done.Wait()
 	err := c.rdb.Del(context.Background(), c.replyKey).Err()

@@ -54,3 +54,15 @@ func mustUnmarshal(t *testing.T, b []byte) any {
 	require.NoError(t, msgpack.Unmarshal(b, &v))
 	return v
 }
+
+func hasMetric(t *testing.T, reg *prometheus.Registry, name string) bool {
+	t.Helper()
+	fams, err := reg.Gather()
+	require.NoError(t, err)
+	for _, f := range fams {
+		if f.GetName() == name {
+			return true
+		}
+	}
+	return false
+}

@@ -31,7 +31,7 @@ type serverMetrics struct {
 func newServerMetrics(reg prometheus.Registerer) *serverMetrics {
 	m := &serverMetrics{
 		requests: counterVec(reg, "askpro_rpc_server_requests_total", "Requests handled, by method and JSON-RPC code (0 = success).", "service", "method", "code"),
-		handling: histVec(reg, "askpro_rpc_server_handling_seconds", "Time from handler start to reply written.", "service", "method"),
+		handling: histVec(reg, "askpro_rpc_server_handling_seconds", "Handler run time, by method.", "service", "method"),
 		queueWait: histVec(reg, "askpro_rpc_queue_wait_seconds",
 			"Time an entry waited in its stream before a worker started on it.", "service", "stream"),
 		inFlight:   gaugeVec(reg, "askpro_rpc_server_in_flight", "Entries being handled now.", "service"),

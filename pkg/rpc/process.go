@@ -255,7 +255,7 @@ func (s *Server) handleEvent(src *source, msg redis.XMessage, env *envelope, o *
 	ctx, cancel := s.requestContext(env, msg.ID)
 	defer cancel()
 	ctx = logging.WithContext(ctx, s.log.With().Str("topic", src.event.topic).Str("entry_id", msg.ID).Logger())
-	err = src.event.run(ctx, reqs[0].params)
+	err = runEvent(ctx, src.event, reqs[0].params)
 	outcome := "ok"
 	switch {
 	case err == nil:
@@ -271,4 +271,15 @@ func (s *Server) handleEvent(src *source, msg redis.XMessage, env *envelope, o *
 		logging.FromContext(ctx).Warn().Err(err).Int64("deliveries", deliveries).Msg("rpc_event_failed")
 	}
 	s.metrics.events.WithLabelValues(s.cfg.Service, src.event.topic, outcome).Inc()
+}
+
+// runEvent runs an event handler, turning a panic into an error (the event is retried).
+func runEvent(ctx context.Context, sub *subscription, params msgpack.RawMessage) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			logging.FromContext(ctx).Error().Interface("panic", p).Msg("rpc_event_handler_panic")
+			err = fmt.Errorf("event handler panic: %v", p)
+		}
+	}()
+	return sub.run(ctx, params)
 }

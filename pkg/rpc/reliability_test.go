@@ -463,3 +463,47 @@ func TestBuiltins(t *testing.T) {
 	assert.Equal(t, true, params[0].(map[string]any)["required"])
 	assert.Equal(t, "string", params[0].(map[string]any)["schema"].(map[string]any)["type"])
 }
+
+func TestJanitorRemovesIdleEmptyConsumers(t *testing.T) {
+	t.Parallel()
+	env := testenv.Redis(t)
+	ctx := t.Context()
+	ns := rpctest.Namespace(env)
+	stream := rpc.RequestStream(ns, "tidy", rpc.LaneNormal)
+	require.NoError(t, env.Client.XGroupCreateMkStream(ctx, stream, "tidy", "0").Err())
+	require.NoError(t, env.Client.XGroupCreateConsumer(ctx, stream, "tidy", "old-pod").Err())
+	require.NoError(t, env.Client.XAdd(ctx, &redis.XAddArgs{Stream: stream, Values: []any{"v", "1", "body", []byte{0xc1}}}).Err())
+	// busy-pod holds the entry; it must never be deleted while it owns pending entries.
+	require.NoError(t, env.Client.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "tidy", Consumer: "busy-pod", Streams: []string{stream, ">"}, Count: 1, Block: -1}).Err())
+	cfg := rpctest.ServerConfig(env, "tidy", "tidy-0")
+	cfg.JanitorInterval, cfg.ConsumerIdle, cfg.ClaimMinIdle = 50*time.Millisecond, 10*time.Millisecond, time.Hour
+	rpctest.StartServer(t, env, cfg, nil, nil)
+	names := func() map[string]bool {
+		out := map[string]bool{}
+		cs, _ := env.Client.XInfoConsumers(ctx, stream, "tidy").Result()
+		for _, c := range cs {
+			out[c.Name] = true
+		}
+		return out
+	}
+	testenv.Eventually(t, 5*time.Second, func() bool { return !names()["old-pod"] }, "idle empty consumer not removed")
+	assert.True(t, names()["busy-pod"], "a consumer with pending entries must stay")
+	assert.True(t, names()["tidy-0"])
+}
+
+func TestMetricsAreExported(t *testing.T) {
+	t.Parallel()
+	p := rpctest.New(t, "metrics", registerEcho)
+	require.NoError(t, p.Client.Call(t.Context(), "metrics", "echo", echoParams{Text: "x"}, nil))
+	testenv.Eventually(t, 5*time.Second, func() bool {
+		return metricSum(t, p.Registry, "askpro_rpc_stream_pending") == 0 && hasMetric(t, p.Registry, "askpro_rpc_stream_lag")
+	})
+	for _, name := range []string{
+		"askpro_rpc_server_requests_total", "askpro_rpc_client_requests_total", "askpro_rpc_server_in_flight",
+		"askpro_rpc_client_round_trip_seconds", "askpro_rpc_server_handling_seconds", "askpro_rpc_queue_wait_seconds",
+		"askpro_rpc_dlq_size",
+	} {
+		assert.True(t, hasMetric(t, p.Registry, name), name)
+	}
+	assert.EqualValues(t, 1, metricSum(t, p.Registry, "askpro_rpc_client_requests_total"))
+}

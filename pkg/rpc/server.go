@@ -17,7 +17,7 @@ import (
 // ServerConfig configures a Server. Zero values take the documented defaults.
 type ServerConfig struct {
 	Service   string // "booking": request streams askpro:rpc:booking:<lane>; also the consumer group
-	Instance  string // consumer name (POD_NAME); stable across restarts of the same pod
+	Instance  string // consumer name (POD_NAME); stable across restarts of the same pod; default DefaultInstance()
 	Namespace string // key prefix, default "askpro"; tests pass testenv's prefix
 	Workers   int    // concurrent handlers, default 64
 
@@ -67,8 +67,11 @@ const (
 )
 
 func (c *ServerConfig) defaults() error {
-	if c.Service == "" || c.Instance == "" {
-		return errors.New("rpc server: Service and Instance are required")
+	if c.Service == "" {
+		return errors.New("rpc server: Service is required")
+	}
+	if c.Instance == "" {
+		c.Instance = DefaultInstance()
 	}
 	c.Namespace = namespaceOr(c.Namespace)
 	setDefault(&c.Workers, 64)
