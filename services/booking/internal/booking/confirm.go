@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Confirm turns a booking event into a confirmation for the caller who booked. Without a known
@@ -34,25 +35,29 @@ func (s *Service) Confirm(ctx context.Context, ev Event) error {
 		return fmt.Errorf("confirm %s: %w", ev.Kind, err)
 	}
 	c := Confirmation{EventID: ev.ID, Kind: ev.Kind, To: to, BranchID: b.BranchID, Booking: b, BranchTZ: branch.TimeZone}
-	switch ev.Kind {
-	case EventCreated:
-		c.Subject = "Terminbestätigung"
-		c.Text = fmt.Sprintf("%s Ihr Termin bei %s am %s ist gebucht. Ihre Bestätigungsnummer: %s.",
-			greeting(to), branch.Name, SpokenTime(b.Start, loc), b.ConfirmationNumber)
-	case EventCancelled:
-		c.Subject = "Termin storniert"
-		c.Text = fmt.Sprintf("%s Ihr Termin bei %s am %s wurde storniert.", greeting(to), branch.Name, SpokenTime(b.Start, loc))
-	case EventRescheduled:
-		c.Subject = "Termin verlegt"
-		c.Text = fmt.Sprintf("%s Ihr Termin bei %s wurde auf %s verlegt. Ihre neue Bestätigungsnummer: %s.",
-			greeting(to), branch.Name, SpokenTime(b.Start, loc), b.ConfirmationNumber)
-	default:
-		return fmt.Errorf("confirm: %w", invalid("kind", "unknown event "+string(ev.Kind)))
+	if c.Subject, c.Text, err = confirmationText(ev.Kind, to, branch, b, loc); err != nil {
+		return fmt.Errorf("confirm: %w", err)
 	}
 	if err := s.notifier.Notify(ctx, c); err != nil {
 		return fmt.Errorf("confirm %s: %w", ev.Kind, err)
 	}
 	return nil
+}
+
+// confirmationText is the German subject and text for an event.
+func confirmationText(kind EventKind, to Contact, branch Branch, b Booking, loc *time.Location) (string, string, error) {
+	when := SpokenTime(b.Start, loc)
+	switch kind {
+	case EventCreated:
+		return "Terminbestätigung", fmt.Sprintf("%s Ihr Termin bei %s am %s ist gebucht. Ihre Bestätigungsnummer: %s.",
+			greeting(to), branch.Name, when, b.ConfirmationNumber), nil
+	case EventCancelled:
+		return "Termin storniert", fmt.Sprintf("%s Ihr Termin bei %s am %s wurde storniert.", greeting(to), branch.Name, when), nil
+	case EventRescheduled:
+		return "Termin verlegt", fmt.Sprintf("%s Ihr Termin bei %s wurde auf %s verlegt. Ihre neue Bestätigungsnummer: %s.",
+			greeting(to), branch.Name, when, b.ConfirmationNumber), nil
+	}
+	return "", "", invalid("kind", "unknown event "+string(kind))
 }
 
 func greeting(c Contact) string {

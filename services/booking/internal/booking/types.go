@@ -282,15 +282,14 @@ type Event struct {
 
 // Confirmation is a message to send for an event.
 type Confirmation struct {
-	EventID   string
-	Kind      EventKind
-	To        Contact
-	BranchID  string
-	Booking   Booking
-	Subject   string
-	Text      string
-	BranchTZ  string
-	StaffName string
+	EventID  string
+	Kind     EventKind
+	To       Contact
+	BranchID string
+	Booking  Booking
+	Subject  string
+	Text     string
+	BranchTZ string
 }
 
 // Slot is the booking's interval.
