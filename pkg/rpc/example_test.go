@@ -45,7 +45,12 @@ func runServer(srv *rpc.Server, client *rpc.Client, service string) func() {
 	for client.Call(context.Background(), service, rpc.MethodPing, nil, nil) != nil {
 		<-time.After(10 * time.Millisecond)
 	}
-	return func() { cancel(); <-done }
+	return func() {
+		cancel()
+		if err := <-done; err != nil {
+			panic(err)
+		}
+	}
 }
 
 type greetParams struct {
@@ -70,7 +75,7 @@ func Example() {
 		return greeting{Text: "Hallo, " + p.Name + "!"}, nil
 	})
 	client, _ := rpc.NewClient(rdb, rpc.ClientConfig{Instance: "gateway-0", Namespace: ns}, log, nil)
-	defer client.Close()
+	defer func() { _ = client.Close() }()
 	stop := runServer(srv, client, "greeter")
 	defer stop()
 
@@ -98,7 +103,7 @@ func ExampleSubscribe() {
 		return nil
 	})
 	client, _ := rpc.NewClient(rdb, rpc.ClientConfig{Instance: "booking-0", Namespace: ns}, log, nil)
-	defer client.Close()
+	defer func() { _ = client.Close() }()
 	stop := runServer(srv, client, "call")
 	defer stop()
 
@@ -118,7 +123,7 @@ func ExampleClient_Batch() {
 		return greeting{Text: "Hallo, " + p.Name + "!"}, nil
 	})
 	client, _ := rpc.NewClient(rdb, rpc.ClientConfig{Instance: "gateway-0", Namespace: ns}, log, nil)
-	defer client.Close()
+	defer func() { _ = client.Close() }()
 	stop := runServer(srv, client, "greeter")
 	defer stop()
 
@@ -143,7 +148,7 @@ func ExampleDeadLetters() {
 
 	srv, _ := rpc.NewServer(rdb, rpc.ServerConfig{Service: "booking", Instance: "booking-0", Namespace: ns, Block: 100 * time.Millisecond}, zerolog.Nop(), nil)
 	client, _ := rpc.NewClient(rdb, rpc.ClientConfig{Instance: "ops", Namespace: ns}, zerolog.Nop(), nil)
-	defer client.Close()
+	defer func() { _ = client.Close() }()
 	stop := runServer(srv, client, "booking")
 	defer stop()
 

@@ -42,10 +42,10 @@ func (s *Server) readLoop(ctx context.Context, src *source) {
 // nextWant grows the next read's COUNT while reads come back full and shrinks it to one when
 // the stream is idle, so an idle reader holds a single worker slot while it blocks.
 func nextWant(got, asked, maxBatch int) int {
-	switch {
-	case got == 0:
+	switch got {
+	case 0:
 		return 1
-	case got == asked:
+	case asked:
 		return min(2*got, maxBatch)
 	default:
 		return min(got+1, maxBatch)

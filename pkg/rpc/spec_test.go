@@ -2,6 +2,7 @@ package rpc_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -46,7 +47,7 @@ func (b *rawBus) send(service string, body []byte, withReply bool) {
 // next waits for the next reply body and decodes it.
 func (b *rawBus) next(wait time.Duration) (any, bool) {
 	res, err := b.rdb.XRead(b.t.Context(), &redis.XReadArgs{Streams: []string{b.reply, b.last}, Count: 1, Block: wait}).Result()
-	if err == redis.Nil {
+	if errors.Is(err, redis.Nil) {
 		return nil, false
 	}
 	require.NoError(b.t, err)

@@ -117,7 +117,9 @@ func startRPC(ctx context.Context, rdb *redis.Client, ns string, cfg config) (op
 	stop := func() {
 		_ = client.Close()
 		cancel()
-		<-done
+		if err := <-done; err != nil {
+			fmt.Fprintln(os.Stderr, "rpcbench: server:", err)
+		}
 	}
 	return call, stop, nil
 }
