@@ -40,6 +40,19 @@ const (
 	MethodInboxClaim                  = "inbox.claim"
 )
 
+// Methods lists every method of the service, for registration checks and documentation.
+var Methods = []string{
+	MethodCompaniesByAPIKeyDigest, MethodCompaniesGet, MethodCompaniesCalcomAPIKey,
+	MethodBranchesByPhone, MethodBranchesGet, MethodBranchesList, MethodBranchesUpsert,
+	MethodStaffList, MethodStaffByName, MethodStaffUpsert,
+	MethodEventTypesList, MethodEventTypesByName, MethodEventTypesUpsert,
+	MethodCustomersFindOrCreate, MethodCallsSave, MethodCallsGet, MethodCallsLinkAppointment,
+	MethodAppointmentsCreate, MethodAppointmentsGet, MethodAppointmentsCancel,
+	MethodAppointmentsReschedule, MethodAppointmentsListActive, MethodAppointmentsByConfirmation,
+	MethodAppointmentsByCustomerPhone, MethodAnalyticsDaily, MethodAuditAppend,
+	MethodOutboxAppend, MethodInboxClaim,
+}
+
 // Topics the outbox relay publishes (askpro:evt:<topic>).
 const (
 	TopicBookingCreated     = "booking.created"

@@ -28,6 +28,38 @@ func WireError(err error) error {
 	return err
 }
 
+// summaries describe the methods in rpc.discover's OpenRPC document.
+var summaries = map[string]string{
+	api.MethodCompaniesByAPIKeyDigest:     "Resolve the tenant of an API key from its SHA-256 digest.",
+	api.MethodCompaniesGet:                "Load a tenant.",
+	api.MethodCompaniesCalcomAPIKey:       "A tenant's decrypted Cal.com API key (calcom service only).",
+	api.MethodBranchesByPhone:             "Resolve the branch of a dialled E.164 number.",
+	api.MethodBranchesGet:                 "Load one branch.",
+	api.MethodBranchesList:                "List a tenant's branches.",
+	api.MethodBranchesUpsert:              "Create or replace a branch; publishes branch.changed.",
+	api.MethodStaffList:                   "List active staff, optionally of one branch.",
+	api.MethodStaffByName:                 "Find staff by name or alias, case-insensitively.",
+	api.MethodStaffUpsert:                 "Create or replace a staff member and the services they offer.",
+	api.MethodEventTypesList:              "List active event types offered in a branch.",
+	api.MethodEventTypesByName:            "Find event types by name or spoken alias.",
+	api.MethodEventTypesUpsert:            "Create or update an event type by its Cal.com id.",
+	api.MethodCustomersFindOrCreate:       "Find a caller by phone number or create them (exactly one row).",
+	api.MethodCallsSave:                   "Upsert a call by Retell id with its caller; status never moves back.",
+	api.MethodCallsGet:                    "Load a call by our id or Retell's.",
+	api.MethodCallsLinkAppointment:        "Link a call and the appointment booked in it.",
+	api.MethodAppointmentsCreate:          "Book a slot; conflict when it overlaps an active appointment.",
+	api.MethodAppointmentsGet:             "Load one appointment.",
+	api.MethodAppointmentsCancel:          "Cancel an appointment and free its slot (idempotent).",
+	api.MethodAppointmentsReschedule:      "Move an appointment atomically; the old one stands if the new slot is taken.",
+	api.MethodAppointmentsListActive:      "A staff member's active appointments overlapping a range.",
+	api.MethodAppointmentsByConfirmation:  "Find an appointment by its confirmation number.",
+	api.MethodAppointmentsByCustomerPhone: "A caller's appointments from a time on.",
+	api.MethodAnalyticsDaily:              "Daily figures per branch in the tenant's time zone.",
+	api.MethodAuditAppend:                 "Append to the tenant's audit log.",
+	api.MethodOutboxAppend:                "Queue an event for at-least-once publication.",
+	api.MethodInboxClaim:                  "Record a webhook delivery; first is false for a duplicate.",
+}
+
 // handle registers one method. tenant names the company the params act on; when the envelope
 // carries an acting tenant, a request about another tenant answers not found.
 func handle[P, R any](srv *rpc.Server, method string, tenant func(P) string, h func(context.Context, P) (R, error), opts ...rpc.MethodOption) {
@@ -38,7 +70,7 @@ func handle[P, R any](srv *rpc.Server, method string, tenant func(P) string, h f
 		}
 		r, err := h(ctx, p)
 		return r, WireError(err)
-	}, opts...)
+	}, append(opts, rpc.Summary(summaries[method]))...)
 }
 
 // Register registers every method of the database service on srv.

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
+	api "github.com/askproai/backend/pkg/api/database"
 	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/pkg/testenv"
 )
 
 func TestWireError(t *testing.T) {
@@ -39,4 +43,27 @@ func TestWireError(t *testing.T) {
 	}
 	require.NoError(t, WireError(nil))
 	require.ErrorIs(t, WireError(context.DeadlineExceeded), context.DeadlineExceeded)
+}
+
+// Every method of the contract is registered, documented, and only those.
+func TestEveryContractMethodIsRegistered(t *testing.T) {
+	redis := testenv.Redis(t)
+	srv, err := rpc.NewServer(redis.Client, rpc.ServerConfig{Service: api.Service, Instance: "t",
+		Namespace: redis.Prefix + "askpro"}, zerolog.Nop(), nil)
+	require.NoError(t, err)
+	Register(srv, &Store{})
+	doc, err := srv.OpenRPC()
+	require.NoError(t, err)
+	var got []string
+	for _, m := range doc["methods"].([]any) {
+		method := m.(map[string]any)
+		name := method["name"].(string)
+		if strings.HasPrefix(name, "rpc.") {
+			continue
+		}
+		require.NotEmpty(t, method["summary"], name)
+		got = append(got, name)
+	}
+	require.ElementsMatch(t, api.Methods, got)
+	require.Len(t, summaries, len(api.Methods))
 }
