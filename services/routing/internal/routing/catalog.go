@@ -41,7 +41,7 @@ const (
 // and joined compounds compare equal.
 type entry struct {
 	id, name string
-	forms    []string
+	forms    []text
 }
 
 func serviceEntries(ets []EventType) []entry {
@@ -56,7 +56,7 @@ func newEntry(id, name string, names []string) entry {
 	e := entry{id: id, name: name}
 	for _, n := range names {
 		if f := joinedForm(n); len(f) >= 3 {
-			e.forms = append(e.forms, f)
+			e.forms = append(e.forms, newText(f))
 		}
 	}
 	return e
@@ -73,9 +73,16 @@ func joinedForm(s string) string {
 	return b.String()
 }
 
-// windows are the utterance's runs of one to maxWindow words, joined without spaces.
-func windows(toks []token) []string {
-	out := make([]string, 0, len(toks)*maxWindow)
+// window is a run of one to maxWindow utterance words joined without spaces, so that "haar
+// schnitt" meets "Haarschnitt".
+type window struct {
+	text
+	start, words int
+}
+
+// windows lists every window of the utterance, each prepared once for all comparisons.
+func windows(toks []token) []window {
+	out := make([]window, 0, len(toks)*maxWindow)
 	for i := range toks {
 		joined := ""
 		for w := 0; w < maxWindow && i+w < len(toks); w++ {
@@ -83,7 +90,7 @@ func windows(toks []token) []string {
 			if len(joined) > maxFuzzyLen {
 				break
 			}
-			out = append(out, joined)
+			out = append(out, window{text: newText(joined), start: i, words: w + 1})
 		}
 	}
 	return out
@@ -91,11 +98,10 @@ func windows(toks []token) []string {
 
 // bestMatches scores every entry against the utterance and returns the best one above
 // threshold, and the others close enough to it to be worth asking about.
-func bestMatches(entries []entry, toks []token, threshold float64) (*Match, []Match) {
-	if len(entries) == 0 || len(toks) == 0 {
+func bestMatches(entries []entry, ws []window, threshold float64) (*Match, []Match) {
+	if len(entries) == 0 || len(ws) == 0 {
 		return nil, nil
 	}
-	ws := windows(toks)
 	var found []Match
 	for _, e := range entries {
 		if s := e.score(ws, threshold); s >= threshold {
@@ -124,20 +130,28 @@ func rank(found []Match) (*Match, []Match) {
 // whole name ("Damenhaarschnitt" contains "Haarschnitt") scores a little under an exact match;
 // a word that is most of a name ("Haarschnitt" in "Damenhaarschnitt") just reaches the
 // threshold, so that all services it could mean come back as alternatives.
-func (e entry) score(ws []string, threshold float64) float64 {
+func (e entry) score(ws []window, threshold float64) float64 {
 	best := 0.0
-	for _, f := range e.forms {
-		for _, w := range ws {
-			s := similarity(w, f, threshold)
-			switch {
-			case s >= 0.9:
-			case len(f) >= 6 && len(w) <= len(f)+10 && strings.Contains(w, f):
-				s = 0.9
-			case len(w) >= 6 && len(w)*10 >= len(f)*6 && strings.Contains(f, w):
-				s = max(s, threshold)
-			}
-			best = max(best, s)
+	for fi := range e.forms {
+		f := &e.forms[fi]
+		for wi := range ws {
+			best = max(best, formScore(&ws[wi].text, f, threshold))
 		}
 	}
 	return best
+}
+
+func formScore(w, f *text, threshold float64) float64 {
+	s := similarity(*w, *f, threshold)
+	if s >= 0.9 {
+		return s
+	}
+	lw, lf := len(w.s), len(f.s)
+	switch {
+	case lf >= 6 && lw >= lf && lw <= lf+10 && strings.Contains(w.s, f.s):
+		return 0.9
+	case lw >= 6 && lw < lf && lw*10 >= lf*6 && strings.Contains(f.s, w.s):
+		return max(s, threshold)
+	}
+	return s
 }

@@ -127,12 +127,13 @@ func (p *Parser) Analyze(text string, ref time.Time, loc *time.Location) Intent 
 	ref = ref.In(loc)
 	var in Intent
 	in.Action, in.ActionConfidence = classifyAction(toks)
-	in.Service, in.ServiceAlternatives = bestMatches(p.services, toks, serviceThreshold)
+	ws := windows(toks)
+	in.Service, in.ServiceAlternatives = bestMatches(p.services, ws, serviceThreshold)
 	var said []span
 	in.Caller, said = extractCaller(toks)
-	in.Staff, in.StaffAlternatives = p.matchStaff(toks, said)
-	sl := scanMentions(toks, civilOf(ref))
-	in.Times, in.Original = p.resolve(sl, ref, in.Action == ActionReschedule)
+	in.Staff, in.StaffAlternatives = p.matchStaff(toks, ws, said)
+	mentions := scanMentions(toks, civilOf(ref))
+	in.Times, in.Original = p.resolve(mentions, ref, in.Action == ActionReschedule)
 	in.Ambiguous = len(in.Times) > 1 || len(in.ServiceAlternatives) > 0 || len(in.StaffAlternatives) > 0
 	if in.Action == ActionNone && (in.Service != nil || len(in.Times) > 0) {
 		// Naming a service or a time without a verb ("morgen um drei, Haarschnitt") is a

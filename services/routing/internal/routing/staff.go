@@ -23,47 +23,41 @@ var (
 // matchStaff finds the staff member the caller asks for. A name after a cue word counts at
 // staffThreshold; a name said without one must match closely and is trusted less. Words in
 // skip (the caller's own name, an e-mail address) never name staff.
-func (p *Parser) matchStaff(toks []token, skip []span) (*Match, []Match) {
+func (p *Parser) matchStaff(toks []token, ws []window, skip []span) (*Match, []Match) {
 	if len(p.staff) == 0 {
 		return nil, nil
 	}
 	var found []Match
 	for _, e := range p.staff {
-		if s := p.staffScore(e, toks, skip); s >= staffThreshold {
+		if s := staffScore(e, toks, ws, skip); s >= staffThreshold {
 			found = append(found, Match{ID: e.id, Name: e.name, Score: round2(s)})
 		}
 	}
 	return rank(found)
 }
 
-func (p *Parser) staffScore(e entry, toks []token, skip []span) float64 {
+// staffScore compares e's names with the one- and two-word windows that start at a possible
+// name.
+func staffScore(e entry, toks []token, ws []window, skip []span) float64 {
 	best := 0.0
-	for i := range toks {
-		if !isNameCandidate(toks[i]) || skipped(skip, i) {
+	for wi := range ws {
+		w := &ws[wi]
+		if w.words > 2 || !isNameCandidate(toks[w.start]) || skipped(skip, w.start) {
 			continue
 		}
-		cued := afterCue(toks, i)
-		for _, w := range []string{toks[i].w, joinPair(toks, i)} {
-			for _, f := range e.forms {
-				s := similarity(w, f, staffThreshold)
-				if !cued && (s < 0.9 || len(f) < 4) {
-					continue
-				}
-				if !cued {
-					s *= 0.85
-				}
-				best = max(best, s)
+		cued := afterCue(toks, w.start)
+		for fi := range e.forms {
+			s := similarity(w.text, e.forms[fi], staffThreshold)
+			if !cued && (s < 0.9 || len(e.forms[fi].s) < 4) {
+				continue
 			}
+			if !cued {
+				s *= 0.85
+			}
+			best = max(best, s)
 		}
 	}
 	return best
-}
-
-func joinPair(toks []token, i int) string {
-	if i+1 < len(toks) {
-		return toks[i].w + toks[i+1].w
-	}
-	return ""
 }
 
 // afterCue reports a cue word, optionally followed by a title, right before i.
