@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	callapi "github.com/askproai/backend/pkg/api/call"
 	"github.com/askproai/backend/pkg/api/database"
@@ -27,17 +28,22 @@ func (h *Handler) onRetellWebhook(ctx context.Context, ev callapi.RetellWebhook)
 	return nil
 }
 
-// onCallSaved starts the extraction job of a finished call on the low lane, so ingest stays
-// fast. It waits for the job's answer: a failed job leaves call.saved pending and is retried.
+// jobQueueDeadline is how long an extraction job may wait on the low lane before it is
+// dropped: under load the low lane backs up by design, and a late extraction is still useful.
+const jobQueueDeadline = 15 * time.Minute
+
+// onCallSaved starts the extraction job of a finished call as a notification on the low lane,
+// so ingest stays fast and no worker waits for a job. A job that fails is retried by the next
+// call.saved of the call (call_analyzed follows call_ended); see README, open points.
 func (h *Handler) onCallSaved(ctx context.Context, ev database.CallSavedEvent) error {
 	if call.Status(ev.Status).Rank() < call.StatusEnded.Rank() {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(rpc.WithTenant(ctx, ev.CompanyID), h.jobTTL)
+	ctx, cancel := context.WithTimeout(rpc.WithTenant(ctx, ev.CompanyID), jobQueueDeadline)
 	defer cancel()
 	p := callapi.AnalyzeCallParams{CompanyID: ev.CompanyID, CallID: ev.CallID}
-	if err := h.bus.Call(ctx, callapi.Service, callapi.MethodAnalyzeCall, p, nil, rpc.WithLane(rpc.LaneLow)); err != nil {
-		return fmt.Errorf("analyze call %s: %w", ev.CallID, err)
+	if err := h.bus.Notify(ctx, callapi.Service, callapi.MethodAnalyzeCall, p, rpc.WithLane(rpc.LaneLow)); err != nil {
+		return fmt.Errorf("start analysis of call %s: %w", ev.CallID, err)
 	}
 	return nil
 }

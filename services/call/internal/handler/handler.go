@@ -19,7 +19,7 @@ const Group = callapi.Service
 
 // Bus is the part of rpc.Client the handler uses to start extraction jobs on the low lane.
 type Bus interface {
-	Call(ctx context.Context, service, method string, params, result any, opts ...rpc.CallOption) error
+	Notify(ctx context.Context, service, method string, params any, opts ...rpc.CallOption) error
 }
 
 // Handler serves the call service's methods and events.
@@ -30,7 +30,7 @@ type Handler struct {
 	jobTTL time.Duration
 }
 
-// New returns a Handler; jobTimeout bounds one extraction job started by call.saved.
+// New returns a Handler; jobTimeout bounds one extraction job.
 func New(svc *call.Service, bus Bus, log zerolog.Logger, jobTimeout time.Duration) *Handler {
 	return &Handler{svc: svc, bus: bus, log: log, jobTTL: jobTimeout}
 }
@@ -125,6 +125,8 @@ func (h *Handler) analyzeCall(ctx context.Context, p callapi.AnalyzeCallParams) 
 	if err != nil {
 		return callapi.AnalyzeCallResult{}, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, h.jobTTL)
+	defer cancel()
 	done, err := h.svc.Analyze(ctx, companyID, call.CallRef{ID: p.CallID})
 	if err != nil {
 		return callapi.AnalyzeCallResult{}, h.wire(ctx, err)
