@@ -78,16 +78,18 @@ func parseYear(s string) int {
 	return -1
 }
 
-// nextDate is d.m. in year, or when year is -1 the next such day on or after today.
+// nextDate is d.m. in year, or when year is -1 the next such day on or after today. A 29
+// February without a year is the next one there is.
 func nextDate(today civil, year int, m time.Month, d int) (civil, bool) {
 	if year >= 0 {
 		return validCivil(year, m, d)
 	}
-	c, ok := validCivil(today.y, m, d)
-	if !ok || c.before(today) {
-		return validCivil(today.y+1, m, d)
+	for y := today.y; y <= today.y+8; y++ {
+		if c, ok := validCivil(y, m, d); ok && !c.before(today) {
+			return c, true
+		}
 	}
-	return c, true
+	return civil{}, false
 }
 
 // dayNumber is the day of the month at i: "3.", "dritten", "3rd", and "3" when a month

@@ -49,6 +49,7 @@ var (
 	partNoon      = dayPart{"mittags", 11*60 + 30, 14 * 60, 11 * 60, 15 * 60}
 	partAfternoon = dayPart{"nachmittags", 13 * 60, 18 * 60, 12 * 60, 24 * 60}
 	partEvening   = dayPart{"abends", 17 * 60, 22 * 60, 16 * 60, 24 * 60}
+	partNight     = dayPart{"nachts", 0, 6 * 60, 0, 6 * 60}
 )
 
 // dayParts maps words to parts of the day. "morgen" is missing on purpose: it means tomorrow
@@ -60,6 +61,7 @@ var dayParts = map[string]dayPart{
 	"noon": partNoon, "lunchtime": partNoon,
 	"nachmittag": partAfternoon, "nachmittags": partAfternoon, "afternoon": partAfternoon,
 	"abend": partEvening, "abends": partEvening, "evening": partEvening, "tonight": partEvening,
+	"nachts": partNight, "nacht": partNight, "night": partNight,
 }
 
 // dayCompound splits one-word compounds such as "dienstagvormittag" or "morgenfrüh" into the

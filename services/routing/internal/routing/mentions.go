@@ -51,7 +51,7 @@ func matchAt(toks []token, i int, today civil) ([]mention, int) {
 	if s, n := matchTime(toks, i); n > 0 {
 		return []mention{{spec: &s}}, n
 	}
-	if p, ok := dayParts[toks[i].w]; ok && !oneOf(wordAt(toks, i-1), "guten", "good", "schoenen", "einen", "nice") {
+	if p, ok := dayParts[toks[i].w]; ok && !oneOf(wordAt(toks, i-1), "guten", "gute", "good", "schoenen", "einen", "nice") {
 		return []mention{{part: &p}}, 1
 	}
 	return nil, 0

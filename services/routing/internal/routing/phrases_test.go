@@ -113,6 +113,13 @@ var germanBooking = []phrase{
 	{name: "dreizehnten januar rolls to next year", text: "den dreizehnten Januar", times: times("2027-01-13")},
 	{name: "day of month next month", text: "geht es am fünfzehnten", times: times("2026-12-15")},
 	{name: "day of month this month", text: "am 30.", times: times("2026-11-30")},
+	{name: "einunddreissigsten dezember", text: "am einunddreißigsten Dezember", times: times("2026-12-31")},
+	{name: "austrian jaenner", text: "am 3. Jänner", times: times("2027-01-03")},
+	{name: "austrian feber ordinal words", text: "am zweiundzwanzigsten Feber", times: times("2027-02-22")},
+	{name: "leap day without year", text: "am 29.2.", times: times("2028-02-29")},
+	{name: "no 31 april", text: "am 31.4.", action: none},
+	{name: "weekday with matching date", text: "am Samstag den 28.11.", times: times("2026-11-28")},
+	{name: "dreiundzwanzigsten alone", text: "am dreiundzwanzigsten", times: times("2026-12-23")},
 	{name: "ordinal month", text: "am dritten zwölften um elf", times: times("2026-12-03T11:00+01:00")},
 	{name: "in drei tagen", text: "in drei Tagen", times: times("2026-11-27")},
 	{name: "in zwei wochen", text: "in zwei Wochen", times: times("2026-12-08")},
@@ -162,6 +169,10 @@ var germanClock = []phrase{
 	{name: "dotted clock after um", text: "Um 12.30 Uhr", times: times("2026-11-24T12:30+01:00")},
 	{name: "viertel with digit", text: "um viertel 3", times: times("2026-11-24T14:15+01:00")},
 	{name: "kinder then um", text: "ich komme mit 2 Kindern um 3", times: times("2026-11-24T15:00+01:00")},
+	{name: "nachts fixes am", text: "Sonntag zwei Uhr nachts", times: times("2026-11-29T02:00+01:00")},
+	{name: "halb neun abends", text: "morgen halb neun abends", times: times("2026-11-25T20:30+01:00")},
+	{name: "zweiundzwanzig uhr", text: "Donnerstag um zweiundzwanzig Uhr", times: times("2026-11-26T22:00+01:00")},
+	{name: "noon tomorrow", text: "noon tomorrow", times: times("2026-11-25T12:00+01:00")},
 	{name: "zehn vor zwoelf digits", text: "um 10 vor 12 am Freitag", times: times("2026-11-27T11:50+01:00")},
 }
 
@@ -307,6 +318,7 @@ var noDate = []phrase{
 	{name: "vor zwei wochen", text: "ich war vor zwei Wochen schon da", action: none},
 	{name: "good morning english", text: "good morning, this is Sarah Connor", caller: &routing.Caller{Name: "Sarah Connor"}},
 	{name: "schoenen abend", text: "Ihnen auch einen schönen Abend", action: none},
+	{name: "gute nacht", text: "na dann gute Nacht", action: none},
 }
 
 var actions = []phrase{
@@ -348,6 +360,7 @@ var english = []phrase{
 	{name: "en opening hours", text: "what are your opening hours", action: info},
 	{name: "en manicure price", text: "how much is a manicure", action: info, service: "et-mani"},
 	{name: "en december 24th", text: "December 24th at 11", times: times("2026-12-24T11:00+01:00")},
+	{name: "en dec 3 4 pm", text: "Dec 3 at 4 pm", times: times("2026-12-03T16:00+01:00")},
 	{name: "en 9 am tomorrow", text: "at 9 am tomorrow", times: times("2026-11-25T09:00+01:00")},
 	{name: "en 7 pm thursday", text: "at 7 pm on Thursday", times: times("2026-11-26T19:00+01:00")},
 	{name: "en tonight at 7", text: "tonight at 7", times: times("2026-11-24T19:00+01:00")},
