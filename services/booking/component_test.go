@@ -183,6 +183,10 @@ func TestComponentRescheduleAndReserve(t *testing.T) {
 func BenchmarkCreateOverBus(b *testing.B) {
 	st := startStack(b)
 	base := futureSlot(b, 0)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		b.Fatal(err)
+	}
 	var n atomic.Int64
 	var mu sync.Mutex
 	lat := make([]time.Duration, 0, b.N)
@@ -197,7 +201,9 @@ func BenchmarkCreateOverBus(b *testing.B) {
 					return
 				}
 				// Two staff, nine hours a day, one day after another.
-				p := createParams(base.Add(time.Duration(i/18)*24*time.Hour+time.Duration((i%18)/2)*time.Hour-330*time.Minute), fmt.Sprintf("b-%d", i))
+				day := base.In(berlin).AddDate(0, 0, int(i/18))
+				start := time.Date(day.Year(), day.Month(), day.Day(), 9+int(i%18)/2, 0, 0, 0, berlin)
+				p := createParams(start.UTC(), fmt.Sprintf("b-%d", i))
 				p.StaffID = []string{"anna", "ben"}[i%2]
 				t0 := time.Now()
 				if _, err := st.client.Create(b.Context(), p); err != nil {

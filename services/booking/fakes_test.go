@@ -188,7 +188,7 @@ func (c *calsim) availability(_ context.Context, p calcom.AvailabilityParams) (c
 	var out []calcom.Slot
 	for day := from; !day.After(to); day = day.AddDate(0, 0, 1) {
 		for m := 9 * 60; m <= 17*60; m += 30 {
-			s := day.Add(time.Duration(m) * time.Minute)
+			s := time.Date(day.Year(), day.Month(), day.Day(), m/60, m%60, 0, 0, loc)
 			if !c.overlapLocked(p.StaffID, s, s.Add(time.Hour)) {
 				out = append(out, calcom.Slot{Start: s.UTC(), End: s.Add(time.Hour).UTC()})
 			}
