@@ -36,12 +36,16 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	if err != nil {
 		return err
 	}
+	metrics, err := database.NewMetrics(p.Metrics)
+	if err != nil {
+		return closeWith(p, fmt.Errorf("metrics: %w", err))
+	}
 	cache := database.NewCache(p.Redis, database.CacheOptions{Namespace: cfg.Namespace,
-		TTL: cfg.CacheTTL, L1TTL: cfg.L1TTL, Logger: p.Logger})
+		TTL: cfg.CacheTTL, L1TTL: cfg.L1TTL, Metrics: metrics, Logger: p.Logger})
 	store, err := database.New(ctx, database.Options{
 		WriteURL: cfg.DatabaseURL, ReadURL: cfg.DatabaseReadURL,
 		WriteConns: int32(cfg.WriteConns), ReadConns: int32(cfg.ReadConns), TxAttempts: cfg.TxAttempts,
-		Cipher: cfg.Cipher, Cache: cache, Logger: p.Logger,
+		Cipher: cfg.Cipher, Cache: cache, Metrics: metrics, Logger: p.Logger,
 	})
 	if err != nil {
 		return closeWith(p, fmt.Errorf("open store: %w", err))
@@ -64,7 +68,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	p.OnClose(bus.Close)
 
 	relay := database.NewRelay(store.WritePool(), bus, database.RelayOptions{
-		Batch: cfg.OutboxBatch, Interval: cfg.OutboxInterval, Logger: p.Logger})
+		Batch: cfg.OutboxBatch, Interval: cfg.OutboxInterval, Metrics: metrics, Logger: p.Logger})
 	maintenance := database.NewMaintenance(store.WritePool(), database.MaintenanceOptions{
 		Interval: cfg.MaintenanceInterval, MonthsAhead: cfg.PartitionsAhead,
 		OutboxRetention: cfg.OutboxRetention, InboxRetention: cfg.InboxRetention, Logger: p.Logger})

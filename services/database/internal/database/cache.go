@@ -34,6 +34,7 @@ type Cache struct {
 	ttl    time.Duration
 	l1TTL  time.Duration
 	log    zerolog.Logger
+	met    *Metrics
 
 	mu sync.Mutex
 	l1 map[string]l1Entry
@@ -56,6 +57,7 @@ type CacheOptions struct {
 	Namespace string        // key prefix, "askpro" in production
 	TTL       time.Duration // Redis entries (default 5m)
 	L1TTL     time.Duration // in-process entries (default 2s)
+	Metrics   *Metrics      // nil: none
 	Logger    zerolog.Logger
 }
 
@@ -73,7 +75,7 @@ func NewCache(rdb *redis.Client, o CacheOptions) *Cache {
 		o.L1TTL = 2 * time.Second
 	}
 	return &Cache{rdb: rdb, prefix: o.Namespace + ":dbcache:", ttl: o.TTL, l1TTL: o.L1TTL,
-		log: o.Logger, l1: map[string]l1Entry{}}
+		log: o.Logger, met: o.Metrics, l1: map[string]l1Entry{}}
 }
 
 // cached returns the value stored under (tenant, key), loading and storing it on a miss. A nil
@@ -87,6 +89,7 @@ func cached[T any](ctx context.Context, c *Cache, tenant, key string, load func(
 		return v, nil
 	}
 	gen := c.generation(ctx, tenant, key)
+	c.met.cacheRead("database")
 	v, err := load(ctx)
 	if err != nil {
 		return v, err
@@ -114,6 +117,7 @@ func (c *Cache) lookup(ctx context.Context, tenant, key string) ([]byte, bool) {
 	e, ok := c.l1[c.l1Key(tenant, key)]
 	c.mu.Unlock()
 	if ok && time.Now().Before(e.exp) {
+		c.met.cacheRead("l1")
 		return e.val, true
 	}
 	var raw []byte
@@ -129,6 +133,7 @@ func (c *Cache) lookup(ctx context.Context, tenant, key string) ([]byte, bool) {
 		}
 		return nil, false
 	}
+	c.met.cacheRead("redis")
 	c.remember(tenant, key, raw)
 	return raw, true
 }

@@ -32,6 +32,8 @@ const (
 WHERE sent_at IS NULL ORDER BY id LIMIT $1`
 	sqlOutboxSent   = `UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`
 	sqlOutboxFailed = `UPDATE outbox SET attempts = attempts + 1 WHERE id = ANY($1)`
+	sqlOutboxAge    = `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8
+FROM outbox WHERE sent_at IS NULL`
 )
 
 // Relay publishes outbox rows and marks them sent. One replica relays at a time (a transaction
@@ -45,12 +47,14 @@ type Relay struct {
 	batch    int
 	interval time.Duration
 	log      zerolog.Logger
+	metrics  *Metrics
 }
 
 // RelayOptions configures a Relay.
 type RelayOptions struct {
 	Batch    int           // rows per round (default 100)
 	Interval time.Duration // pause when the outbox is drained (default 250ms)
+	Metrics  *Metrics      // nil: none
 	Logger   zerolog.Logger
 }
 
@@ -62,7 +66,7 @@ func NewRelay(pool *pgxpool.Pool, pub Publisher, o RelayOptions) *Relay {
 	if o.Interval <= 0 {
 		o.Interval = 250 * time.Millisecond
 	}
-	return &Relay{pool: pool, pub: pub, batch: o.Batch, interval: o.Interval, log: o.Logger}
+	return &Relay{pool: pool, pub: pub, batch: o.Batch, interval: o.Interval, log: o.Logger, metrics: o.Metrics}
 }
 
 // Run relays until ctx ends.
@@ -111,13 +115,28 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 		if _, err := tx.Exec(ctx, sqlOutboxSent, ok); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, sqlOutboxFailed, failed)
-		return err
+		if _, err := tx.Exec(ctx, sqlOutboxFailed, failed); err != nil {
+			return err
+		}
+		return r.observe(ctx, tx, len(ok), len(failed))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("relay outbox: %w", err)
 	}
 	return sent, nil
+}
+
+// observe records a round; the age query runs only when someone is measuring.
+func (r *Relay) observe(ctx context.Context, tx pgx.Tx, published, failed int) error {
+	if r.metrics == nil {
+		return nil
+	}
+	var age float64
+	if err := tx.QueryRow(ctx, sqlOutboxAge).Scan(&age); err != nil {
+		return err
+	}
+	r.metrics.outbox(published, failed, age)
+	return nil
 }
 
 // publish sends rows in order; after a failure, the aggregate's later rows are held back.

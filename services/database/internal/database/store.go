@@ -23,7 +23,8 @@ type Options struct {
 	// TxBackoff is the first retry's maximum wait; it doubles per attempt (default 20ms).
 	TxBackoff time.Duration
 	Cipher    *Cipher
-	Cache     *Cache // nil: no caching
+	Cache     *Cache   // nil: no caching
+	Metrics   *Metrics // nil: none
 	Logger    zerolog.Logger
 }
 
@@ -32,6 +33,7 @@ type Store struct {
 	write, read *pgxpool.Pool
 	cipher      *Cipher
 	cache       *Cache
+	metrics     *Metrics
 	log         zerolog.Logger
 	attempts    int
 	backoff     time.Duration
@@ -53,7 +55,7 @@ func New(ctx context.Context, o Options) (*Store, error) {
 			return nil, fmt.Errorf("open read pool: %w", err)
 		}
 	}
-	s := &Store{write: write, read: read, cipher: o.Cipher, cache: o.Cache, log: o.Logger,
+	s := &Store{write: write, read: read, cipher: o.Cipher, cache: o.Cache, metrics: o.Metrics, log: o.Logger,
 		attempts: o.TxAttempts, backoff: o.TxBackoff}
 	if s.attempts <= 0 {
 		s.attempts = 3

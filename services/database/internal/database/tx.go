@@ -25,6 +25,7 @@ func (s *Store) inTxOpts(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx
 		if err == nil || !retryable(err) || attempt >= s.attempts {
 			break
 		}
+		s.metrics.txRetry(sqlState(err))
 		s.log.Debug().Str("sqlstate", sqlState(err)).Int("attempt", attempt).Msg("transaction_retry")
 		if werr := sleepCtx(ctx, jitter(s.backoff, attempt)); werr != nil {
 			return fmt.Errorf("retry transaction: %w", werr)
