@@ -8,6 +8,7 @@ import "sync"
 type batcher[T any] struct {
 	mu    sync.Mutex
 	queue []T
+	spare []T // the previous batch, reused so a steady load allocates nothing here
 	busy  bool
 	flush func([]T)
 }
@@ -22,10 +23,12 @@ func (b *batcher[T]) submit(item T) {
 	b.busy = true
 	for len(b.queue) > 0 {
 		batch := b.queue
-		b.queue = make([]T, 0, cap(batch))
+		b.queue, b.spare = b.spare[:0], nil
 		b.mu.Unlock()
 		b.flush(batch)
+		clear(batch) // drop references held by the flushed items
 		b.mu.Lock()
+		b.spare = batch[:0]
 	}
 	b.busy = false
 	b.mu.Unlock()

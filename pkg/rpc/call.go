@@ -92,12 +92,15 @@ func (c *Client) roundTrip(ctx context.Context, service string, lane Lane, env *
 	if !c.isLive(ctx, service) {
 		return nil, Errorf(CodeNoResponders, "no live instance of %s", service)
 	}
-	if err := c.send(ctx, service, lane, env); err != nil {
+	req, err := c.enqueue(service, lane, env, false)
+	if err != nil {
 		return nil, err
 	}
 	select {
 	case body := <-ch:
 		return body, nil
+	case err := <-req.done:
+		return nil, err
 	case <-ctx.Done():
 		return nil, ctxError(ctx)
 	case <-c.stopped:
@@ -165,30 +168,48 @@ func (c *Client) envelope(ctx context.Context, method string, params any, id str
 }
 
 func (c *Client) send(ctx context.Context, service string, lane Lane, env *envelope) error {
-	if c.closed.Load() {
-		return errClosed
+	req, err := c.enqueue(service, lane, env, true)
+	if err != nil {
+		return err
 	}
-	req := &sendReq{
-		args: &redis.XAddArgs{Stream: RequestStream(c.cfg.Namespace, service, lane), Values: env.values()},
-		done: make(chan error, 1),
-	}
-	c.sender.submit(req)
-	var err error
 	select {
 	case err = <-req.done:
+		return err
 	case <-ctx.Done():
 		return ctxError(ctx)
 	}
-	if err != nil {
-		return Errorf(CodeUpstreamUnavailable, "send to %s: %v", service, err)
+}
+
+// enqueue hands a request entry to the sender. With wait false only a failure is signalled
+// on done, so a caller that waits for the reply anyway wakes up once, not twice.
+func (c *Client) enqueue(service string, lane Lane, env *envelope, wait bool) (*sendReq, error) {
+	if c.closed.Load() {
+		return nil, errClosed
 	}
-	return nil
+	req := &sendReq{
+		args:    &redis.XAddArgs{Stream: RequestStream(c.cfg.Namespace, service, lane), Values: env.values()},
+		done:    make(chan error, 1),
+		service: service,
+		wait:    wait,
+	}
+	c.sender.submit(req)
+	return req, nil
 }
 
 // sendReq is one XADD waiting for the sender's next pipeline.
 type sendReq struct {
-	args *redis.XAddArgs
-	done chan error
+	args    *redis.XAddArgs
+	done    chan error
+	service string
+	wait    bool
+}
+
+func (r *sendReq) finish(err error) {
+	if err != nil {
+		r.done <- Errorf(CodeUpstreamUnavailable, "send to %s: %v", r.service, err)
+	} else if r.wait {
+		r.done <- nil
+	}
 }
 
 // flushSends writes concurrent requests in one pipeline. It runs without the callers'
@@ -196,7 +217,7 @@ type sendReq struct {
 func (c *Client) flushSends(batch []*sendReq) {
 	ctx := context.Background()
 	if len(batch) == 1 {
-		batch[0].done <- c.rdb.XAdd(ctx, batch[0].args).Err()
+		batch[0].finish(c.rdb.XAdd(ctx, batch[0].args).Err())
 		return
 	}
 	pipe := c.rdb.Pipeline()
@@ -206,7 +227,7 @@ func (c *Client) flushSends(batch []*sendReq) {
 	}
 	_, _ = pipe.Exec(ctx)
 	for i, r := range batch {
-		r.done <- cmds[i].Err()
+		r.finish(cmds[i].Err())
 	}
 }
 

@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -212,15 +213,29 @@ func (r *request) set(key string, raw msgpack.RawMessage, version *string) bool 
 	return true
 }
 
+// rawString reads a MessagePack string without a decoder.
 func rawString(raw []byte) (string, bool) {
-	if len(raw) == 0 || !msgpcode.IsString(raw[0]) {
+	if len(raw) == 0 {
 		return "", false
 	}
-	var s string
-	if err := msgpack.Unmarshal(raw, &s); err != nil {
+	c := raw[0]
+	var n, h int
+	switch {
+	case msgpcode.IsFixedString(c):
+		n, h = int(c&msgpcode.FixedStrMask), 1
+	case c == msgpcode.Str8 && len(raw) >= 2:
+		n, h = int(raw[1]), 2
+	case c == msgpcode.Str16 && len(raw) >= 3:
+		n, h = int(binary.BigEndian.Uint16(raw[1:])), 3
+	case c == msgpcode.Str32 && len(raw) >= 5:
+		n, h = int(binary.BigEndian.Uint32(raw[1:])), 5
+	default:
 		return "", false
 	}
-	return s, true
+	if len(raw)-h < n {
+		return "", false
+	}
+	return string(raw[h : h+n]), true
 }
 
 func isMap(c byte) bool {

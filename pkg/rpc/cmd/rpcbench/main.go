@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sync"
@@ -220,7 +221,15 @@ func startProfile(path string) (func(), error) {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		return nil, fmt.Errorf("start profile: %w", err)
 	}
-	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
+	runtime.MemProfileRate = 4096
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+		if mf, err := os.Create(path + ".mem"); err == nil {
+			_ = pprof.Lookup("allocs").WriteTo(mf, 0)
+			_ = mf.Close()
+		}
+	}, nil
 }
 
 func cleanup(rdb *redis.Client, ns string) {
