@@ -18,6 +18,7 @@ type Config struct {
 	IdempotencyTTL time.Duration // BOOKING_IDEMPOTENCY_TTL: how long create results are kept
 	SearchDays     int           // BOOKING_SEARCH_DAYS: how far handleConflict looks ahead
 	CatalogueTTL   time.Duration // BOOKING_CATALOGUE_TTL: in-process cache of branches, event types, staff
+	ReconcileEvery time.Duration // BOOKING_RECONCILE_INTERVAL: how often orphan records are worked; 0 disables
 	ConfirmGroup   string        // consumer group of the event subscriptions
 
 	SMTP SMTPConfig
@@ -45,6 +46,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		IdempotencyTTL: r.Duration("BOOKING_IDEMPOTENCY_TTL", 24*time.Hour),
 		SearchDays:     r.IntRange("BOOKING_SEARCH_DAYS", 7, 1, 60),
 		CatalogueTTL:   r.Duration("BOOKING_CATALOGUE_TTL", 30*time.Second),
+		ReconcileEvery: r.Duration("BOOKING_RECONCILE_INTERVAL", time.Minute),
 		ConfirmGroup:   r.String("BOOKING_CONFIRM_GROUP", "booking"),
 		SMTP: SMTPConfig{
 			Addr: r.String("SMTP_ADDR", ""), From: r.String("SMTP_FROM", "termine@askproai.de"),

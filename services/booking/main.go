@@ -66,7 +66,8 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	h := handler.New(svc, bus)
 	handler.Register(srv, h)
 	handler.Subscribe(srv, h, cfg.ConfirmGroup)
-	return p.Run(ctx, srv.Run)
+	reconcile := func(ctx context.Context) error { return svc.RunReconciler(ctx, cfg.ReconcileEvery) }
+	return p.Run(ctx, srv.Run, reconcile)
 }
 
 // notifier builds the confirmation channels the configuration enables.

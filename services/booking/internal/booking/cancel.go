@@ -44,7 +44,7 @@ func (s *Service) Cancel(ctx context.Context, req CancelRequest) (CancelResult, 
 	if err != nil {
 		dctx, cancel := s.detached(ctx)
 		defer cancel()
-		s.recordOrphan(dctx, Orphan{CompanyID: b.CompanyID, CalcomBookingID: b.CalcomBookingID, StaffID: b.StaffID,
+		s.recordOrphan(dctx, Orphan{Kind: OrphanLocalCancel, AppointmentID: b.ID, CompanyID: b.CompanyID, CalcomBookingID: b.CalcomBookingID, StaffID: b.StaffID,
 			Start: b.Start, End: b.End, Reason: "cancelled at calendar, local cancel failed: " + err.Error()})
 		return CancelResult{}, fmt.Errorf("cancel booking: write: %w", err)
 	}

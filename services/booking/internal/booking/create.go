@@ -158,7 +158,7 @@ func (s *Service) undoCalendarBooking(ctx context.Context, companyID, calID stri
 	dctx, cancel := s.detached(ctx)
 	defer cancel()
 	if outcomeUnknown(cause) {
-		s.recordOrphan(dctx, Orphan{CompanyID: companyID, CalcomBookingID: calID, StaffID: slot.StaffID,
+		s.recordOrphan(dctx, Orphan{Kind: OrphanCalendarBooking, CompanyID: companyID, CalcomBookingID: calID, StaffID: slot.StaffID,
 			Start: slot.Start, End: slot.End, Reason: "local write timed out, outcome unknown", IdempotencyKey: key})
 		return
 	}
@@ -169,7 +169,7 @@ func (s *Service) undoCalendarBooking(ctx context.Context, companyID, calID stri
 			EntityID: calID, Data: map[string]any{"staff_id": slot.StaffID, "start": slot.Start, "cause": cause.Error()}})
 		return
 	}
-	s.recordOrphan(dctx, Orphan{CompanyID: companyID, CalcomBookingID: calID, StaffID: slot.StaffID,
+	s.recordOrphan(dctx, Orphan{Kind: OrphanCalendarBooking, CompanyID: companyID, CalcomBookingID: calID, StaffID: slot.StaffID,
 		Start: slot.Start, End: slot.End, Reason: "local write failed, upstream cancel failed: " + err.Error(),
 		IdempotencyKey: key})
 }
@@ -182,7 +182,7 @@ func (s *Service) recordUnknownOutcome(ctx context.Context, companyID string, sl
 	}
 	dctx, cancel := s.detached(ctx)
 	defer cancel()
-	s.recordOrphan(dctx, Orphan{CompanyID: companyID, StaffID: slot.StaffID, Start: slot.Start, End: slot.End,
+	s.recordOrphan(dctx, Orphan{Kind: OrphanManual, CompanyID: companyID, StaffID: slot.StaffID, Start: slot.Start, End: slot.End,
 		Reason: "calendar booking timed out, outcome unknown", IdempotencyKey: key})
 }
 

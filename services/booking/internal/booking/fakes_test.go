@@ -37,6 +37,9 @@ type fakeStore struct {
 	appts     map[string]booking.Booking
 	createErr error
 	fences    []int64
+	// commitThenFail writes the row and then answers like a timed-out call.
+	commitThenFail bool
+	cancelErr      error
 }
 
 func newStore() *fakeStore { return &fakeStore{appts: map[string]booking.Booking{}} }
@@ -86,7 +89,7 @@ func (f *fakeStore) overlapLocked(staffID string, start, end time.Time, ignore s
 	return false
 }
 
-func (f *fakeStore) CreateAppointment(_ context.Context, n booking.NewAppointment) (booking.Booking, error) {
+func (f *fakeStore) CreateAppointment(_ context.Context, n booking.NewAppointment) (_ booking.Booking, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.createErr != nil {
@@ -96,6 +99,11 @@ func (f *fakeStore) CreateAppointment(_ context.Context, n booking.NewAppointmen
 		return booking.Booking{}, booking.ErrSlotTaken
 	}
 	f.fences = append(f.fences, n.Fence)
+	defer func() {
+		if f.commitThenFail {
+			err = fmt.Errorf("appointments.create: %w: %w", booking.ErrUpstream, context.DeadlineExceeded)
+		}
+	}()
 	b := booking.Booking{ID: rand.Text()[:12], CompanyID: n.CompanyID, BranchID: n.BranchID, StaffID: n.StaffID,
 		EventTypeID: n.EventTypeID, CustomerID: n.CustomerID, CallID: n.CallID, CalcomBookingID: n.CalcomBookingID,
 		Start: n.Start, End: n.End, Status: booking.StatusScheduled, ConfirmationNumber: code()}
@@ -140,6 +148,9 @@ func (f *fakeStore) ByCustomerPhone(_ context.Context, _, _ string, from time.Ti
 func (f *fakeStore) CancelAppointment(_ context.Context, _, id, _, _ string) (booking.Booking, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.cancelErr != nil {
+		return booking.Booking{}, f.cancelErr
+	}
 	b, ok := f.appts[id]
 	if !ok {
 		return booking.Booking{}, booking.ErrNotFound

@@ -56,6 +56,8 @@ type Ledger interface {
 	Complete(ctx context.Context, key string, res CreateResult, ttl time.Duration) error
 	Abort(ctx context.Context, key string) error
 	RecordOrphan(ctx context.Context, o Orphan) error
+	Orphans(ctx context.Context) ([]Orphan, error)
+	ResolveOrphan(ctx context.Context, id string) error
 	// SaveContact keeps how to reach a customer; it is saved before the appointment is written,
 	// so the booking event never arrives before the contact.
 	SaveContact(ctx context.Context, companyID, customerID string, c Contact, ttl time.Duration) error

@@ -92,7 +92,7 @@ func (s *Service) undoCalendarMove(ctx context.Context, old Booking, st Staff, c
 	dctx, cancel := s.detached(ctx)
 	defer cancel()
 	if outcomeUnknown(cause) {
-		s.recordOrphan(dctx, Orphan{CompanyID: old.CompanyID, CalcomBookingID: calID, StaffID: st.ID,
+		s.recordOrphan(dctx, Orphan{Kind: OrphanManual, CompanyID: old.CompanyID, CalcomBookingID: calID, StaffID: st.ID,
 			Start: old.Start, End: old.End, Reason: "local move timed out, outcome unknown"})
 		return
 	}
@@ -103,7 +103,7 @@ func (s *Service) undoCalendarMove(ctx context.Context, old Booking, st Staff, c
 		err = s.calendar.CancelBooking(dctx, old.CompanyID, calID, "local move failed")
 	}
 	if err != nil {
-		s.recordOrphan(dctx, Orphan{CompanyID: old.CompanyID, CalcomBookingID: calID, StaffID: st.ID,
+		s.recordOrphan(dctx, Orphan{Kind: OrphanManual, CompanyID: old.CompanyID, CalcomBookingID: calID, StaffID: st.ID,
 			Start: old.Start, End: old.End, Reason: "local move failed, calendar not restored: " + err.Error()})
 	}
 }
@@ -112,7 +112,7 @@ func (s *Service) cancelUpstream(ctx context.Context, b Booking, reason string) 
 	dctx, cancel := s.detached(ctx)
 	defer cancel()
 	if err := s.calendar.CancelBooking(dctx, b.CompanyID, b.CalcomBookingID, reason); err != nil {
-		s.recordOrphan(dctx, Orphan{CompanyID: b.CompanyID, CalcomBookingID: b.CalcomBookingID, StaffID: b.StaffID,
+		s.recordOrphan(dctx, Orphan{Kind: OrphanCalendarBooking, CompanyID: b.CompanyID, CalcomBookingID: b.CalcomBookingID, StaffID: b.StaffID,
 			Start: b.Start, End: b.End, Reason: "old booking of a move not cancelled: " + err.Error()})
 	}
 }

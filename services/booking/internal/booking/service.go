@@ -23,6 +23,7 @@ type Config struct {
 	CompensateTTL  time.Duration // budget for undoing an upstream booking; default 10s
 	LockMargin     time.Duration // the write must finish this long before the lock expires; default 1s
 	SearchDays     int           // days handleConflict looks ahead; default 7
+	ReconcileAfter time.Duration // orphan records younger than this are left alone; default 2m
 	Now            func() time.Time
 }
 
@@ -37,6 +38,7 @@ func (c Config) withDefaults() Config {
 	def(&c.ContactTTL, 7*24*time.Hour)
 	def(&c.CompensateTTL, 10*time.Second)
 	def(&c.LockMargin, time.Second)
+	def(&c.ReconcileAfter, 2*time.Minute)
 	if c.SearchDays <= 0 {
 		c.SearchDays = 7
 	}

@@ -241,6 +241,9 @@ type SlotQuery struct {
 // for the reconciliation job. CalcomBookingID is empty when the upstream outcome is unknown
 // (a timeout): then staff and time tell the job where to look.
 type Orphan struct {
+	ID              string // the record's id in the ledger
+	Kind            OrphanKind
+	AppointmentID   string // for OrphanLocalCancel
 	CompanyID       string
 	CalcomBookingID string
 	StaffID         string
@@ -250,6 +253,20 @@ type Orphan struct {
 	IdempotencyKey  string
 	At              time.Time
 }
+
+// OrphanKind tells the reconciler what an orphan record needs.
+type OrphanKind string
+
+// Orphan kinds.
+const (
+	// OrphanCalendarBooking: a Cal.com booking that may have no active local appointment; the
+	// reconciler keeps it if one exists, else cancels it at Cal.com.
+	OrphanCalendarBooking OrphanKind = "calendar_booking"
+	// OrphanLocalCancel: cancelled at Cal.com, still active here; the reconciler cancels it here.
+	OrphanLocalCancel OrphanKind = "local_cancel"
+	// OrphanManual: the outcome is unknown or a move half done; an operator decides.
+	OrphanManual OrphanKind = "manual"
+)
 
 // AuditEntry is one audited action of the booking service.
 type AuditEntry struct {

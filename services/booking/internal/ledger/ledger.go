@@ -101,6 +101,7 @@ func (l *Ledger) Abort(ctx context.Context, key string) error {
 // RecordOrphan appends o to the reconciliation stream.
 func (l *Ledger) RecordOrphan(ctx context.Context, o booking.Orphan) error {
 	err := l.rdb.XAdd(ctx, &redis.XAddArgs{Stream: l.OrphanStream(), MaxLen: 100000, Approx: true, Values: map[string]any{
+		"kind": string(o.Kind), "appointment_id": o.AppointmentID,
 		"company_id": o.CompanyID, "calcom_booking_id": o.CalcomBookingID, "staff_id": o.StaffID,
 		"start": o.Start.Format(time.RFC3339), "end": o.End.Format(time.RFC3339), "reason": o.Reason,
 		"idempotency_key": o.IdempotencyKey, "at": o.At.Format(time.RFC3339Nano),
@@ -123,11 +124,20 @@ func (l *Ledger) Orphans(ctx context.Context) ([]booking.Orphan, error) {
 		start, _ := time.Parse(time.RFC3339, str("start"))
 		end, _ := time.Parse(time.RFC3339, str("end"))
 		at, _ := time.Parse(time.RFC3339Nano, str("at"))
-		out = append(out, booking.Orphan{CompanyID: str("company_id"), CalcomBookingID: str("calcom_booking_id"),
+		out = append(out, booking.Orphan{ID: m.ID, Kind: booking.OrphanKind(str("kind")), AppointmentID: str("appointment_id"),
+			CompanyID: str("company_id"), CalcomBookingID: str("calcom_booking_id"),
 			StaffID: str("staff_id"), Start: start, End: end, Reason: str("reason"),
 			IdempotencyKey: str("idempotency_key"), At: at})
 	}
 	return out, nil
+}
+
+// ResolveOrphan removes a reconciled record.
+func (l *Ledger) ResolveOrphan(ctx context.Context, id string) error {
+	if err := l.rdb.XDel(ctx, l.OrphanStream(), id).Err(); err != nil {
+		return fmt.Errorf("resolve orphan %w: %w", booking.ErrUpstream, err)
+	}
+	return nil
 }
 
 // SaveContact keeps the contact of a customer for ttl.

@@ -1,0 +1,73 @@
+package booking_test
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/askproai/backend/services/booking/internal/booking"
+)
+
+func TestReconcile(t *testing.T) {
+	tests := []struct {
+		name     string
+		fail     func(f *fixture)
+		act      func(t *testing.T, f *fixture)
+		heal     func(f *fixture)
+		calendar int // Cal.com bookings after reconciling
+		active   int // local appointments after reconciling
+	}{
+		{name: "cal.com booking without appointment is cancelled", fail: func(f *fixture) {
+			f.store.createErr = fmt.Errorf("db: %w", booking.ErrUpstream)
+			f.cal.cancelErr = fmt.Errorf("cal.com: %w", booking.ErrUpstream)
+		}, act: func(t *testing.T, f *fixture) {
+			_, err := f.svc.Create(t.Context(), request("anna", wish, "k"))
+			require.Error(t, err)
+		}, heal: func(f *fixture) { f.cal.cancelErr = nil }},
+		{name: "timed-out write that committed is kept", fail: func(f *fixture) { f.store.commitThenFail = true },
+			act: func(t *testing.T, f *fixture) {
+				_, err := f.svc.Create(t.Context(), request("anna", wish, "k"))
+				require.Error(t, err)
+			}, calendar: 1, active: 1},
+		{name: "cancelled at cal.com, then here", fail: func(f *fixture) {
+			f.store.cancelErr = fmt.Errorf("db: %w", booking.ErrUpstream)
+		}, act: func(t *testing.T, f *fixture) {
+			made, err := f.svc.Create(t.Context(), request("anna", wish, "k"))
+			require.NoError(t, err)
+			_, err = f.svc.Cancel(t.Context(), booking.CancelRequest{CompanyID: company, ConfirmationNumber: made.Booking.ConfirmationNumber})
+			require.Error(t, err)
+		}, heal: func(f *fixture) { f.store.cancelErr = nil }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var clock atomic.Int64
+			clock.Store(now.UnixNano())
+			f := newFixture(t, booking.Config{Now: func() time.Time { return time.Unix(0, clock.Load()) }})
+			tc.fail(f)
+			tc.act(t, f)
+			orphans, err := f.ledger.Orphans(t.Context())
+			require.NoError(t, err)
+			require.Len(t, orphans, 1)
+			if tc.heal != nil {
+				tc.heal(f)
+			}
+			resolved, left, err := f.svc.Reconcile(t.Context())
+			require.NoError(t, err)
+			require.Equal(t, 0, resolved, "too young to touch")
+			require.Equal(t, 1, left)
+			clock.Add(int64(3 * time.Minute))
+			resolved, left, err = f.svc.Reconcile(t.Context())
+			require.NoError(t, err)
+			require.Equal(t, 1, resolved)
+			require.Zero(t, left)
+			require.Equal(t, tc.calendar, f.cal.count())
+			require.Len(t, f.store.active(), tc.active)
+			orphans, err = f.ledger.Orphans(t.Context())
+			require.NoError(t, err)
+			require.Empty(t, orphans)
+		})
+	}
+}
