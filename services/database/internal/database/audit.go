@@ -12,7 +12,8 @@ import (
 const (
 	sqlAuditInsert = `INSERT INTO audit_log (company_id, actor, action, entity, entity_id, data)
 VALUES ($1, $2, $3, $4, $5, $6)`
-	sqlOutboxLock   = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`
+	// The notification wakes the relay when the transaction commits (and not before).
+	sqlOutboxLock   = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_notify('` + outboxChannel + `', '')`
 	sqlOutboxInsert = `INSERT INTO outbox (company_id, aggregate_type, aggregate_id, topic, payload)
 VALUES ($1, $2, $3, $4, $5)`
 	sqlInboxClaim = `INSERT INTO processed_webhooks (source, key, company_id) VALUES ($1, $2, $3)

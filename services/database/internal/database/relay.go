@@ -69,8 +69,16 @@ func NewRelay(pool *pgxpool.Pool, pub Publisher, o RelayOptions) *Relay {
 	return &Relay{pool: pool, pub: pub, batch: o.Batch, interval: o.Interval, log: o.Logger, metrics: o.Metrics}
 }
 
-// Run relays until ctx ends.
+// outboxChannel is the LISTEN/NOTIFY channel that wakes the relay after a commit.
+const outboxChannel = "askpro_outbox"
+
+// Run relays until ctx ends. It wakes on the notification every outbox write sends at commit,
+// and polls every interval as well, so a lost notification delays an event, never loses it.
 func (r *Relay) Run(ctx context.Context) error {
+	wake := make(chan struct{}, 1)
+	listening := make(chan struct{})
+	go func() { defer close(listening); r.listen(ctx, wake) }()
+	defer func() { <-listening }()
 	for {
 		n, err := r.RelayOnce(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -79,8 +87,47 @@ func (r *Relay) Run(ctx context.Context) error {
 		if n == r.batch && err == nil {
 			continue // more may be waiting
 		}
-		if err := sleepCtx(ctx, r.interval); err != nil {
+		t := time.NewTimer(r.interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
 			return nil
+		case <-wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// listen forwards outbox notifications to wake until ctx ends, reconnecting after failures.
+func (r *Relay) listen(ctx context.Context, wake chan<- struct{}) {
+	for ctx.Err() == nil {
+		if err := r.listenOnce(ctx, wake); err != nil && ctx.Err() == nil {
+			r.log.Warn().Err(err).Msg("outbox_listen_failed")
+			_ = sleepCtx(ctx, 4*r.interval)
+		}
+	}
+}
+
+func (r *Relay) listenOnce(ctx context.Context, wake chan<- struct{}) error {
+	pc, err := r.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	// A listening connection never goes back to the pool: it would carry the LISTEN along.
+	conn := pc.Hijack()
+	defer conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // closing a connection we abandon
+	if _, err := conn.Exec(ctx, "LISTEN "+outboxChannel); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	for {
+		// Also wake once right after LISTEN: rows written before it had nobody to notify.
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return fmt.Errorf("wait for notification: %w", err)
 		}
 	}
 }

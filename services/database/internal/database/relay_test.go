@@ -157,3 +157,27 @@ func TestCatalogueWritesQueueBranchChanged(t *testing.T) {
 	require.Equal(t, tn.branch.ID, last.BranchID)
 	require.ElementsMatch(t, []string{tn.branch.PhoneNumber, moved.PhoneNumber}, last.PhoneNumbers)
 }
+
+// A commit wakes the relay at once; it does not wait for its polling interval.
+func TestRelayWakesOnCommit(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	pub := &recorder{}
+	r := NewRelay(e.store.WritePool(), pub, RelayOptions{Interval: time.Hour, Logger: zerolog.Nop()})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	defer func() { cancel(); require.NoError(t, <-done) }()
+
+	testenv.Eventually(t, 5*time.Second, func() bool { return len(pub.snapshot()) >= 4 }, "catalogue events were not relayed")
+	a, err := e.store.CreateAppointment(t.Context(), booking(tn, tn.staff, 0, 60))
+	require.NoError(t, err)
+	testenv.Eventually(t, 5*time.Second, func() bool {
+		for _, ev := range pub.snapshot() {
+			if ev.topic == api.TopicBookingCreated && ev.aggregate == a.ID {
+				return true
+			}
+		}
+		return false
+	}, "booking.created was not relayed on commit")
+}

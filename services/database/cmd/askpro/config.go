@@ -1,0 +1,34 @@
+package main
+
+import (
+	"github.com/askproai/backend/pkg/config"
+)
+
+// Config is every environment variable askpro reads, read once. Which of them a subcommand
+// needs is checked by that subcommand (need*), so `askpro dlq list` works without PostgreSQL.
+type Config struct {
+	// DatabaseURL is the application database (DATABASE_URL), as the database service uses it.
+	DatabaseURL string
+	// RedisURL is the bus's Redis (REDIS_URL).
+	RedisURL string
+	// Namespace prefixes the bus's keys (RPC_NAMESPACE).
+	Namespace string
+	// PIIKeys and BlindIndexKey are the database service's keys (PII_KEYS, BLIND_INDEX_KEY):
+	// tenant commands encrypt the Cal.com API key with them.
+	PIIKeys, BlindIndexKey string
+	// Actor names the operator in the audit log (ASKPRO_ACTOR).
+	Actor string
+}
+
+func loadConfig(lookup config.LookupFunc) (Config, error) {
+	r := config.New(lookup)
+	cfg := Config{
+		DatabaseURL:   r.URL("DATABASE_URL", "", "postgres", "postgresql"),
+		RedisURL:      r.URL("REDIS_URL", "redis://127.0.0.1:6379/0", "redis", "rediss"),
+		Namespace:     r.String("RPC_NAMESPACE", "askpro"),
+		PIIKeys:       r.String("PII_KEYS", ""),
+		BlindIndexKey: r.String("BLIND_INDEX_KEY", ""),
+		Actor:         r.String("ASKPRO_ACTOR", "askpro-cli"),
+	}
+	return cfg, r.Err()
+}
