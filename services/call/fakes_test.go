@@ -17,7 +17,6 @@ import (
 	"github.com/askproai/backend/pkg/testenv"
 	"github.com/askproai/backend/services/call/internal/call"
 	"github.com/askproai/backend/services/call/internal/intent"
-	"github.com/askproai/backend/services/call/internal/store"
 )
 
 // Test fixtures: one company with one branch reached at branchPhone.
@@ -53,14 +52,14 @@ func (f *fakeDatabase) register(s *rpc.Server) {
 		}
 		return database.Branch{ID: branchID, CompanyID: companyID, TimeZone: "Europe/Berlin", Active: true}, nil
 	})
-	rpc.Register(s, database.MethodBranchesList, func(_ context.Context, p database.CatalogueParams) (database.BranchList, error) {
+	rpc.Register(s, database.MethodBranchesList, func(_ context.Context, p database.CompanyParams) (database.BranchList, error) {
 		if p.CompanyID != companyID {
 			return database.BranchList{}, nil
 		}
 		return database.BranchList{Branches: []database.Branch{{ID: branchID, CompanyID: companyID, Active: true}}}, nil
 	})
 	rpc.Register(s, database.MethodCallsSave, f.save)
-	rpc.Register(s, store.MethodCallsGet, f.get)
+	rpc.Register(s, database.MethodCallsGet, f.get)
 	rpc.Register(s, database.MethodCallsLinkAppointment, f.link)
 	rpc.Register(s, database.MethodAnalyticsDaily, func(ctx context.Context, p database.AnalyticsParams) (database.AnalyticsResult, error) {
 		f.mu.Lock()
@@ -117,7 +116,7 @@ func fill(dst *string, v string) {
 	}
 }
 
-func (f *fakeDatabase) get(_ context.Context, p store.GetCallParams) (database.Call, error) {
+func (f *fakeDatabase) get(_ context.Context, p database.GetCallParams) (database.Call, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	rid := p.RetellCallID

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/askproai/backend/pkg/api/database"
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
 	"github.com/askproai/backend/pkg/rpc"
@@ -58,7 +59,7 @@ func wire(p *lifecycle.Process, cfg Config) (*rpc.Server, error) {
 	if cfg.Analyzer == "keywords" {
 		analyzer = call.KeywordAnalyzer{}
 	}
-	svc, err := call.NewService(store.New(bus, "service:call"), analyzer, handler.NewPublisher(bus))
+	svc, err := call.NewService(store.New(database.NewClient(bus), "service:call"), analyzer, handler.NewPublisher(bus))
 	if err != nil {
 		return nil, err
 	}

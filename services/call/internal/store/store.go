@@ -1,5 +1,5 @@
-// Package store implements the call domain's Store port over the database service's typed
-// methods on the bus. It owns no SQL: the database service is the only holder of connections.
+// Package store implements the call domain's Store port with the database service's typed
+// client (pkg/api/database) on the bus. It owns no SQL: the database service is the only holder of connections.
 package store
 
 import (
@@ -12,39 +12,30 @@ import (
 	"github.com/askproai/backend/services/call/internal/call"
 )
 
-// MethodCallsGet loads one call by our id or Retell's. It is not in pkg/api/database yet (see
-// the README); until the database service offers it, extraction cannot load a stored call.
-const MethodCallsGet = "calls.get"
-
-// GetCallParams are the params of calls.get.
-type GetCallParams struct {
-	CompanyID    string `json:"company_id" msgpack:"company_id"`
-	CallID       string `json:"call_id,omitempty" msgpack:"call_id,omitempty"`
-	RetellCallID string `json:"retell_call_id,omitempty" msgpack:"retell_call_id,omitempty"`
-}
-
-// Caller is the part of rpc.Client the store uses.
-type Caller interface {
-	Call(ctx context.Context, service, method string, params, result any, opts ...rpc.CallOption) error
+// Database is the part of the database service's typed client (pkg/api/database.Client) the
+// store uses; the client sets the acting tenant from the params.
+type Database interface {
+	BranchByPhone(ctx context.Context, p database.BranchByPhoneParams, opts ...rpc.CallOption) (database.Branch, error)
+	Branches(ctx context.Context, p database.CompanyParams, opts ...rpc.CallOption) (database.BranchList, error)
+	SaveCall(ctx context.Context, p database.SaveCallParams, opts ...rpc.CallOption) (database.Call, error)
+	Call(ctx context.Context, p database.GetCallParams, opts ...rpc.CallOption) (database.Call, error)
+	LinkAppointment(ctx context.Context, p database.LinkAppointmentParams, opts ...rpc.CallOption) (database.Call, error)
+	Analytics(ctx context.Context, p database.AnalyticsParams, opts ...rpc.CallOption) (database.AnalyticsResult, error)
 }
 
 // Store is call.Store over the database service.
 type Store struct {
-	bus   Caller
+	db    Database
 	actor string
 }
 
-// New returns a Store that calls the database service through bus; actor names the service in
-// the audit log.
-func New(bus Caller, actor string) *Store { return &Store{bus: bus, actor: actor} }
+// New returns a Store over db; actor names the service in the audit log.
+func New(db Database, actor string) *Store { return &Store{db: db, actor: actor} }
 
 var _ call.Store = (*Store)(nil)
 
-func (s *Store) call(ctx context.Context, companyID, method string, params, result any) error {
-	if companyID != "" {
-		ctx = rpc.WithTenant(ctx, companyID)
-	}
-	err := s.bus.Call(ctx, database.Service, method, params, result)
+// domainErr turns the database service's wire errors into domain errors.
+func domainErr(method string, err error) error {
 	switch {
 	case err == nil:
 		return nil
@@ -58,20 +49,18 @@ func (s *Store) call(ctx context.Context, companyID, method string, params, resu
 
 // BranchByPhone implements call.Store.
 func (s *Store) BranchByPhone(ctx context.Context, companyID, phone string) (call.Branch, error) {
-	var b database.Branch
-	p := database.BranchByPhoneParams{CompanyID: companyID, PhoneNumber: phone}
-	if err := s.call(ctx, companyID, database.MethodBranchesByPhone, p, &b); err != nil {
-		return call.Branch{}, err
+	b, err := s.db.BranchByPhone(ctx, database.BranchByPhoneParams{CompanyID: companyID, PhoneNumber: phone})
+	if err != nil {
+		return call.Branch{}, domainErr(database.MethodBranchesByPhone, err)
 	}
 	return call.Branch{ID: b.ID, CompanyID: b.CompanyID}, nil
 }
 
 // OnlyBranch implements call.Store: the company's one active branch, else not found.
 func (s *Store) OnlyBranch(ctx context.Context, companyID string) (call.Branch, error) {
-	var l database.BranchList
-	p := database.CatalogueParams{CompanyID: companyID}
-	if err := s.call(ctx, companyID, database.MethodBranchesList, p, &l); err != nil {
-		return call.Branch{}, err
+	l, err := s.db.Branches(ctx, database.CompanyParams{CompanyID: companyID})
+	if err != nil {
+		return call.Branch{}, domainErr(database.MethodBranchesList, err)
 	}
 	var found []database.Branch
 	for _, b := range l.Branches {
@@ -87,9 +76,9 @@ func (s *Store) OnlyBranch(ctx context.Context, companyID string) (call.Branch, 
 
 // SaveCall implements call.Store.
 func (s *Store) SaveCall(ctx context.Context, r call.Record) (call.Saved, error) {
-	var c database.Call
-	if err := s.call(ctx, r.CompanyID, database.MethodCallsSave, s.saveParams(r), &c); err != nil {
-		return call.Saved{}, err
+	c, err := s.db.SaveCall(ctx, s.saveParams(r))
+	if err != nil {
+		return call.Saved{}, domainErr(database.MethodCallsSave, err)
 	}
 	return call.Saved{CallID: c.ID, CustomerID: c.CustomerID, Status: call.Status(c.Status)}, nil
 }
@@ -112,10 +101,9 @@ func (s *Store) saveParams(r call.Record) database.SaveCallParams {
 
 // Call implements call.Store.
 func (s *Store) Call(ctx context.Context, companyID string, ref call.CallRef) (call.StoredCall, error) {
-	var c database.Call
-	p := GetCallParams{CompanyID: companyID, CallID: ref.ID, RetellCallID: ref.RetellCallID}
-	if err := s.call(ctx, companyID, MethodCallsGet, p, &c); err != nil {
-		return call.StoredCall{}, err
+	c, err := s.db.Call(ctx, database.GetCallParams{CompanyID: companyID, CallID: ref.ID, RetellCallID: ref.RetellCallID})
+	if err != nil {
+		return call.StoredCall{}, domainErr(database.MethodCallsGet, err)
 	}
 	return Stored(c), nil
 }
@@ -140,15 +128,16 @@ func (s *Store) LinkAppointment(ctx context.Context, companyID, callID, appointm
 	p := database.LinkAppointmentParams{
 		CompanyID: companyID, CallID: callID, AppointmentID: appointmentID, Actor: s.actor,
 	}
-	return s.call(ctx, companyID, database.MethodCallsLinkAppointment, p, nil)
+	_, err := s.db.LinkAppointment(ctx, p)
+	return domainErr(database.MethodCallsLinkAppointment, err)
 }
 
 // Daily implements call.Store.
 func (s *Store) Daily(ctx context.Context, q call.AnalyticsQuery) (call.Daily, error) {
-	var res database.AnalyticsResult
 	p := database.AnalyticsParams{CompanyID: q.CompanyID, BranchID: q.BranchID, From: q.From, To: q.To}
-	if err := s.call(ctx, q.CompanyID, database.MethodAnalyticsDaily, p, &res); err != nil {
-		return call.Daily{}, err
+	res, err := s.db.Analytics(ctx, p)
+	if err != nil {
+		return call.Daily{}, domainErr(database.MethodAnalyticsDaily, err)
 	}
 	d := call.Daily{TimeZone: res.TimeZone, Rows: make([]call.DayRow, 0, len(res.Days))}
 	for _, r := range res.Days {
