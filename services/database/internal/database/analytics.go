@@ -31,7 +31,7 @@ SELECT ` + statsColumns + ` FROM live,
   booking_stats($1, (live.lo::timestamp AT TIME ZONE $2), (($4::date + 1)::timestamp AT TIME ZONE $2)) s
 WHERE ($5::uuid IS NULL OR s.branch_id = $5)
 ORDER BY 2, 1`
-	sqlCompanyTimeZone = `SELECT time_zone FROM companies WHERE id = $1`
+	sqlAnalyticsTimeZone = `SELECT time_zone FROM companies WHERE id = $1`
 )
 
 // maxAnalyticsDays bounds one request, so a typo cannot scan years of calls.
@@ -51,7 +51,7 @@ func (s *Store) Analytics(ctx context.Context, p api.AnalyticsParams) (api.Analy
 		return api.AnalyticsResult{}, invalid("from and to must be days (YYYY-MM-DD), in order, at most a year apart")
 	}
 	res := api.AnalyticsResult{Days: []api.DailyStats{}}
-	if err := s.read.QueryRow(ctx, sqlCompanyTimeZone, p.CompanyID).Scan(&res.TimeZone); err != nil {
+	if err := s.read.QueryRow(ctx, sqlAnalyticsTimeZone, p.CompanyID).Scan(&res.TimeZone); err != nil {
 		return api.AnalyticsResult{}, fmt.Errorf("analytics: %w", classify(err))
 	}
 	rows, err := s.read.Query(ctx, sqlAnalytics, p.CompanyID, res.TimeZone, p.From, p.To, nullable(p.BranchID))
