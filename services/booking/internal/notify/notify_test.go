@@ -50,7 +50,7 @@ func startSMTP(t *testing.T) *smtpServer {
 }
 
 func (s *smtpServer) serve(conn net.Conn) {
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	r := bufio.NewReader(conn)
 	say := func(line string) { _, _ = io.WriteString(conn, line+"\r\n") }
 	say("220 test ESMTP")

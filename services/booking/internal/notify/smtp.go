@@ -51,7 +51,7 @@ func (s *SMTP) Send(ctx context.Context, c booking.Confirmation) error {
 	if err != nil {
 		return fmt.Errorf("dial smtp: %w", err)
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // Quit below reports the error that matters
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	}
@@ -60,7 +60,7 @@ func (s *SMTP) Send(ctx context.Context, c booking.Confirmation) error {
 	if err != nil {
 		return fmt.Errorf("smtp greeting: %w", err)
 	}
-	defer cl.Close()
+	defer func() { _ = cl.Close() }()
 	if err := s.session(cl, host, c); err != nil {
 		return err
 	}
