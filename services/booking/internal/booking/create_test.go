@@ -196,7 +196,9 @@ func TestLockExpiryMidBookingIsCaught(t *testing.T) {
 
 func TestCreateUnderReservation(t *testing.T) {
 	f := newFixture(t, booking.Config{})
-	held, err := f.locker.Reserve(t.Context(), booking.Slot{StaffID: "anna", Start: wish, End: wish.Add(time.Hour)}, time.Minute)
+	_, err := f.svc.ReserveSlot(t.Context(), company, booking.Slot{StaffID: "stranger", Start: wish, End: wish.Add(time.Hour)}, 0)
+	require.ErrorIs(t, err, booking.ErrNotFound, "only the tenant's own staff")
+	held, err := f.svc.ReserveSlot(t.Context(), company, booking.Slot{StaffID: "anna", Start: wish, End: wish.Add(time.Hour)}, time.Minute)
 	require.NoError(t, err)
 	_, err = f.svc.Create(t.Context(), request("anna", wish, "someone-else"))
 	require.ErrorIs(t, err, booking.ErrSlotLocked)

@@ -7,6 +7,7 @@ package booking
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -165,9 +166,12 @@ func (s *Service) detached(ctx context.Context) (context.Context, context.Cancel
 const MaxReservation = 5 * time.Minute
 
 // ReserveSlot holds slot for ttl (the service's lock TTL when zero) so a caller can decide
-// without losing it; create books under it with the returned token.
-func (s *Service) ReserveSlot(ctx context.Context, slot Slot, ttl time.Duration) (Lock, error) {
+// without losing it; create books under it with the returned token. The staff member must be
+// the tenant's own.
+func (s *Service) ReserveSlot(ctx context.Context, companyID string, slot Slot, ttl time.Duration) (Lock, error) {
 	switch {
+	case companyID == "":
+		return Lock{}, fmt.Errorf("reserve slot: %w", invalid("company_id", "missing"))
 	case slot.StaffID == "":
 		return Lock{}, fmt.Errorf("reserve slot: %w", invalid("staff_id", "missing"))
 	case slot.Start.IsZero() || !slot.End.After(slot.Start):
@@ -176,6 +180,13 @@ func (s *Service) ReserveSlot(ctx context.Context, slot Slot, ttl time.Duration)
 		return Lock{}, fmt.Errorf("reserve slot: %w", invalid("ttl", "at most 5 minutes"))
 	case ttl <= 0:
 		ttl = s.cfg.LockTTL
+	}
+	staff, err := s.store.Staff(ctx, companyID, "")
+	if err != nil {
+		return Lock{}, fmt.Errorf("reserve slot: load staff: %w", err)
+	}
+	if !slices.ContainsFunc(staff, func(st Staff) bool { return st.ID == slot.StaffID }) {
+		return Lock{}, fmt.Errorf("reserve slot: staff %s: %w", slot.StaffID, ErrNotFound)
 	}
 	l, err := s.locker.Reserve(ctx, slot, ttl)
 	if err != nil {

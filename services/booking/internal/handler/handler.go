@@ -95,7 +95,7 @@ func (h *Handler) reserveSlot(ctx context.Context, p api.ReserveParams) (api.Res
 		return api.Reservation{}, err
 	}
 	slot := booking.Slot{StaffID: p.StaffID, Start: p.Start.UTC(), End: p.Start.Add(time.Duration(p.DurationMinutes) * time.Minute).UTC()}
-	l, err := h.svc.ReserveSlot(ctx, slot, seconds(p.TTLSeconds))
+	l, err := h.svc.ReserveSlot(ctx, p.CompanyID, slot, seconds(p.TTLSeconds))
 	if err != nil {
 		return api.Reservation{}, wireError(ctx, err, nil)
 	}
