@@ -44,7 +44,7 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (CreateResult, 
 		return CreateResult{}, fmt.Errorf("create booking: %w", err)
 	}
 	if err := s.ledger.Complete(ctx, key, res, s.cfg.IdempotencyTTL); err != nil {
-		// The booking exists; a retry would meet the reservation-free slot as taken, not book twice.
+		// The booking stands; a retry finds the slot taken instead of booking it twice.
 		s.log.Warn().Err(err).Str("appointment_id", res.Booking.ID).Msg("idempotency_result_not_stored")
 	}
 	return res, nil
@@ -64,7 +64,7 @@ func (s *Service) create(ctx context.Context, req CreateRequest, key string) (Cr
 	if err != nil {
 		return CreateResult{}, err
 	}
-	b, err := s.bookLocked(ctx, req, key, cat, st, lock)
+	b, err := s.bookLocked(ctx, req, key, cat, st, slot, lock)
 	if err == nil || req.ReservationToken == "" {
 		s.release(ctx, lock)
 	}
@@ -76,8 +76,7 @@ func (s *Service) create(ctx context.Context, req CreateRequest, key string) (Cr
 }
 
 // bookLocked runs steps 2 to 4 while the reservation is held.
-func (s *Service) bookLocked(ctx context.Context, req CreateRequest, key string, cat catalogue, st Staff, lock Lock) (Booking, error) {
-	slot := Slot{StaffID: st.ID, Start: req.Start.UTC(), End: req.Start.Add(cat.eventType.Duration).UTC()}
+func (s *Service) bookLocked(ctx context.Context, req CreateRequest, key string, cat catalogue, st Staff, slot Slot, lock Lock) (Booking, error) {
 	free, err := s.slotFree(ctx, req.CompanyID, cat, st, slot, Booking{}, lock.Token)
 	if err != nil {
 		return Booking{}, err
