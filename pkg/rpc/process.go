@@ -25,7 +25,6 @@ type outcome struct {
 	stores   []storeOp
 	dead     []any
 	reason   string
-	method   string
 	start    time.Time
 }
 
@@ -151,7 +150,6 @@ func (s *Server) handleOne(ctx context.Context, env *envelope, r *request, o *ou
 		return s.errorResponse(r.id, r.err), nil
 	}
 	m := s.methods[r.method]
-	o.method = r.method
 	if m == nil {
 		s.count("", CodeMethodNotFound)
 		if !r.hasID {
