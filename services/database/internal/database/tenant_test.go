@@ -75,6 +75,28 @@ func TestTenantIsolation(t *testing.T) {
 			_, err = e.store.LinkAppointment(ctx, api.LinkAppointmentParams{CompanyID: B, CallID: own.ID, AppointmentID: appt.ID})
 			return err
 		},
+		"branches.upsert of A's branch": func() error {
+			hijack := a.branch
+			hijack.CompanyID = B
+			_, err := e.store.UpsertBranch(ctx, "test", hijack)
+			return err
+		},
+		"staff.upsert of A's staff member": func() error {
+			hijack := a.staff
+			hijack.CompanyID, hijack.BranchID, hijack.EventTypeIDs = B, b.branch.ID, nil
+			_, err := e.store.UpsertStaff(ctx, "test", hijack)
+			return err
+		},
+		"staff.upsert offering A's service": func() error {
+			_, err := e.store.UpsertStaff(ctx, "test", api.Staff{CompanyID: B, BranchID: b.branch.ID, Name: "X",
+				EventTypeIDs: []string{a.service.ID}})
+			return err
+		},
+		"eventTypes.upsert into A's branch": func() error {
+			_, err := e.store.UpsertEventType(ctx, "test", api.EventType{CompanyID: B, BranchID: a.branch.ID,
+				CalcomEventTypeID: 7, Name: "X", DurationMinutes: 10})
+			return err
+		},
 		"analytics.daily of a missing tenant": func() error {
 			_, err := e.store.Analytics(ctx, api.AnalyticsParams{CompanyID: "00000000-0000-0000-0000-000000000000",
 				From: "2026-01-01", To: "2026-01-02"})
@@ -147,6 +169,15 @@ func TestTenantIsolation(t *testing.T) {
 		got, err := e.store.CompanyByAPIKeyDigest(ctx, b.apiKeyHex)
 		require.NoError(t, err)
 		require.Equal(t, B, got.ID)
+	})
+	t.Run("A's catalogue is untouched", func(t *testing.T) {
+		br, err := e.store.Branch(ctx, a.company.ID, a.branch.ID)
+		require.NoError(t, err)
+		require.Equal(t, a.branch, br)
+		st, err := e.store.StaffByName(ctx, a.company.ID, a.branch.ID, "Stefanie")
+		require.NoError(t, err)
+		require.Len(t, st, 1)
+		require.Equal(t, a.staff.EventTypeIDs, st[0].EventTypeIDs)
 	})
 	t.Run("A's appointment is untouched", func(t *testing.T) {
 		got, err := e.store.Appointment(ctx, a.company.ID, appt.ID)
