@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/askproai/backend/pkg/rpc"
+)
+
+// breakerNote is printed instead of breaker states: the calcom service keeps one breaker per
+// Cal.com account in process memory and exposes no state (no metric, no method, no Redis key).
+const breakerNote = `calcom breakers: not exposed by the calcom service (one in-memory breaker per Cal.com account;
+  state changes are logged as "cal.com circuit breaker changed state"). An open breaker shows as
+  calcom answering -32006 (upstream unavailable): askpro_rpc_server_requests_total{service="calcom",code="-32006"}.`
+
+// streamRow is one consumer group on one stream.
+type streamRow struct {
+	Name, Stream, Group           string
+	Length, Lag, Pending, Members int64
+	Exists                        bool
+}
+
+func (a *app) streamsStatus(ctx context.Context, _ []string) error {
+	rdb, err := a.redis(ctx)
+	if err != nil {
+		return err
+	}
+	ns := a.cfg.Namespace
+	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(a.out, "request streams (namespace %s; lag = entries not yet delivered to the group)\n", ns)
+	fmt.Fprintln(tw, "SERVICE\tLANE\tLENGTH\tLAG\tPENDING\tCONSUMERS\tINSTANCES\t")
+	for _, svc := range services {
+		instances, err := rdb.ZCard(ctx, ns+":rpc:"+svc+":instances").Result()
+		if err != nil {
+			return fmt.Errorf("instances of %s: %w", svc, err)
+		}
+		for _, lane := range rpc.Lanes {
+			rows, err := groupRows(ctx, rdb, rpc.RequestStream(ns, svc, lane), svc)
+			if err != nil {
+				return err
+			}
+			r := rows[0]
+			if !r.Exists {
+				fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t%d\t\n", svc, lane, instances)
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%d\t%d\t\n", svc, lane, r.Length, lagText(r.Lag), r.Pending, r.Members, instances)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	if err := a.eventStatus(ctx, rdb); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.out, "\ndead letters")
+	tw = tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERVICE\tDEAD LETTERS\t")
+	for _, svc := range services {
+		n, err := rpc.NewDeadLetters(rdb, ns, svc).Len(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%d\t\n", svc, n)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	fmt.Fprintln(a.out, "\n"+breakerNote)
+	return nil
+}
+
+// eventStatus lists every event stream with each subscribing group.
+func (a *app) eventStatus(ctx context.Context, rdb *redis.Client) error {
+	prefix := rpc.EventStream(a.cfg.Namespace, "")
+	var keys []string
+	iter := rdb.Scan(ctx, 0, prefix+"*", 200).Iterator()
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		return fmt.Errorf("scan event streams: %w", err)
+	}
+	slices.Sort(keys)
+	fmt.Fprintln(a.out, "\nevent streams")
+	if len(keys) == 0 {
+		fmt.Fprintln(a.out, "  none yet")
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TOPIC\tGROUP\tLENGTH\tLAG\tPENDING\tCONSUMERS\t")
+	for _, key := range keys {
+		rows, err := groupRows(ctx, rdb, key, "")
+		if err != nil {
+			return err
+		}
+		topic := strings.TrimPrefix(key, prefix)
+		for _, r := range rows {
+			if r.Group == "" {
+				fmt.Fprintf(tw, "%s\t-\t%d\t-\t-\t-\t\n", topic, r.Length)
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%d\t\n", topic, r.Group, r.Length, lagText(r.Lag), r.Pending, r.Members)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	return nil
+}
+
+// groupRows reads a stream's groups: only group when it is set, else all. A missing stream
+// gives one row with Exists false.
+func groupRows(ctx context.Context, rdb *redis.Client, stream, group string) ([]streamRow, error) {
+	n, err := rdb.XLen(ctx, stream).Result()
+	if err != nil {
+		return nil, fmt.Errorf("length of %s: %w", stream, err)
+	}
+	groups, err := rdb.XInfoGroups(ctx, stream).Result()
+	if err != nil && !isNoSuchKey(err) {
+		return nil, fmt.Errorf("groups of %s: %w", stream, err)
+	}
+	var out []streamRow
+	for _, g := range groups {
+		if group == "" || g.Name == group {
+			out = append(out, streamRow{Stream: stream, Group: g.Name, Length: n, Lag: g.Lag,
+				Pending: g.Pending, Members: g.Consumers, Exists: true})
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, streamRow{Stream: stream, Length: n, Lag: -1, Exists: n > 0 && group == ""})
+	}
+	return out, nil
+}
+
+func isNoSuchKey(err error) bool {
+	return err != nil && (errors.Is(err, redis.Nil) || strings.Contains(err.Error(), "no such key"))
+}
+
+func lagText(lag int64) string {
+	if lag < 0 {
+		return "?"
+	}
+	return fmt.Sprint(lag)
+}
