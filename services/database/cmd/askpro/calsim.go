@@ -88,7 +88,7 @@ func calsimSeedFor(s TenantSpec) (calsimSeed, error) {
 		b := branches[st.Branch]
 		seed.Users = append(seed.Users, calsimUser{ID: st.CalcomUserID, Username: slug(st.Name),
 			Email: slug(st.Name) + "@" + strings.SplitN(s.Calcom.Email+"@example.com", "@", 3)[1],
-			Name: st.Name, TimeZone: b.TimeZone})
+			Name:  st.Name, TimeZone: b.TimeZone})
 		seed.Schedules = append(seed.Schedules, calsimSchedule{ID: st.CalcomUserID, UserID: st.CalcomUserID,
 			Name: b.Name, TimeZone: b.TimeZone, IsDefault: true, Availability: availability(mergeHours([]BranchSpec{b}))})
 	}
