@@ -70,7 +70,10 @@ func NewRelay(pool *pgxpool.Pool, pub Publisher, o RelayOptions) *Relay {
 }
 
 // outboxChannel is the LISTEN/NOTIFY channel that wakes the relay after a commit.
-const outboxChannel = "askpro_outbox"
+const (
+	outboxChannel = "askpro_outbox"
+	sqlListen     = "LISTEN " + outboxChannel
+)
 
 // Run relays until ctx ends. It wakes on the notification every outbox write sends at commit,
 // and polls every interval as well, so a lost notification delays an event, never loses it.
@@ -116,8 +119,8 @@ func (r *Relay) listenOnce(ctx context.Context, wake chan<- struct{}) error {
 	}
 	// A listening connection never goes back to the pool: it would carry the LISTEN along.
 	conn := pc.Hijack()
-	defer conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // closing a connection we abandon
-	if _, err := conn.Exec(ctx, "LISTEN "+outboxChannel); err != nil {
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, sqlListen); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	for {
