@@ -23,16 +23,21 @@ ON CONFLICT (source, key) DO NOTHING`
 // defaultActor names changes whose caller did not say who acted.
 const defaultActor = "system"
 
+// actor is who, or defaultActor.
+func actor(who string) string {
+	if who == "" {
+		return defaultActor
+	}
+	return who
+}
+
 // audit appends to audit_log inside tx, so a change and its record commit together. data must
 // hold no PII: ids, statuses and times only.
-func audit(ctx context.Context, tx pgx.Tx, companyID, actor, action, entity, entityID string, data map[string]any) error {
-	if actor == "" {
-		actor = defaultActor
-	}
+func audit(ctx context.Context, tx pgx.Tx, companyID, who, action, entity, entityID string, data map[string]any) error {
 	if data == nil {
 		data = map[string]any{}
 	}
-	if _, err := tx.Exec(ctx, sqlAuditInsert, companyID, actor, action, entity, entityID, data); err != nil {
+	if _, err := tx.Exec(ctx, sqlAuditInsert, companyID, actor(who), action, entity, entityID, data); err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil

@@ -18,6 +18,11 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (company_id, phone_index) DO NOTHING
 RETURNING ` + customerColumns
 	sqlCustomerByPhone = `SELECT ` + customerColumns + ` FROM customers WHERE company_id = $1 AND phone_index = $2`
+	// Filling in re-seals every field under the current key, which also moves the row off a
+	// retired key.
+	sqlCustomerReseal = `UPDATE customers SET phone_enc = $3, name_enc = $4, email_enc = $5, key_id = $6,
+  updated_at = now()
+WHERE company_id = $1 AND id = $2`
 )
 
 // FindOrCreateCustomer returns the tenant's customer with this phone number, creating it when
@@ -62,7 +67,29 @@ func (s *Store) findOrCreateCustomer(ctx context.Context, tx pgx.Tx, p api.FindO
 	if err != nil {
 		return api.FindOrCreateCustomerResult{}, err
 	}
-	return api.FindOrCreateCustomerResult{Customer: c}, nil
+	c, err = s.fillCustomer(ctx, tx, c, p, actor(p.Actor))
+	return api.FindOrCreateCustomerResult{Customer: c}, err
+}
+
+// fillCustomer stores a name or e-mail the customer did not have yet; known values stay.
+func (s *Store) fillCustomer(ctx context.Context, tx pgx.Tx, c api.Customer, p api.FindOrCreateCustomerParams, who string) (api.Customer, error) {
+	if (c.Name != "" || p.Name == "") && (c.Email != "" || p.Email == "") {
+		return c, nil
+	}
+	if c.Name == "" {
+		c.Name = p.Name
+	}
+	if c.Email == "" {
+		c.Email = p.Email
+	}
+	sealed, err := s.sealCustomer(c.CompanyID, c.Phone, c.Name, c.Email)
+	if err != nil {
+		return api.Customer{}, err
+	}
+	if _, err := tx.Exec(ctx, sqlCustomerReseal, c.CompanyID, c.ID, sealed[0], sealed[1], sealed[2], s.cipher.KeyID()); err != nil {
+		return api.Customer{}, fmt.Errorf("fill in customer: %w", err)
+	}
+	return c, audit(ctx, tx, c.CompanyID, who, "customer.updated", "customer", c.ID, nil)
 }
 
 // sealCustomer encrypts phone, name and email, in that order.

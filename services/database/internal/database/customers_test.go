@@ -79,6 +79,17 @@ func TestOldKeysStillDecryptAfterRotation(t *testing.T) {
 	require.False(t, after.Created)
 	require.Equal(t, before.Customer.ID, after.Customer.ID)
 	require.Equal(t, "Old Key", after.Customer.Name)
+
+	filled, err := e.store.FindOrCreateCustomer(t.Context(), api.FindOrCreateCustomerParams{CompanyID: tn.company.ID,
+		Phone: "+4917600000001", Name: "Other Name", Email: "neu@example.de"})
+	require.NoError(t, err)
+	require.Equal(t, "Old Key", filled.Customer.Name, "a known name is kept")
+	require.Equal(t, "neu@example.de", filled.Customer.Email, "a missing e-mail is filled in")
+	var keyID string
+	require.NoError(t, e.pool.QueryRow(t.Context(), `SELECT key_id FROM customers WHERE id = $1`, filled.Customer.ID).Scan(&keyID))
+	require.Equal(t, "v1", keyID, "filling in re-sealed the row under the current key")
+	_, err = old.FindOrCreateCustomer(t.Context(), api.FindOrCreateCustomerParams{CompanyID: tn.company.ID, Phone: "+4917600000001"})
+	require.Error(t, err, "a store without v1 cannot read it any more")
 }
 
 func TestCipher(t *testing.T) {
