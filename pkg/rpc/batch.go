@@ -41,7 +41,7 @@ func (c *Client) Batch(ctx context.Context, service string, calls []BatchCall, o
 	}
 	env := &envelope{body: e.finish()}
 	if dl, ok := ctx.Deadline(); ok {
-		env.deadline = dl
+		env.deadline = c.clock.toRedis(dl)
 	}
 	env.tenant, _ = TenantFrom(ctx)
 	injectTrace(ctx, env)

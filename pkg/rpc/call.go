@@ -160,7 +160,7 @@ func (c *Client) envelope(ctx context.Context, method string, params any, id str
 		env.replyTo, env.cid = c.replyKey, id
 	}
 	if dl, ok := ctx.Deadline(); ok {
-		env.deadline = dl
+		env.deadline = c.clock.toRedis(dl)
 	}
 	env.tenant, _ = TenantFrom(ctx)
 	injectTrace(ctx, env)

@@ -67,6 +67,7 @@ type Client struct {
 
 	lastID  string
 	stopped chan struct{} // closed by Close: waiting calls fail
+	clock   clock
 	cancel  context.CancelFunc
 	done    sync.WaitGroup
 	closed  atomic.Bool
@@ -97,6 +98,7 @@ func NewClient(rdb *redis.Client, cfg ClientConfig, logger zerolog.Logger, reg p
 	c.sender.flush = c.flushSends
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
+	c.clock.sample(ctx, rdb)
 	if err := c.createReplyStream(ctx); err != nil {
 		cancel()
 		_ = c.blk.Close()
@@ -136,6 +138,7 @@ func (c *Client) keepReplyStream(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		c.clock.sample(ctx, c.rdb)
 		ok, err := c.rdb.Expire(ctx, c.replyKey, c.cfg.ReplyTTL).Result()
 		if err == nil && !ok {
 			err = c.createReplyStream(ctx)

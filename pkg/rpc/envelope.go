@@ -12,7 +12,7 @@ const (
 	fieldBody        = "body"    // MessagePack JSON-RPC request, notification, batch or response
 	fieldReply       = "reply"   // reply stream key; absent when no response is wanted
 	fieldCID         = "cid"     // correlation id, copied into the reply entry
-	fieldDeadline    = "dl"      // absolute deadline, unix milliseconds; absent = none
+	fieldDeadline    = "dl"      // absolute deadline, unix milliseconds of the Redis clock; absent = none
 	fieldTraceparent = "tp"      // W3C traceparent
 	fieldTracestate  = "ts"      // W3C tracestate
 	fieldTenant      = "tenant"  // acting tenant

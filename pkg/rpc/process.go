@@ -53,11 +53,14 @@ func (s *Server) process(src *source, msg redis.XMessage, deliveries int64) {
 		s.deadLetter(o, msg, "delivered "+strconv.FormatInt(deliveries, 10)+" times", deliveries)
 		return
 	}
+	if !env.deadline.IsZero() {
+		env.deadline = s.clock.toLocal(env.deadline) // the wire carries Redis time
+	}
 	if !env.deadline.IsZero() && !o.start.Before(env.deadline) {
 		src.expired.Inc()
 		return
 	}
-	src.queueWait.Observe(seconds(o.start.Sub(entryTime(msg.ID))))
+	src.queueWait.Observe(seconds(s.clock.toRedis(o.start).Sub(entryTime(msg.ID))))
 	if src.event != nil {
 		s.handleEvent(src, msg, &env, o, deliveries)
 		return
@@ -136,7 +139,7 @@ func (s *Server) requestContext(env *envelope, entryID string) (context.Context,
 		ctx = WithTenant(ctx, env.tenant)
 	}
 	ctx = extractTrace(ctx, env)
-	ctx = withQueueWait(ctx, time.Since(entryTime(entryID)))
+	ctx = withQueueWait(ctx, s.clock.toRedis(time.Now()).Sub(entryTime(entryID)))
 	if env.deadline.IsZero() {
 		return context.WithCancel(ctx)
 	}

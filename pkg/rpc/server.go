@@ -116,6 +116,7 @@ type Server struct {
 	dlqKey   string
 	started  time.Time
 
+	clock   clock
 	running atomic.Bool
 	methods map[string]*method
 	sources []*source
@@ -302,8 +303,10 @@ func redisErrPrefix(err error, prefix string) bool {
 	return len(msg) >= len(prefix) && msg[:len(prefix)] == prefix
 }
 
-// heartbeat marks this instance live; clients use it for the no-responders check.
+// heartbeat marks this instance live (clients use it for the no-responders check) and keeps
+// the offset to Redis's clock current.
 func (s *Server) heartbeat(ctx context.Context) {
+	s.clock.sample(ctx, s.rdb)
 	key := instancesKey(s.cfg.Namespace, s.cfg.Service)
 	now := time.Now()
 	pipe := s.rdb.Pipeline()
