@@ -59,8 +59,16 @@ migrate: ## apply migrations/ to DATABASE_URL (or to the local database of `make
 	cd migrations && DATABASE_URL="$$DATABASE_URL" GOWORK=off go run ./cmd/migrate
 
 .PHONY: run
-run: services-up ## bring up Redis and PostgreSQL, migrate, and start every service (Ctrl-C stops all)
+run: services-up ## Redis + PostgreSQL, migrate, seed the demo salon, start calsim and every service (Ctrl-C stops all)
 	@$(LOAD_ENV); scripts/run.sh
+
+.PHONY: demo
+demo: ## play a signed German call against `make run` and print what happened (askpro simulate-call)
+	@$(LOAD_ENV); scripts/run.sh demo
+
+.PHONY: askpro
+askpro: ## build the operators' CLI into bin/askpro (askpro help lists its commands)
+	@mkdir -p $(BIN); cd services/database && GOWORK=off go build -o $(BIN)/askpro ./cmd/askpro
 
 .PHONY: services-up
 services-up: ## make Redis >= 7 and PostgreSQL >= 15 available; prints their URLs

@@ -77,6 +77,10 @@ func calsimSeedFor(s TenantSpec) (calsimSeed, error) {
 		Schedules: []calsimSchedule{{ID: owner, UserID: owner, Name: "Öffnungszeiten", TimeZone: s.TimeZone,
 			IsDefault: true, Availability: availability(mergeHours(s.Branches))}},
 	}
+	domain := "example.com"
+	if _, d, ok := strings.Cut(s.Calcom.Email, "@"); ok && d != "" {
+		domain = d
+	}
 	branches := map[string]BranchSpec{}
 	for _, b := range s.Branches {
 		branches[b.Name] = b
@@ -87,8 +91,7 @@ func calsimSeedFor(s TenantSpec) (calsimSeed, error) {
 		}
 		b := branches[st.Branch]
 		seed.Users = append(seed.Users, calsimUser{ID: st.CalcomUserID, Username: slug(st.Name),
-			Email: slug(st.Name) + "@" + strings.SplitN(s.Calcom.Email+"@example.com", "@", 3)[1],
-			Name:  st.Name, TimeZone: b.TimeZone})
+			Email: slug(st.Name) + "@" + domain, Name: st.Name, TimeZone: b.TimeZone})
 		seed.Schedules = append(seed.Schedules, calsimSchedule{ID: st.CalcomUserID, UserID: st.CalcomUserID,
 			Name: b.Name, TimeZone: b.TimeZone, IsDefault: true, Availability: availability(mergeHours([]BranchSpec{b}))})
 	}

@@ -339,10 +339,12 @@ func (c *caller) book(ctx context.Context) {
 		return
 	}
 	c.res.Bookings = append(c.res.Bookings, res)
-	if !res.Success && len(res.Options) == 0 && len(c.res.Availability.Options) > 0 {
+	// The wished time is gone (or never was free): the caller takes the first offer.
+	retry := res.Error == "slot_unavailable" || res.Error == "slot_taken"
+	if retry && len(res.Options) == 0 {
 		res.Options = c.res.Availability.Options
 	}
-	if !res.Success && len(res.Options) > 0 {
+	if !res.Success && retry && len(res.Options) > 0 {
 		opt := res.Options[0]
 		c.res.Chosen = &opt
 		args["start"], args["staff_id"] = opt.Start, opt.StaffID
@@ -437,9 +439,9 @@ func (c *caller) stored(ctx context.Context) {
 	}
 }
 
-// complete: ended, analysed (sentiment), and linked to the appointment when one was booked.
+// complete: analysed (call_analyzed applied), and linked to the appointment when one was booked.
 func complete(call dbapi.Call, booked bool) bool {
-	if call.EndedAt == nil || call.Sentiment == "" {
+	if call.Status != "analyzed" || call.EndedAt == nil {
 		return false
 	}
 	return !booked || call.AppointmentID != ""
