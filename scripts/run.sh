@@ -103,8 +103,11 @@ wait_ready() {
 pids=()
 names=()
 tail_pid=""
+interrupted=""
+stopped=""
 stop_all() {
-  trap - INT TERM
+  [ -n "$stopped" ] && return 0
+  stopped=1
   echo
   log "stopping ${names[*]}"
   [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null || true
@@ -171,11 +174,12 @@ run_all() {
   [ -n "${CALCOM_API_KEY:-}" ] && seed_args+=(--calcom-api-key "$CALCOM_API_KEY")
   bin/askpro "${seed_args[@]}" | sed 's/^/    /'
 
-  trap 'stop_all; exit 0' INT TERM
+  trap 'interrupted=1' INT TERM
   : >"$logs/calsim.log"
   if [ -n "$start_calsim" ]; then
     start calsim bin/calsim -addr "$calsim_addr" -seed "$dev/calsim-seed.json"
     wait_ready calsim "$CALCOM_BASE_URL/_calsim/requests" "${pids[-1]}" || { stop_all; exit 1; }
+    [ -n "$interrupted" ] && { stop_all; exit 0; }
   fi
   for s in "${SERVICES[@]}"; do
     local var=${s^^}_OPS_ADDR
@@ -191,6 +195,7 @@ run_all() {
     [ "$s" = calsim ] && continue
     local var=${s^^}_OPS_ADDR
     wait_ready "$s" "$(url_of "${!var:-${DEFAULT_OPS[$s]}}")/ready" "${pids[$i]}" || { stop_all; exit 1; }
+    [ -n "$interrupted" ] && { stop_all; exit 0; }
   done
 
   local gateway_url
@@ -209,12 +214,18 @@ run_all() {
     tail -q -n 0 -F "$logs"/{calsim,database,calcom,routing,call,booking,gateway}.log 2>/dev/null &
     tail_pid=$!
   fi
-  # Wait until Ctrl-C, or until a service dies on its own.
+  # Wait until Ctrl-C, or until a process dies on its own. On Ctrl-C the terminal signals the
+  # services too, so one may exit before the trap has run: the flag, set by the trap before
+  # the next command, tells the two apart.
   local rc=0
   wait -n "${pids[@]}" || rc=$?
-  log "a process exited on its own (status $rc); see .dev/logs/"
+  if [ -z "$interrupted" ]; then
+    log "a process exited on its own (status $rc); see .dev/logs/"
+    stop_all
+    exit 1
+  fi
   stop_all
-  exit 1
+  exit 0
 }
 
 banner() {
