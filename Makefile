@@ -38,6 +38,17 @@ test: services-up ## run every module's tests with -race -shuffle=on against rea
 bench-rpc: services-up ## pkg/rpc call round trips vs raw go-redis PING on the same Redis, concurrency 1 and 64
 	@$(LOAD_ENV); cd pkg && GOWORK=off go run ./rpc/cmd/rpcbench
 
+N ?= 200
+DURATION ?= 30s
+
+.PHONY: load
+load: services-up ## N concurrent simulated Retell calls for DURATION on a fresh system; prints p50/p95/p99, checks invariants (N=200 DURATION=30s)
+	@$(LOAD_ENV); cd services/gateway && GOWORK=off go run ./cmd/loadgen -n $(N) -duration $(DURATION)
+
+.PHONY: chaos
+chaos: services-up ## fault tests: kill -9 a booking instance, restart Redis, stop PostgreSQL, a failing Cal.com (several minutes)
+	@$(LOAD_ENV); cd services/gateway && ASKPRO_CHAOS=1 GOWORK=off go test -count=1 -v -timeout 20m ./internal/chaos/
+
 .PHONY: lint
 lint: $(GOLANGCI_LINT) ## gofmt, go vet and golangci-lint over every module
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -1,0 +1,399 @@
+package loadsim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/askproai/backend/services/gateway/internal/gateway"
+)
+
+// Endpoints as the report names them.
+const (
+	EpInbound = "inbound"
+	EpWebhook = "webhook"
+	EpCheck   = "fn:check_availability"
+	EpBook    = "fn:book_appointment"
+	EpCancel  = "fn:cancel_appointment"
+)
+
+// Errors of a function answer that mean the system failed the caller (as opposed to an honest
+// "that slot is taken").
+var failureCodes = map[string]bool{"internal": true, "unavailable": true, "malformed_request": true, "unknown_tenant": true}
+
+// Wishes the callers say. A small set on purpose: callers ask for the same day, time and
+// staff and so race for the same slots.
+var (
+	days = []string{"morgen", "übermorgen", "nächste Woche Dienstag", "nächste Woche Mittwoch",
+		"nächste Woche Donnerstag", "nächste Woche Freitag", "nächste Woche Samstag"}
+	times = []string{"um 10 Uhr", "um 11 Uhr", "um 12 Uhr", "um 13 Uhr", "um 15 Uhr", "um halb elf", "um 16:30 Uhr"}
+)
+
+// Config shapes a run.
+type Config struct {
+	// GatewayURL is the gateway's base URL.
+	GatewayURL string
+	Tenant     Tenant
+	// Concurrency is how many calls are in progress at once; Duration how long new calls start.
+	Concurrency int
+	Duration    time.Duration
+	// Think is the mean pause between two steps of a call (a caller talking to the agent);
+	// each pause is drawn between Think/2 and 3*Think/2.
+	Think time.Duration
+	// RampUp spreads the callers' first calls over this long.
+	RampUp time.Duration
+	// RunID makes this run's call ids unique.
+	RunID string
+	// Timeout bounds each HTTP request.
+	Timeout time.Duration
+}
+
+// Runner runs simulated calls and records what happened.
+type Runner struct {
+	cfg    Config
+	client *http.Client
+	Stats  *Stats
+	mu     sync.Mutex
+	calls  []string
+	booked map[string]string // appointment id -> confirmation number, still booked
+	cancel map[string]bool   // appointment ids cancelled by a caller
+	active int
+	peak   int
+}
+
+// NewRunner returns a runner for cfg.
+func NewRunner(cfg Config) *Runner {
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 15 * time.Second
+	}
+	tr := &http.Transport{MaxIdleConns: cfg.Concurrency + 16, MaxIdleConnsPerHost: cfg.Concurrency + 16, IdleConnTimeout: time.Minute}
+	return &Runner{cfg: cfg, client: &http.Client{Transport: tr, Timeout: cfg.Timeout}, Stats: NewStats(),
+		booked: map[string]string{}, cancel: map[string]bool{}}
+}
+
+// CallIDs returns the ids of every call started so far.
+func (r *Runner) CallIDs() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.calls...)
+}
+
+// Booked returns the appointments callers were told are booked and did not cancel.
+func (r *Runner) Booked() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]string, len(r.booked))
+	for k, v := range r.booked {
+		out[k] = v
+	}
+	return out
+}
+
+// Peak is the most calls that were in progress at once.
+func (r *Runner) Peak() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.peak
+}
+
+// Run starts Concurrency callers; each makes calls one after the other until Duration has
+// passed since the start, then finishes the call in progress. It returns when every caller is
+// done or ctx ends.
+func (r *Runner) Run(ctx context.Context) {
+	start := time.Now()
+	r.Stats.Start(start)
+	stopAt := start.Add(r.cfg.Duration)
+	var wg sync.WaitGroup
+	for i := range r.cfg.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
+			if r.cfg.RampUp > 0 && !r.pause(ctx, time.Duration(rng.Int64N(int64(r.cfg.RampUp)))) {
+				return
+			}
+			for n := 0; time.Now().Before(stopAt) && ctx.Err() == nil; n++ {
+				r.OneCall(ctx, rng, fmt.Sprintf("call_%s_%04d_%03d", r.cfg.RunID, i, n))
+			}
+		}()
+	}
+	wg.Wait()
+	r.Stats.Stop(time.Now())
+}
+
+func (r *Runner) pause(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
+	}
+}
+
+func (r *Runner) think(ctx context.Context, rng *rand.Rand) bool {
+	if r.cfg.Think <= 0 {
+		return ctx.Err() == nil
+	}
+	return r.pause(ctx, r.cfg.Think/2+time.Duration(rng.Int64N(int64(r.cfg.Think))))
+}
+
+// call is one simulated phone call's state.
+type call struct {
+	id, from, to string
+	branch       Branch
+	start        time.Time
+	metadata     map[string]any
+	variables    map[string]string
+	said         []string
+}
+
+// OneCall plays one call: inbound webhook, call_started, one to three function calls, then
+// call_ended and call_analyzed. The lifecycle webhooks are sent even when the call's context
+// ends early, so no started call is left without its end.
+func (r *Runner) OneCall(ctx context.Context, rng *rand.Rand, id string) {
+	b := r.cfg.Tenant.Branches[rng.IntN(len(r.cfg.Tenant.Branches))]
+	c := &call{id: id, from: fmt.Sprintf("+49151%08d", rng.IntN(100_000_000)), to: b.Phone, branch: b, start: time.Now()}
+	r.enter(id)
+	defer r.leave()
+	r.inbound(ctx, c)
+	r.webhook(context.WithoutCancel(ctx), c, "call_started")
+	if r.think(ctx, rng) {
+		r.conversation(ctx, rng, c)
+	}
+	end := context.WithoutCancel(ctx)
+	r.webhook(end, c, "call_ended")
+	r.webhook(end, c, "call_analyzed")
+}
+
+func (r *Runner) enter(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, id)
+	r.active++
+	r.peak = max(r.peak, r.active)
+}
+
+func (r *Runner) leave() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.active--
+}
+
+// conversation: availability, then (usually) a booking, sometimes followed by a cancellation.
+func (r *Runner) conversation(ctx context.Context, rng *rand.Rand, c *call) {
+	service := c.branch.Services[rng.IntN(len(c.branch.Services))]
+	args := map[string]string{"service": service, "date": days[rng.IntN(len(days))], "time": times[rng.IntN(len(times))]}
+	if staff := c.branch.Offers[service]; rng.IntN(2) == 0 && len(staff) > 0 {
+		args["staff"] = staff[rng.IntN(len(staff))]
+	}
+	c.said = append(c.said, "User: Ich hätte gern "+service+" "+args["date"]+" "+args["time"]+".")
+	avail, ok := r.function(ctx, c, EpCheck, args)
+	if !ok || rng.IntN(10) == 0 || !r.think(ctx, rng) {
+		return
+	}
+	book := map[string]string{"service": service, "name": "Testkunde " + c.id[len(c.id)-8:]}
+	if len(avail.Options) > 0 && rng.IntN(3) > 0 {
+		// The caller takes the first offer: callers with the same wish race for it.
+		book["start"], book["staff_id"] = avail.Options[0].Start, avail.Options[0].StaffID
+	} else {
+		book["date"], book["time"] = args["date"], args["time"]
+		if args["staff"] != "" {
+			book["staff"] = args["staff"]
+		}
+	}
+	res, ok := r.function(ctx, c, EpBook, book)
+	if !ok || !res.Success || res.Booking == nil {
+		return
+	}
+	r.mu.Lock()
+	r.booked[res.Booking.AppointmentID] = res.Booking.ConfirmationNumber
+	r.mu.Unlock()
+	if rng.IntN(4) > 0 || !r.think(ctx, rng) {
+		return
+	}
+	// "Ach nein, doch nicht": the number read back with spaces, as a caller would say it.
+	spoken := strings.Join(strings.Split(res.Booking.ConfirmationNumber, ""), " ")
+	cres, ok := r.function(ctx, c, EpCancel, map[string]string{"confirmation_number": spoken})
+	if ok && cres.Success {
+		r.mu.Lock()
+		delete(r.booked, res.Booking.AppointmentID)
+		r.cancel[res.Booking.AppointmentID] = true
+		r.mu.Unlock()
+	}
+}
+
+// FunctionResult is the part of a function answer the callers read.
+type FunctionResult struct {
+	Success bool   `json:"success"`
+	Message string `json:"message"`
+	Error   string `json:"error"`
+	Options []struct {
+		Start   string `json:"start"`
+		StaffID string `json:"staff_id"`
+	} `json:"options"`
+	Booking *struct {
+		AppointmentID      string `json:"appointment_id"`
+		ConfirmationNumber string `json:"confirmation_number"`
+	} `json:"booking"`
+}
+
+// function sends one signed function call; ok is false when the system failed the caller.
+func (r *Runner) function(ctx context.Context, c *call, ep string, args map[string]string) (FunctionResult, bool) {
+	name := strings.TrimPrefix(ep, "fn:")
+	body, _ := json.Marshal(map[string]any{"name": name, "args": args, "call": r.callObject(c, "ongoing", false)})
+	status, raw, d, err := r.post(ctx, "/retell/functions/"+name, body)
+	var res FunctionResult
+	switch {
+	case err != nil:
+		r.Stats.Record(ep, d, "transport: "+shortErr(err))
+		return res, false
+	case status != http.StatusOK:
+		r.Stats.Record(ep, d, fmt.Sprintf("http %d", status))
+		return res, false
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
+		r.Stats.Record(ep, d, "undecodable answer")
+		return res, false
+	}
+	if failureCodes[res.Error] {
+		r.Stats.Record(ep, d, "answer "+res.Error)
+		return res, false
+	}
+	r.Stats.Record(ep, d, "")
+	r.Stats.Outcome(ep, outcome(res), fmt.Sprint(args)+" -> "+res.Message)
+	return res, true
+}
+
+func outcome(res FunctionResult) string {
+	switch {
+	case res.Success:
+		return "success"
+	case res.Error != "":
+		return res.Error
+	}
+	return "no_options"
+}
+
+func (r *Runner) inbound(ctx context.Context, c *call) {
+	body, _ := json.Marshal(map[string]any{"event": "call_inbound", "call_inbound": map[string]string{
+		"agent_id": "agent_loadsim", "from_number": c.from, "to_number": c.to, "call_id": c.id}})
+	status, raw, d, err := r.post(ctx, "/retell/inbound", body)
+	if err != nil || status != http.StatusOK {
+		r.Stats.Record(EpInbound, d, errText(status, err))
+		return
+	}
+	var ans struct {
+		CallInbound struct {
+			DynamicVariables map[string]string `json:"dynamic_variables"`
+			Metadata         map[string]any    `json:"metadata"`
+		} `json:"call_inbound"`
+	}
+	if json.Unmarshal(raw, &ans) != nil || ans.CallInbound.Metadata["company_id"] == nil {
+		// The gateway failed open: the call goes on, tenant found again from the number.
+		r.Stats.Record(EpInbound, d, "failed open (no metadata)")
+		return
+	}
+	c.metadata, c.variables = ans.CallInbound.Metadata, ans.CallInbound.DynamicVariables
+	r.Stats.Record(EpInbound, d, "")
+}
+
+// webhook sends a lifecycle event, retrying like Retell does on 5xx and transport errors.
+func (r *Runner) webhook(ctx context.Context, c *call, event string) {
+	body, _ := json.Marshal(map[string]any{"event": event, "call": r.callObject(c, statusOf(event), event == "call_analyzed")})
+	for attempt := range 4 {
+		status, _, d, err := r.post(ctx, "/retell/webhook", body)
+		if err == nil && status == http.StatusNoContent {
+			r.Stats.Record(EpWebhook, d, "")
+			return
+		}
+		r.Stats.Record(EpWebhook, d, errText(status, err))
+		if err == nil && status < 500 || !r.pause(ctx, time.Duration(attempt+1)*500*time.Millisecond) {
+			return
+		}
+	}
+}
+
+func statusOf(event string) string {
+	if event == "call_started" {
+		return "ongoing"
+	}
+	return "ended"
+}
+
+func (r *Runner) callObject(c *call, status string, analyzed bool) map[string]any {
+	o := map[string]any{
+		"call_id": c.id, "agent_id": "agent_loadsim", "agent_version": 1, "call_type": "phone_call",
+		"call_status": status, "direction": "inbound", "from_number": c.from, "to_number": c.to,
+		"start_timestamp": c.start.UnixMilli(),
+	}
+	if c.metadata != nil {
+		o["metadata"] = c.metadata
+	}
+	if c.variables != nil {
+		o["retell_llm_dynamic_variables"] = c.variables
+	}
+	if status == "ended" {
+		end := time.Now()
+		o["end_timestamp"], o["duration_ms"] = end.UnixMilli(), end.Sub(c.start).Milliseconds()
+		o["disconnection_reason"] = "user_hangup"
+		o["transcript"] = "Agent: " + c.branch.Name + ", guten Tag!\n" + strings.Join(c.said, "\n") + "\nUser: Danke, tschüss!\n"
+	}
+	if analyzed {
+		o["call_analysis"] = map[string]any{"call_summary": "Lastsimulation: Terminwunsch.", "user_sentiment": "Neutral",
+			"call_successful": true, "in_voicemail": false, "custom_analysis_data": map[string]any{}}
+	}
+	return o
+}
+
+func (r *Runner) post(ctx context.Context, path string, body []byte) (int, []byte, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.cfg.GatewayURL+path, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, 0, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(gateway.SignatureHeader, gateway.Sign(body, RetellKey, time.Now()))
+	t0 := time.Now()
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return 0, nil, time.Since(t0), fmt.Errorf("post %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	d := time.Since(t0)
+	if err != nil {
+		return resp.StatusCode, nil, d, fmt.Errorf("read %s: %w", path, err)
+	}
+	return resp.StatusCode, raw, d, nil
+}
+
+func errText(status int, err error) string {
+	if err != nil {
+		return "transport: " + shortErr(err)
+	}
+	return fmt.Sprintf("http %d", status)
+}
+
+func shortErr(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	}
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		s = s[i+2:]
+	}
+	return s
+}
