@@ -99,6 +99,9 @@ type CreateAppointmentParams struct {
 	EventTypeID     string    `msgpack:"event_type_id,omitempty" json:"event_type_id,omitempty"`
 	CustomerID      string    `msgpack:"customer_id,omitempty" json:"customer_id,omitempty"`
 	CallID          string    `msgpack:"call_id,omitempty" json:"call_id,omitempty"`
+	// RetellCallID links the appointment to the call it was booked in when only Retell's id is
+	// known; the link is made now if the call is stored, else when it is.
+	RetellCallID    string    `msgpack:"retell_call_id,omitempty" json:"retell_call_id,omitempty"`
 	CalcomBookingID string    `msgpack:"calcom_booking_id,omitempty" json:"calcom_booking_id,omitempty"`
 	StartTime       time.Time `msgpack:"start_time" json:"start_time"`
 	EndTime         time.Time `msgpack:"end_time" json:"end_time"`

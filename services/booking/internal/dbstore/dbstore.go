@@ -111,7 +111,7 @@ func (s *Store) FindOrCreateCustomer(ctx context.Context, companyID string, c bo
 func (s *Store) CreateAppointment(ctx context.Context, a booking.NewAppointment) (booking.Booking, error) {
 	appt, err := s.db.CreateAppointment(ctx, database.CreateAppointmentParams{CompanyID: a.CompanyID,
 		BranchID: a.BranchID, StaffID: a.StaffID, EventTypeID: a.EventTypeID, CustomerID: a.CustomerID,
-		CallID: a.CallID, CalcomBookingID: a.CalcomBookingID, StartTime: a.Start, EndTime: a.End,
+		RetellCallID: a.CallID, CalcomBookingID: a.CalcomBookingID, StartTime: a.Start, EndTime: a.End,
 		Source: "phone", Notes: a.Notes, Actor: a.Actor})
 	if err != nil {
 		return booking.Booking{}, domainErr("create appointment", err)
@@ -185,7 +185,7 @@ func ToBooking(a database.Appointment) booking.Booking { return toBooking(a) }
 
 func toBooking(a database.Appointment) booking.Booking {
 	return booking.Booking{ID: a.ID, CompanyID: a.CompanyID, BranchID: a.BranchID, StaffID: a.StaffID,
-		EventTypeID: a.EventTypeID, CustomerID: a.CustomerID, CallID: a.CallID, CalcomBookingID: a.CalcomBookingID,
+		EventTypeID: a.EventTypeID, CustomerID: a.CustomerID, CallID: a.RetellCallID, CalcomBookingID: a.CalcomBookingID,
 		Start: a.StartTime.UTC(), End: a.EndTime.UTC(), Status: a.Status, ConfirmationNumber: a.ConfirmationNumber,
 		RescheduledFrom: a.RescheduledFrom}
 }

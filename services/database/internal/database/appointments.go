@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,11 +17,11 @@ const (
 COALESCE(event_type_id::text, ''), COALESCE(customer_id::text, ''), COALESCE(call_id::text, ''),
 COALESCE(calcom_booking_id, ''), start_time, end_time, status, source, confirmation_number,
 COALESCE(rescheduled_from::text, ''), COALESCE(notes, ''), COALESCE(cancel_reason, ''),
-cancelled_at, created_at, updated_at`
+cancelled_at, created_at, updated_at, COALESCE(retell_call_id, '')`
 	sqlAppointmentInsert = `INSERT INTO appointments (company_id, branch_id, staff_id, event_type_id,
   customer_id, call_id, calcom_booking_id, start_time, end_time, status, source,
-  confirmation_number, rescheduled_from, notes)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+  confirmation_number, rescheduled_from, notes, retell_call_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 RETURNING ` + appointmentColumns
 	sqlAppointmentByID = `SELECT ` + appointmentColumns + ` FROM appointments
 WHERE company_id = $1 AND id = $2`
@@ -52,7 +53,7 @@ func scanAppointment(row pgx.Row) (api.Appointment, error) {
 	err := row.Scan(&a.ID, &a.CompanyID, &a.BranchID, &a.StaffID, &a.EventTypeID, &a.CustomerID,
 		&a.CallID, &a.CalcomBookingID, &a.StartTime, &a.EndTime, &a.Status, &a.Source,
 		&a.ConfirmationNumber, &a.RescheduledFrom, &a.Notes, &a.CancelReason, &a.CancelledAt,
-		&a.CreatedAt, &a.UpdatedAt)
+		&a.CreatedAt, &a.UpdatedAt, &a.RetellCallID)
 	return a, err
 }
 
@@ -95,6 +96,9 @@ func (s *Store) CreateAppointment(ctx context.Context, p api.CreateAppointmentPa
 		if a, err = insertAppointment(ctx, tx, p, ""); err != nil {
 			return err
 		}
+		if err := linkStoredCall(ctx, tx, &a, p.RetellCallID); err != nil {
+			return err
+		}
 		if err := audit(ctx, tx, p.CompanyID, p.Actor, "appointment.created", "appointment", a.ID,
 			map[string]any{"staff_id": a.StaffID, "start_time": a.StartTime, "end_time": a.EndTime}); err != nil {
 			return err
@@ -125,13 +129,38 @@ func insertAppointment(ctx context.Context, tx pgx.Tx, p api.CreateAppointmentPa
 			a, err = scanAppointment(sp.QueryRow(ctx, sqlAppointmentInsert, p.CompanyID, p.BranchID,
 				p.StaffID, nullable(p.EventTypeID), nullable(p.CustomerID), nullable(p.CallID),
 				nullable(p.CalcomBookingID), p.StartTime, p.EndTime, status, source,
-				newConfirmationNumber(), nullable(from), nullable(p.Notes)))
+				newConfirmationNumber(), nullable(from), nullable(p.Notes), nullable(p.RetellCallID)))
 			return err
 		})
 		if err == nil || !confirmationTaken(err) || attempt == confirmationAttempts {
 			return a, err
 		}
 	}
+}
+
+// linkStoredCall links a new appointment to the call it was booked in, when that call is
+// already stored; otherwise calls.save links it when the call arrives (linkPendingAppointment).
+func linkStoredCall(ctx context.Context, tx pgx.Tx, a *api.Appointment, retellCallID string) error {
+	if retellCallID == "" || a.CallID != "" {
+		return nil
+	}
+	var callID string
+	var startedAt time.Time
+	err := tx.QueryRow(ctx, sqlCallKeyByRetell, a.CompanyID, retellCallID).Scan(&callID, &startedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, sqlAppointmentSetCall, a.CompanyID, callID, a.ID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, sqlCallLinkIfUnset, a.CompanyID, callID, startedAt, a.ID); err != nil {
+		return err
+	}
+	a.CallID = callID
+	return nil
 }
 
 func confirmationTaken(err error) bool {

@@ -58,6 +58,15 @@ WHERE company_id = $1 AND (id, started_at) =
 WHERE company_id = $1 AND id = $2 AND started_at = $3 RETURNING ` + callColumns
 	sqlAppointmentSetCall = `UPDATE appointments SET call_id = COALESCE(call_id, $2), updated_at = now()
 WHERE company_id = $1 AND id = $3`
+	sqlCallKeyByRetell = `SELECT id::text, started_at FROM call_keys
+WHERE company_id = $1 AND retell_call_id = $2 FOR UPDATE`
+	sqlCallLinkIfUnset = `UPDATE calls SET appointment_id = COALESCE(appointment_id, $4), updated_at = now()
+WHERE company_id = $1 AND id = $2 AND started_at = $3`
+	// The newest appointment booked in the call becomes the call's link; every one of them gets
+	// the call id.
+	sqlAppointmentsClaimCall = `UPDATE appointments SET call_id = $2, updated_at = now()
+WHERE company_id = $1 AND retell_call_id = $3 AND call_id IS NULL
+RETURNING id::text, created_at`
 )
 
 // scanCall reads a call row and opens its sealed fields.
@@ -117,6 +126,9 @@ func (s *Store) SaveCall(ctx context.Context, p api.SaveCallParams) (api.Call, e
 		if c, err = s.upsertCall(ctx, tx, p, customerID); err != nil {
 			return err
 		}
+		if c, err = s.linkPendingAppointment(ctx, tx, c); err != nil {
+			return err
+		}
 		if err := audit(ctx, tx, p.CompanyID, p.Actor, "call.saved", "call", c.ID,
 			map[string]any{"status": c.Status}); err != nil {
 			return err
@@ -130,6 +142,33 @@ func (s *Store) SaveCall(ctx context.Context, p api.SaveCallParams) (api.Call, e
 		return api.Call{}, fmt.Errorf("save call: %w", err)
 	}
 	return c, nil
+}
+
+// linkPendingAppointment links appointments booked during the call before the call was stored
+// (see linkStoredCall for the other order).
+func (s *Store) linkPendingAppointment(ctx context.Context, tx pgx.Tx, c api.Call) (api.Call, error) {
+	rows, err := tx.Query(ctx, sqlAppointmentsClaimCall, c.CompanyID, c.ID, c.RetellCallID)
+	if err != nil {
+		return c, err
+	}
+	var newest string
+	var newestAt time.Time
+	for rows.Next() {
+		var id string
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			rows.Close()
+			return c, err
+		}
+		if newest == "" || at.After(newestAt) {
+			newest, newestAt = id, at
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || newest == "" || c.AppointmentID != "" {
+		return c, err
+	}
+	return s.scanCall(tx.QueryRow(ctx, sqlCallLink, c.CompanyID, c.ID, c.StartedAt, newest))
 }
 
 // callCustomer finds or creates the caller; anonymous or malformed numbers have no customer.

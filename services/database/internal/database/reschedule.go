@@ -58,7 +58,7 @@ func (s *Store) RescheduleAppointment(ctx context.Context, p api.RescheduleAppoi
 func successor(old api.Appointment, p api.RescheduleAppointmentParams) api.CreateAppointmentParams {
 	n := api.CreateAppointmentParams{
 		CompanyID: old.CompanyID, BranchID: old.BranchID, StaffID: old.StaffID,
-		EventTypeID: old.EventTypeID, CustomerID: old.CustomerID, CallID: old.CallID,
+		EventTypeID: old.EventTypeID, CustomerID: old.CustomerID, CallID: old.CallID, RetellCallID: old.RetellCallID,
 		CalcomBookingID: old.CalcomBookingID, StartTime: p.StartTime, EndTime: p.EndTime,
 		Status: old.Status, Source: old.Source, Notes: old.Notes,
 	}
