@@ -211,9 +211,9 @@ func (e *e2e) assertStored(t *testing.T, callID, number string, start time.Time)
 	require.True(t, apptStart.Equal(start))
 
 	var (
-		n                              int
+		n                               int
 		callStatus, sentiment, linkedTo string
-		duration                       int
+		duration                        int
 	)
 	testenv.Eventually(t, 20*time.Second, func() bool {
 		err := conn.QueryRow(t.Context(), `SELECT count(*) OVER (), status, coalesce(sentiment, ''), coalesce(appointment_id::text, ''), coalesce(duration_seconds, 0)

@@ -93,12 +93,12 @@ type LinkAppointmentParams struct {
 // CreateAppointmentParams books a slot. A slot that overlaps an active appointment of the same
 // staff member answers conflict (slot taken).
 type CreateAppointmentParams struct {
-	CompanyID       string    `msgpack:"company_id" json:"company_id"`
-	BranchID        string    `msgpack:"branch_id" json:"branch_id"`
-	StaffID         string    `msgpack:"staff_id" json:"staff_id"`
-	EventTypeID     string    `msgpack:"event_type_id,omitempty" json:"event_type_id,omitempty"`
-	CustomerID      string    `msgpack:"customer_id,omitempty" json:"customer_id,omitempty"`
-	CallID          string    `msgpack:"call_id,omitempty" json:"call_id,omitempty"`
+	CompanyID   string `msgpack:"company_id" json:"company_id"`
+	BranchID    string `msgpack:"branch_id" json:"branch_id"`
+	StaffID     string `msgpack:"staff_id" json:"staff_id"`
+	EventTypeID string `msgpack:"event_type_id,omitempty" json:"event_type_id,omitempty"`
+	CustomerID  string `msgpack:"customer_id,omitempty" json:"customer_id,omitempty"`
+	CallID      string `msgpack:"call_id,omitempty" json:"call_id,omitempty"`
 	// RetellCallID links the appointment to the call it was booked in when only Retell's id is
 	// known; the link is made now if the call is stored, else when it is.
 	RetellCallID    string    `msgpack:"retell_call_id,omitempty" json:"retell_call_id,omitempty"`
