@@ -59,7 +59,13 @@ func TestAnalyticsMonthMatchesDirectComputation(t *testing.T) {
 	b.db.analyze = viewAnalytics(pool)
 	b.db.mu.Unlock()
 
-	c := callapi.NewClient(b.client)
+	checkMonth(t, callapi.NewClient(b.client), m)
+}
+
+// checkMonth reads the month through call.analytics and compares every figure with a direct
+// computation from the generated data.
+func checkMonth(t *testing.T, c *callapi.Client, m *month) {
+	t.Helper()
 	res, err := c.Analytics(t.Context(), callapi.AnalyticsParams{CompanyID: m.company, From: monthFrom, To: monthTo})
 	require.NoError(t, err)
 	require.Equal(t, tz, res.TimeZone)

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	callapi "github.com/askproai/backend/pkg/api/call"
+	"github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/pkg/testenv"
+	"github.com/askproai/backend/services/call/internal/call"
+)
+
+// The real database service is built once per test binary from ../database and run as a
+// process: its calls.save SQL, outbox (call.saved) and calls.get are the real ones.
+var (
+	dbBinOnce sync.Once
+	dbBin     string
+	dbBinErr  error
+)
+
+func databaseBinary(t *testing.T) string {
+	t.Helper()
+	dbBinOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "call-test-database-*")
+		if err != nil {
+			dbBinErr = err
+			return
+		}
+		dbBin = filepath.Join(dir, "database")
+		cmd := exec.Command("go", "build", "-o", dbBin, ".")
+		cmd.Dir, cmd.Env = "../database", append(os.Environ(), "GOWORK=off")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			dbBinErr = err
+			dbBin = string(out)
+		}
+	})
+	require.NoError(t, dbBinErr, "build services/database: %s", dbBin)
+	return dbBin
+}
+
+// realStack runs the real database service and the call service (keyword analyzer: routing is
+// not part of this test) on real Redis and a fresh PostgreSQL.
+type realStack struct {
+	client *rpc.Client
+	pool   *pgxpool.Pool
+}
+
+func startRealStack(t *testing.T, extraEnv ...string) *realStack {
+	t.Helper()
+	r := testenv.Redis(t)
+	ns := r.Prefix + "askpro"
+	dbURL := testenv.PostgresURL(t)
+	pool, err := pgxpool.New(t.Context(), dbURL)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	seedTenant(t, pool)
+
+	cmd := exec.Command(databaseBinary(t))
+	cmd.Env = append(os.Environ(), "REDIS_URL="+r.URL, "DATABASE_URL="+dbURL, "RPC_NAMESPACE="+ns,
+		"PII_KEYS=v1:"+base64.StdEncoding.EncodeToString([]byte("call-e2e-test-key-0123456789abcd")),
+		"BLIND_INDEX_KEY="+base64.StdEncoding.EncodeToString([]byte("call-e2e-blind-key-0123456789abc")),
+		"POD_NAME=database-"+testenv.RandomSuffix(), "LOG_LEVEL=error", "OUTBOX_INTERVAL=20ms", "OPS_ADDR="+testenv.FreeAddr(t))
+	cmd.Env = append(cmd.Env, extraEnv...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() })
+
+	stop := testenv.StartService(t, run, map[string]string{"REDIS_URL": r.URL, "RPC_NAMESPACE": ns,
+		"LOG_LEVEL": "warn", "INTENT_ANALYZER": "keywords"})
+	t.Cleanup(func() { _ = stop() })
+	client, err := rpc.NewClient(r.Client, rpc.ClientConfig{Instance: "test-" + testenv.RandomSuffix(), Namespace: ns},
+		zerolog.Nop(), prometheus.NewRegistry())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = client.Close() })
+	for _, service := range []string{"call", database.Service} {
+		testenv.Eventually(t, 30*time.Second, func() bool {
+			return client.Call(t.Context(), service, "rpc.ping", nil, nil) == nil
+		}, "%s is not live", service)
+	}
+	return &realStack{client: client, pool: pool}
+}
+
+// seedTenant creates the company and branch the sample webhooks name. Tenants are created by
+// operators, not over the bus.
+func seedTenant(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	_, err := pool.Exec(t.Context(), `INSERT INTO companies (id, name, api_key_digest, api_key_prefix)
+VALUES ($1, 'Salon Schmidt', $2, 'ak_e2e')`, companyID, bytes.Repeat([]byte{7}, 32))
+	require.NoError(t, err)
+	_, err = pool.Exec(t.Context(), `INSERT INTO branches (id, company_id, name, phone_number)
+VALUES ($1, $2, 'Mitte', $3)`, branchID, companyID, branchPhone)
+	require.NoError(t, err)
+}
+
+// settled waits until the call's analyzed webhook and its extraction are both stored, and
+// returns it as calls.get answers (decrypted) with the per-call differences normalised. The
+// raw payload is sealed at rest and not returned; the fake-database tests compare it.
+func (s *realStack) settled(t *testing.T, retellID string) database.Call {
+	t.Helper()
+	db := database.NewClient(s.client)
+	var c database.Call
+	testenv.Eventually(t, 30*time.Second, func() bool {
+		var err error
+		c, err = db.Call(t.Context(), database.GetCallParams{CompanyID: companyID, RetellCallID: retellID})
+		return err == nil && c.Status == "analyzed" && c.Metadata[call.MetaSentimentSource] == call.SentimentFromRetell
+	}, "call %s did not settle", retellID)
+	c.ID, c.RetellCallID = "", ""
+	c.RecordingURL = strings.ReplaceAll(c.RecordingURL, retellID, sampleCallID)
+	c.StartedAt = c.StartedAt.UTC()
+	if c.EndedAt != nil {
+		e := c.EndedAt.UTC()
+		c.EndedAt = &e
+	}
+	return c
+}
+
+// TestRealDatabaseSameFinalRow runs every order of started/ended/analyzed with duplicates, and a
+// shuffled burst of inbox deliveries, against the real database service: one row per call, and
+// every row equal to the in-order one, extraction included.
+func TestRealDatabaseSameFinalRow(t *testing.T) {
+	s := startRealStack(t)
+	c := callapi.NewClient(s.client)
+	save := func(file, id string) {
+		_, err := c.Save(t.Context(), callapi.SaveParams{Body: webhook(t, file, id)})
+		require.NoError(t, err)
+	}
+	ref := "call_ref000000000000000000000000"
+	for _, f := range webhooks {
+		save(f, ref)
+	}
+	want := s.settled(t, ref)
+	require.Equal(t, 95, want.DurationSeconds)
+	require.NotEmpty(t, want.CustomerID, "the caller became a customer")
+	require.Equal(t, "booking", want.Metadata[call.MetaIntent])
+	require.Equal(t, "Anna Weber", want.Metadata[call.MetaCallerName])
+	require.Equal(t, "positive", want.Sentiment)
+
+	orders := [][]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}
+	for i, order := range orders {
+		id := "call_real" + string(rune('a'+i)) + "0000000000000000000000"
+		for _, o := range append(order, order[0], order[2]) {
+			save(webhooks[o], id)
+		}
+		require.Equal(t, want, s.settled(t, id), "order %v", order)
+	}
+
+	id := "call_realinbox000000000000000000"
+	var evs []callapi.RetellWebhook
+	for _, f := range webhooks {
+		for range 5 {
+			evs = append(evs, callapi.RetellWebhook{Event: f[:len(f)-5], CallID: id, Key: f + id, Body: webhook(t, f, id)})
+		}
+	}
+	rand.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
+	for _, ev := range evs {
+		require.NoError(t, s.client.Publish(context.Background(), callapi.TopicRetellWebhook, ev))
+	}
+	require.Equal(t, want, s.settled(t, id), "concurrent inbox duplicates")
+
+	var calls, keys int
+	require.NoError(t, s.pool.QueryRow(t.Context(), `SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM call_keys)`).Scan(&calls, &keys))
+	require.Equal(t, 8, calls)
+	require.Equal(t, 8, keys)
+}
+
+// TestRealDatabaseAnalyticsMonth reads a generated month through the call service and the real
+// database service's analytics.daily (view for past days, live for today).
+func TestRealDatabaseAnalyticsMonth(t *testing.T) {
+	s := startRealStack(t, "MAINTENANCE_INTERVAL=1s")
+	m := generateMonth(t, s.pool, rand.New(rand.NewPCG(3, 5)))
+	generated := time.Now()
+	// The view holds past days; wait for a refresh that saw the generated month.
+	testenv.Eventually(t, 30*time.Second, func() bool {
+		var at time.Time
+		err := s.pool.QueryRow(t.Context(), `SELECT refreshed_at FROM stats_refreshes WHERE name = 'daily_booking_stats'`).Scan(&at)
+		return err == nil && at.After(generated)
+	}, "daily_booking_stats was not refreshed")
+	checkMonth(t, callapi.NewClient(s.client), m)
+}
