@@ -33,29 +33,43 @@ func newGate(n int) *gate { return &gate{total: n, free: n} }
 // acquire blocks until at least one slot is free for class and returns how many it took, at
 // most max.
 func (g *gate) acquire(ctx context.Context, class, max int) (int, error) {
+	return g.await(ctx, class, g.request(class, max))
+}
+
+// request queues for up to max slots for class (granted at once when slots are free and
+// nobody waits). A reader requests its next slots before it hands out the entries it just
+// read, so it is already waiting, with its priority, when their slots come back.
+func (g *gate) request(class, max int) *slotWaiter {
+	w := &slotWaiter{max: max, ch: make(chan int, 1)}
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	if g.free > 0 && g.waitingLocked() == 0 {
 		n := min(g.free, max)
 		g.free -= n
-		g.mu.Unlock()
-		return n, nil
+		w.ch <- n
+		return w
 	}
-	w := &slotWaiter{max: max, ch: make(chan int, 1)}
 	g.queues[class] = append(g.queues[class], w)
 	g.grantLocked()
-	g.mu.Unlock()
-	select {
-	case n := <-w.ch:
-		return n, nil
-	case <-ctx.Done():
-		g.mu.Lock()
-		removed := g.removeLocked(class, w)
-		g.mu.Unlock()
-		if !removed {
-			g.release(<-w.ch)
+	return w
+}
+
+// await waits for w's grant; when ctx ends first, w is withdrawn (or its grant given back).
+func (g *gate) await(ctx context.Context, class int, w *slotWaiter) (int, error) {
+	if ctx.Err() == nil {
+		select {
+		case n := <-w.ch:
+			return n, nil
+		case <-ctx.Done():
 		}
-		return 0, ctx.Err()
 	}
+	g.mu.Lock()
+	removed := g.removeLocked(class, w)
+	g.mu.Unlock()
+	if !removed {
+		g.release(<-w.ch)
+	}
+	return 0, ctx.Err()
 }
 
 // tryAcquire takes up to max free slots without waiting.

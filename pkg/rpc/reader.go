@@ -13,9 +13,9 @@ import (
 
 // readLoop reads new entries of src, as many as there are free workers.
 func (s *Server) readLoop(ctx context.Context, src *source) {
-	want := 1
-	for ctx.Err() == nil {
-		n, err := s.gate.acquire(ctx, src.class, want)
+	next := s.gate.request(src.class, 1)
+	for {
+		n, err := s.gate.await(ctx, src.class, next)
 		if err != nil {
 			return
 		}
@@ -28,9 +28,10 @@ func (s *Server) readLoop(ctx context.Context, src *source) {
 		s.gate.release(n - len(msgs))
 		if err != nil {
 			s.readFailed(ctx, src, err)
+			next = s.gate.request(src.class, 1)
 			continue
 		}
-		want = nextWant(len(msgs), n, s.cfg.MaxBatch)
+		next = s.gate.request(src.class, nextWant(len(msgs), n, s.cfg.MaxBatch))
 		s.dispatch(src, msgs, nil)
 		if len(msgs) == 1 {
 			// A lone request: let its worker start before this goroutine reads again.
