@@ -37,6 +37,18 @@ var (
 	times = []string{"um 10 Uhr", "um 11 Uhr", "um 12 Uhr", "um 13 Uhr", "um 15 Uhr", "um halb elf", "um 16:30 Uhr"}
 )
 
+var months = [...]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}
+
+// wishDay says a day: half the callers use the few relative words everyone uses (and collide),
+// the others name a date up to eight weeks ahead ("am 14. Dezember").
+func wishDay(rng *rand.Rand, now time.Time) string {
+	if rng.IntN(2) == 0 {
+		return days[rng.IntN(len(days))]
+	}
+	d := now.AddDate(0, 0, 3+rng.IntN(54))
+	return fmt.Sprintf("am %d. %s", d.Day(), months[d.Month()-1])
+}
+
 // Config shapes a run.
 type Config struct {
 	// GatewayURL is the gateway's base URL.
@@ -193,7 +205,7 @@ func (r *Runner) leave() {
 // conversation: availability, then (usually) a booking, sometimes followed by a cancellation.
 func (r *Runner) conversation(ctx context.Context, rng *rand.Rand, c *call) {
 	service := c.branch.Services[rng.IntN(len(c.branch.Services))]
-	args := map[string]string{"service": service, "date": days[rng.IntN(len(days))], "time": times[rng.IntN(len(times))]}
+	args := map[string]string{"service": service, "date": wishDay(rng, c.start), "time": times[rng.IntN(len(times))]}
 	if staff := c.branch.Offers[service]; rng.IntN(2) == 0 && len(staff) > 0 {
 		args["staff"] = staff[rng.IntN(len(staff))]
 	}
