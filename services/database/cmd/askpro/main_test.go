@@ -384,7 +384,7 @@ func TestStreamsStatus(t *testing.T) {
 		return ""
 	}
 	require.Regexp(t, `^booking normal 1 0 0 1 1$`, row("booking normal"), out)
-	require.Regexp(t, `^gateway high - - - - 0$`, row("gateway high"), out)
+	require.Regexp(t, `^calcom high - - - - 0$`, row("calcom high"), out)
 	require.Contains(t, out, "demo.happened")
 	require.Regexp(t, `(?m)^\s*booking\s+1\s*$`, out, "dead letters of booking")
 	require.Contains(t, out, "calcom breakers: not exposed")

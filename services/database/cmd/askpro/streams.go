@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -36,7 +38,12 @@ func (a *app) streamsStatus(ctx context.Context, _ []string) error {
 	fmt.Fprintf(a.out, "request streams (namespace %s; lag = entries not yet delivered to the group)\n", ns)
 	fmt.Fprintln(tw, "SERVICE\tLANE\tLENGTH\tLAG\tPENDING\tCONSUMERS\tINSTANCES\t")
 	for _, svc := range services {
-		instances, err := rdb.ZCard(ctx, ns+":rpc:"+svc+":instances").Result()
+		if svc == "gateway" {
+			continue // the HTTP edge serves no methods on the bus
+		}
+		// Instances beat every second (proto-schemas/README.md); 10 s without one is gone.
+		alive := strconv.FormatInt(time.Now().Add(-10*time.Second).UnixMilli(), 10)
+		instances, err := rdb.ZCount(ctx, ns+":rpc:"+svc+":instances", alive, "+inf").Result()
 		if err != nil {
 			return fmt.Errorf("instances of %s: %w", svc, err)
 		}
