@@ -214,5 +214,5 @@ func startServer(t testing.TB, r *testenv.RedisEnv, ns, service string, register
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() { cancel(); _ = <-done })
 }

@@ -37,7 +37,7 @@ func (b *bus) settled(t testing.TB, callID string) (database.Call, []byte) {
 	t.Helper()
 	var c database.Call
 	var raw []byte
-	testenv.Eventually(t, 20*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		var ok bool
 		c, raw, ok = b.db.snapshot(callID)
 		return ok && c.Status == "analyzed" && c.Metadata[call.MetaSentimentSource] == call.SentimentFromRetell
@@ -163,7 +163,7 @@ func TestBookingCreatedLinksCall(t *testing.T) {
 	ev := database.AppointmentEvent{CompanyID: companyID, Appointment: database.Appointment{
 		ID: "appt-1", CompanyID: companyID, CallID: callID, Status: database.StatusScheduled}}
 	require.NoError(t, b.client.Publish(t.Context(), database.TopicBookingCreated, ev))
-	testenv.Eventually(t, 20*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		c, _, _ := b.db.snapshot(id)
 		return c.AppointmentID == "appt-1" && c.Metadata[call.MetaOutcome] == string(call.OutcomeBooked)
 	}, "call not linked and booked")
