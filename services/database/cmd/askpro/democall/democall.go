@@ -181,7 +181,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		c.stored(ctx)
 		c.analytics(ctx)
 	}
-	c.sms()
+	c.sms(ctx)
 	return c.res, c.failed()
 }
 
@@ -465,25 +465,53 @@ func (c *caller) analytics(ctx context.Context) {
 	c.step("analytics", true, "%d call(s) today", res.Total.Calls)
 }
 
-// sms finds what the booking service's log sink "sent" for this booking.
-func (c *caller) sms() {
+// sms finds what the booking service's log sink "sent" for this booking. Confirmations go out
+// on booking.created, a moment after the booking: the log is read again for a few seconds.
+func (c *caller) sms(ctx context.Context) {
 	if c.o.BookingLog == "" || c.res.Booked == nil {
 		return
 	}
-	f, err := os.Open(c.o.BookingLog)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		line, err := findSMS(c.o.BookingLog, c.res.Booked.ConfirmationNumber)
+		if err != nil {
+			c.res.SMS = fmt.Sprintf("booking log %s not readable: %v", c.o.BookingLog, err)
+			return
+		}
+		if line != "" {
+			c.res.SMS = line
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// findSMS returns the last sms_logged line of the log that carries the confirmation number.
+func findSMS(path, confirmation string) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		c.res.SMS = fmt.Sprintf("booking log %s not readable: %v", c.o.BookingLog, err)
-		return
+		return "", fmt.Errorf("open booking log: %w", err)
 	}
 	defer func() { _ = f.Close() }()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	found := ""
 	for sc.Scan() {
-		line := sc.Text()
-		if strings.Contains(line, "sms_logged") && strings.Contains(line, c.res.Booked.ConfirmationNumber) {
-			c.res.SMS = line
+		if line := sc.Text(); strings.Contains(line, "sms_logged") && strings.Contains(line, confirmation) {
+			found = line
 		}
 	}
+	if err := sc.Err(); err != nil {
+		return "", fmt.Errorf("read booking log: %w", err)
+	}
+	return found, nil
 }
 
 func randomHex(n int) string {
