@@ -45,6 +45,7 @@ func (e *encoder) finish() []byte {
 
 type decoder struct {
 	r   bytes.Reader
+	buf []byte
 	dec *msgpack.Decoder
 }
 
@@ -58,12 +59,17 @@ var decoders = sync.Pool{New: func() any {
 func getDecoder(b []byte) *decoder {
 	d := decoders.Get().(*decoder)
 	d.r.Reset(b)
+	d.buf = b
 	d.dec.Reset(&d.r)
 	d.dec.SetCustomStructTag(structTag)
 	return d
 }
 
-func (d *decoder) release() { decoders.Put(d) }
+func (d *decoder) release() {
+	d.buf = nil
+	d.r.Reset(nil)
+	decoders.Put(d)
+}
 
 // Marshal encodes v the way pkg/rpc puts values on the wire: MessagePack, struct fields named
 // by their json tags, integers in their most compact form.
@@ -107,7 +113,7 @@ func parseBody(body []byte) (reqs []request, batch bool, err error) {
 		return nil, false, fmt.Errorf("peek body: %w", err)
 	}
 	if !isArray(c) {
-		r, err := parseRequest(d.dec)
+		r, err := parseRequest(d)
 		if err != nil {
 			return nil, false, err
 		}
@@ -122,7 +128,7 @@ func parseBody(body []byte) (reqs []request, batch bool, err error) {
 	}
 	reqs = make([]request, 0, n)
 	for range n {
-		r, err := parseRequest(d.dec)
+		r, err := parseRequest(d)
 		if err != nil {
 			return nil, true, err
 		}
@@ -140,7 +146,8 @@ func trailing(d *decoder) error {
 
 // parseRequest reads one value; a value that is well-formed but not a request yields a request
 // with err set (-32600), with the id kept when it could be read.
-func parseRequest(dec *msgpack.Decoder) (request, error) {
+func parseRequest(d *decoder) (request, error) {
+	dec := d.dec
 	c, err := dec.PeekCode()
 	if err != nil {
 		return request{}, fmt.Errorf("peek request: %w", err)
@@ -159,7 +166,7 @@ func parseRequest(dec *msgpack.Decoder) (request, error) {
 	var r request
 	version, ok := "", true
 	for range n {
-		key, raw, err := decodePair(dec)
+		key, raw, err := d.pair()
 		if err != nil {
 			return request{}, err
 		}
@@ -172,12 +179,24 @@ func parseRequest(dec *msgpack.Decoder) (request, error) {
 	return r, nil
 }
 
-func decodePair(dec *msgpack.Decoder) (string, msgpack.RawMessage, error) {
-	kraw, err := dec.DecodeRaw()
+// raw returns the next value's bytes as a sub-slice of the body (no copy): the decoder reads
+// a bytes.Reader directly, so its position is exact.
+func (d *decoder) raw() (msgpack.RawMessage, error) {
+	start := d.r.Size() - int64(d.r.Len())
+	if err := d.dec.Skip(); err != nil {
+		return nil, fmt.Errorf("skip value: %w", err)
+	}
+	end := d.r.Size() - int64(d.r.Len())
+	return d.buf[start:end:end], nil
+}
+
+// pair reads one map entry: the key as a string (empty when it is not one) and the raw value.
+func (d *decoder) pair() (string, msgpack.RawMessage, error) {
+	kraw, err := d.raw()
 	if err != nil {
 		return "", nil, fmt.Errorf("decode key: %w", err)
 	}
-	raw, err := dec.DecodeRaw()
+	raw, err := d.raw()
 	if err != nil {
 		return "", nil, fmt.Errorf("decode value: %w", err)
 	}
@@ -367,7 +386,7 @@ func parseResponses(body []byte) ([]response, error) {
 	}
 	out := make([]response, 0, n)
 	for range n {
-		r, err := parseResponse(d.dec)
+		r, err := parseResponse(d)
 		if err != nil {
 			return nil, err
 		}
@@ -376,14 +395,14 @@ func parseResponses(body []byte) ([]response, error) {
 	return out, nil
 }
 
-func parseResponse(dec *msgpack.Decoder) (response, error) {
-	n, err := dec.DecodeMapLen()
+func parseResponse(d *decoder) (response, error) {
+	n, err := d.dec.DecodeMapLen()
 	if err != nil {
 		return response{}, fmt.Errorf("decode response: %w", err)
 	}
 	var r response
 	for range n {
-		key, raw, err := decodePair(dec)
+		key, raw, err := d.pair()
 		if err != nil {
 			return response{}, err
 		}
