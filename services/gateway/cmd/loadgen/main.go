@@ -83,7 +83,8 @@ func run(ctx context.Context, o options) (int, error) {
 		return 0, err
 	}
 	runID := loadsim.RandomID(3)
-	dbURL, drop, err := loadsim.CreateDatabase(ctx, o.adminDatabaseURL, loadsim.DatabaseName("askpro_load"))
+	dbName := loadsim.DatabaseName("askpro_load")
+	dbURL, drop, err := loadsim.CreateDatabase(ctx, o.adminDatabaseURL, dbName)
 	if err != nil {
 		return 0, err
 	}
@@ -118,12 +119,18 @@ func run(ctx context.Context, o options) (int, error) {
 		len(sys.Tenant.Branches), o.n, o.duration, o.think, o.ramp)
 	r := loadsim.NewRunner(loadsim.Config{GatewayURL: sys.GatewayURL, Tenant: sys.Tenant, Concurrency: o.n,
 		Duration: o.duration, Think: o.think, RampUp: o.ramp, RunID: runID})
+	binDir := filepath.Join(work, "bin")
+	cpu0, t0 := loadsim.CPU(binDir, dbName), time.Now()
 	r.Run(ctx)
+	cpu1, wall := loadsim.CPU(binDir, dbName), time.Since(t0)
 	fmt.Printf("\n== load: N=%d DURATION=%s, %d calls, peak %d calls in progress\n", o.n, o.duration, len(r.CallIDs()), r.Peak())
 	r.Stats.Print(os.Stdout)
 	if o.samples {
 		r.Stats.PrintSamples(os.Stdout)
 	}
+	fmt.Println("\n== where the time went")
+	loadsim.PrintCPU(os.Stdout, cpu0, cpu1, wall)
+	loadsim.PrintRPC(ctx, os.Stdout, sys.Ops, 12)
 	return check(ctx, o, sys, rdb, ns, r)
 }
 
