@@ -214,5 +214,10 @@ func startServer(t testing.TB, r *testenv.RedisEnv, ns, service string, register
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
-	t.Cleanup(func() { cancel(); _ = <-done })
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("%s server: %v", service, err)
+		}
+	})
 }

@@ -34,7 +34,7 @@ var (
 	dbBinErr  error
 )
 
-func databaseBinary(t *testing.T) string {
+func databaseBinary(t testing.TB) string {
 	t.Helper()
 	dbBinOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "call-test-database-*")
@@ -61,7 +61,7 @@ type realStack struct {
 	pool   *pgxpool.Pool
 }
 
-func startRealStack(t *testing.T, extraEnv ...string) *realStack {
+func startRealStack(t testing.TB, extraEnv ...string) *realStack {
 	t.Helper()
 	r := testenv.Redis(t)
 	ns := r.Prefix + "askpro"
@@ -98,7 +98,7 @@ func startRealStack(t *testing.T, extraEnv ...string) *realStack {
 
 // seedTenant creates the company and branch the sample webhooks name. Tenants are created by
 // operators, not over the bus.
-func seedTenant(t *testing.T, pool *pgxpool.Pool) {
+func seedTenant(t testing.TB, pool *pgxpool.Pool) {
 	t.Helper()
 	_, err := pool.Exec(t.Context(), `INSERT INTO companies (id, name, api_key_digest, api_key_prefix)
 VALUES ($1, 'Salon Schmidt', $2, 'ak_e2e')`, companyID, bytes.Repeat([]byte{7}, 32))
