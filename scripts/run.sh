@@ -88,6 +88,7 @@ dev_keys() {
 wait_ready() {
   local name=$1 url=$2 pid=$3 i
   for i in $(seq 1 300); do
+    [ -n "$interrupted" ] && return 1
     if ! kill -0 "$pid" 2>/dev/null; then
       log "$name exited during start; last lines of .dev/logs/$name.log:"
       tail -n 20 "$logs/$name.log" | sed 's/^/    /'
@@ -118,10 +119,11 @@ stop_all() {
   log "stopped"
 }
 
-# start NAME CMD…: runs a process with its output in .dev/logs/NAME.log.
+# start NAME CMD…: runs a process with its output in .dev/logs/NAME.log, in its own session so
+# that Ctrl-C reaches only this script, which then stops everything in order.
 start() {
   local name=$1; shift
-  "$@" >>"$logs/$name.log" 2>&1 &
+  setsid "$@" >>"$logs/$name.log" 2>&1 &
   pids+=($!)
   names+=("$name")
 }
@@ -179,13 +181,12 @@ run_all() {
   if [ -n "$start_calsim" ]; then
     start calsim bin/calsim -addr "$calsim_addr" -seed "$dev/calsim-seed.json"
     wait_ready calsim "$CALCOM_BASE_URL/_calsim/requests" "${pids[-1]}" || { stop_all; exit 1; }
-    [ -n "$interrupted" ] && { stop_all; exit 0; }
   fi
   for s in "${SERVICES[@]}"; do
     local var=${s^^}_OPS_ADDR
     : >"$logs/$s.log"
     ( unset OPS_ADDR; export OPS_ADDR=${!var:-${DEFAULT_OPS[$s]}} POD_NAME="${s}-local"
-      exec "bin/$s" ) >>"$logs/$s.log" 2>&1 &
+      exec setsid "bin/$s" ) >>"$logs/$s.log" 2>&1 &
     pids+=($!)
     names+=("$s")
   done
@@ -195,7 +196,6 @@ run_all() {
     [ "$s" = calsim ] && continue
     local var=${s^^}_OPS_ADDR
     wait_ready "$s" "$(url_of "${!var:-${DEFAULT_OPS[$s]}}")/ready" "${pids[$i]}" || { stop_all; exit 1; }
-    [ -n "$interrupted" ] && { stop_all; exit 0; }
   done
 
   local gateway_url
@@ -214,9 +214,9 @@ run_all() {
     tail -q -n 0 -F "$logs"/{calsim,database,calcom,routing,call,booking,gateway}.log 2>/dev/null &
     tail_pid=$!
   fi
-  # Wait until Ctrl-C, or until a process dies on its own. On Ctrl-C the terminal signals the
-  # services too, so one may exit before the trap has run: the flag, set by the trap before
-  # the next command, tells the two apart.
+  # Wait until Ctrl-C (the trap sets the flag and interrupts wait) or until a process dies on
+  # its own. The services run in their own sessions, so the terminal's SIGINT reaches only
+  # this script.
   local rc=0
   wait -n "${pids[@]}" || rc=$?
   if [ -z "$interrupted" ]; then
