@@ -16,7 +16,7 @@ const (
 	fieldTraceparent = "tp"      // W3C traceparent
 	fieldTracestate  = "ts"      // W3C tracestate
 	fieldTenant      = "tenant"  // acting tenant
-	fieldAttempt     = "attempt" // 0 for the first send, +1 for every client retry
+	fieldAttempt     = "attempt" // absent (0) for the first send, +1 for every client retry
 
 	// Added to an entry when it is moved to a dead-letter stream.
 	fieldReason     = "dlq_reason"
@@ -94,7 +94,9 @@ func (e *envelope) values() []any {
 	add(fieldTraceparent, e.traceparent)
 	add(fieldTracestate, e.tracestate)
 	add(fieldTenant, e.tenant)
-	v = append(v, fieldAttempt, strconv.Itoa(e.attempt))
+	if e.attempt > 0 {
+		v = append(v, fieldAttempt, strconv.Itoa(e.attempt))
+	}
 	return v
 }
 
