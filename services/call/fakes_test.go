@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/api/routing"
 	"github.com/askproai/backend/pkg/rpc"
 	"github.com/askproai/backend/pkg/testenv"
 	"github.com/askproai/backend/services/call/internal/call"
-	"github.com/askproai/backend/services/call/internal/intent"
 )
 
 // Test fixtures: one company with one branch reached at branchPhone.
@@ -159,15 +159,15 @@ func (f *fakeDatabase) snapshot(retellID string) (database.Call, []byte, bool) {
 
 // fakeRouting answers routing.analyzeIntent with the keyword reader, on the real bus.
 func fakeRouting(s *rpc.Server) {
-	rpc.Register(s, intent.MethodAnalyzeIntent, func(_ context.Context, p intent.Params) (intent.Result, error) {
+	rpc.Register(s, routing.MethodAnalyzeIntent, func(_ context.Context, p routing.AnalyzeIntentParams) (routing.Intent, error) {
 		u := call.KeywordUnderstanding(p.Text)
 		actions := map[call.Intent]string{call.IntentBooking: "book", call.IntentCancellation: "cancel",
 			call.IntentReschedule: "reschedule", call.IntentInfo: "info", call.IntentNone: "none"}
-		r := intent.Result{Action: actions[u.Intent], Caller: intent.Caller{Name: u.CallerName}}
+		r := routing.Intent{Action: actions[u.Intent], Caller: routing.Caller{Name: u.CallerName}}
 		if u.Intent == call.IntentBooking {
-			r.Service = &intent.Match{ID: "svc-1", Name: "Haarschnitt", Score: 0.9}
+			r.Service = &routing.Match{ID: "svc-1", Name: "Haarschnitt", Score: 0.9}
 			start := p.ReferenceTime.Add(24 * time.Hour).Truncate(time.Hour)
-			r.Times = []intent.When{{Kind: "at", Start: start, Readback: "morgen"}}
+			r.Times = []routing.When{{Kind: "at", Start: start, Readback: "morgen"}}
 		}
 		return r, nil
 	})
@@ -192,12 +192,12 @@ func startBus(t testing.TB, env map[string]string) *bus {
 	db := newFakeDatabase()
 	db.pub = client
 	startServer(t, r, ns, database.Service, db.register)
-	startServer(t, r, ns, intent.Service, fakeRouting)
+	startServer(t, r, ns, routing.Service, fakeRouting)
 	vars := map[string]string{"REDIS_URL": r.URL, "RPC_NAMESPACE": ns, "LOG_LEVEL": "warn"}
 	maps.Copy(vars, env)
 	stop := testenv.StartService(t, run, vars)
 	t.Cleanup(func() { _ = stop() })
-	for _, service := range []string{"call", database.Service, intent.Service} {
+	for _, service := range []string{"call", database.Service, routing.Service} {
 		testenv.Eventually(t, 10*time.Second, func() bool {
 			return client.Call(t.Context(), service, "rpc.ping", nil, nil) == nil
 		}, "%s is not live", service)

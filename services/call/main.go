@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/api/routing"
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
 	"github.com/askproai/backend/pkg/rpc"
@@ -55,7 +56,7 @@ func wire(p *lifecycle.Process, cfg Config) (*rpc.Server, error) {
 		return nil, fmt.Errorf("rpc client: %w", err)
 	}
 	p.OnClose(bus.Close)
-	var analyzer call.IntentAnalyzer = intent.New(bus)
+	var analyzer call.IntentAnalyzer = intent.New(routing.NewClient(bus))
 	if cfg.Analyzer == "keywords" {
 		analyzer = call.KeywordAnalyzer{}
 	}
