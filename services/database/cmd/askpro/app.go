@@ -116,6 +116,6 @@ func (a *app) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "migrated: schema version %d\n", v)
+	writef(a.out, "migrated: schema version %d\n", v)
 	return nil
 }

@@ -219,19 +219,19 @@ func (a *app) printApplied(res applied) {
 	if res.Created {
 		verb = "tenant created"
 	}
-	fmt.Fprintf(a.out, "%s: %s (%s), time zone %s, key prefix %s…\n", verb, res.Company.Name,
+	writef(a.out, "%s: %s (%s), time zone %s, key prefix %s…\n", verb, res.Company.Name,
 		res.Company.ID, res.Company.TimeZone, res.Company.APIKeyPrefix)
 	for _, b := range res.Branches {
-		fmt.Fprintf(a.out, "  branch   %-28s %s  %s\n", b.Name, b.PhoneNumber, b.ID)
+		writef(a.out, "  branch   %-28s %s  %s\n", b.Name, b.PhoneNumber, b.ID)
 	}
 	for _, st := range res.Staff {
-		fmt.Fprintf(a.out, "  staff    %-28s cal.com user %d, %d services\n", st.Name, st.CalcomUserID, len(st.EventTypeIDs))
+		writef(a.out, "  staff    %-28s cal.com user %d, %d services\n", st.Name, st.CalcomUserID, len(st.EventTypeIDs))
 	}
 	for _, e := range res.EventTypes {
-		fmt.Fprintf(a.out, "  service  %-28s %3d min  %s  cal.com event type %d  aliases: %v\n", e.Name,
+		writef(a.out, "  service  %-28s %3d min  %s  cal.com event type %d  aliases: %v\n", e.Name,
 			e.DurationMinutes, price(e.PriceCents, e.Currency), e.CalcomEventTypeID, e.Aliases)
 	}
-	fmt.Fprintf(a.out, "  %d record(s) created or updated, %d unchanged\n", res.Changed, res.Unchanged)
+	writef(a.out, "  %d record(s) created or updated, %d unchanged\n", res.Changed, res.Unchanged)
 	if res.Key != "" {
 		printKey(a.out, res.Key)
 	}

@@ -58,7 +58,7 @@ func (a *app) dlq(ctx context.Context, sub string, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.out, "purged %d dead letter(s) of %s\n", n, *service)
+		writef(a.out, "purged %d dead letter(s) of %s\n", n, *service)
 		return nil
 	}
 	return fmt.Errorf("dlq: unknown subcommand %q (want list, show, replay or purge)", sub)
@@ -73,14 +73,14 @@ func (a *app) dlqList(ctx context.Context, d *rpc.DeadLetters, service, after st
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "%d dead letter(s) of %s\n", n, service)
+	writef(a.out, "%d dead letter(s) of %s\n", n, service)
 	if len(list) == 0 {
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tMOVED AT\tMETHOD\tREQUEST ID\tDELIVERIES\tSOURCE\tREASON")
+	writeln(tw, "ID\tMOVED AT\tMETHOD\tREQUEST ID\tDELIVERIES\tSOURCE\tREASON")
 	for _, dl := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", dl.ID, dl.MovedAt.UTC().Format(time.RFC3339),
+		writef(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", dl.ID, dl.MovedAt.UTC().Format(time.RFC3339),
 			orDash(dl.Method), orDash(dl.RequestID), dl.Deliveries, dl.Source, dl.Reason)
 	}
 	return tw.Flush()
@@ -94,15 +94,15 @@ func (a *app) dlqShow(ctx context.Context, d *rpc.DeadLetters, ids []string) err
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.out, "id:          %s\nmoved at:    %s\nreason:      %s\nsource:      %s (entry %s, group %s)\n",
+		writef(a.out, "id:          %s\nmoved at:    %s\nreason:      %s\nsource:      %s (entry %s, group %s)\n",
 			dl.ID, dl.MovedAt.UTC().Format(time.RFC3339), dl.Reason, dl.Source, dl.SourceID, dl.Group)
-		fmt.Fprintf(a.out, "deliveries:  %d\nmethod:      %s\nrequest id:  %s\n", dl.Deliveries, orDash(dl.Method), orDash(dl.RequestID))
+		writef(a.out, "deliveries:  %d\nmethod:      %s\nrequest id:  %s\n", dl.Deliveries, orDash(dl.Method), orDash(dl.RequestID))
 		for _, k := range slices.Sorted(maps.Keys(dl.Fields)) {
 			if k != "body" {
-				fmt.Fprintf(a.out, "field %-6s %s\n", k+":", dl.Fields[k])
+				writef(a.out, "field %-6s %s\n", k+":", dl.Fields[k])
 			}
 		}
-		fmt.Fprintf(a.out, "body:        %s\n\n", logging.MaskBytes([]byte(decodeBody(dl.Body))))
+		writef(a.out, "body:        %s\n\n", logging.MaskBytes([]byte(decodeBody(dl.Body))))
 	}
 	return nil
 }
@@ -163,9 +163,9 @@ func (a *app) dlqReplay(ctx context.Context, d *rpc.DeadLetters, ids []string, a
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.out, "replayed %s as %s\n", id, newID)
+		writef(a.out, "replayed %s as %s\n", id, newID)
 	}
-	fmt.Fprintf(a.out, "replayed %d dead letter(s)\n", len(ids))
+	writef(a.out, "replayed %d dead letter(s)\n", len(ids))
 	return nil
 }
 

@@ -30,7 +30,7 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], config.OSLookup, os.Stdout); err != nil {
 		if !errors.Is(err, errUsage) {
-			fmt.Fprintln(os.Stderr, "askpro:", err)
+			writeln(os.Stderr, "askpro:", err)
 		}
 		os.Exit(1)
 	}
@@ -59,7 +59,7 @@ Environment: DATABASE_URL, REDIS_URL, RPC_NAMESPACE, PII_KEYS, BLIND_INDEX_KEY, 
 // run executes one command line; output goes to out.
 func run(ctx context.Context, args []string, lookup config.LookupFunc, out io.Writer) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(out, usage)
+		write(out, usage)
 		if len(args) == 0 {
 			return errUsage
 		}
@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, lookup config.LookupFunc, out io.Wr
 	case "simulate-call":
 		return a.simulateCall(ctx, args[1:])
 	}
-	fmt.Fprint(out, usage)
+	write(out, usage)
 	return fmt.Errorf("unknown command %q", args[0])
 }
 

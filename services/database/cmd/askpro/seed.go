@@ -36,7 +36,7 @@ func (a *app) seedDemo(ctx context.Context, args []string) error {
 		if err := writeJSONFile(*seedPath, seed, 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.out, "calsim seed: %s (%d event types, account user %d)\n", *seedPath, len(seed.EventTypes), spec.Calcom.UserID)
+		writef(a.out, "calsim seed: %s (%d event types, account user %d)\n", *seedPath, len(seed.EventTypes), spec.Calcom.UserID)
 	}
 	if *envFile == "" {
 		return nil
@@ -45,9 +45,9 @@ func (a *app) seedDemo(ctx context.Context, args []string) error {
 		if err := writeDemoEnv(*envFile, res); err != nil {
 			return err
 		}
-		fmt.Fprintf(a.out, "demo env: %s (API key saved there)\n", *envFile)
+		writef(a.out, "demo env: %s (API key saved there)\n", *envFile)
 	} else if _, err := os.Stat(*envFile); err != nil {
-		fmt.Fprintf(a.out, "demo env: %s missing and the key is shown only once; rerun with --rotate-key for a new one\n", *envFile)
+		writef(a.out, "demo env: %s missing and the key is shown only once; rerun with --rotate-key for a new one\n", *envFile)
 	}
 	return nil
 }
@@ -55,10 +55,10 @@ func (a *app) seedDemo(ctx context.Context, args []string) error {
 func writeDemoEnv(path string, res applied) error {
 	var b strings.Builder
 	b.WriteString("# Written by `askpro seed demo`: the demo tenant of `make run`. Secret: keep out of git.\n")
-	fmt.Fprintf(&b, "ASKPRO_DEMO_COMPANY_ID=%s\n", res.Company.ID)
-	fmt.Fprintf(&b, "ASKPRO_DEMO_API_KEY=%s\n", res.Key)
+	writef(&b, "ASKPRO_DEMO_COMPANY_ID=%s\n", res.Company.ID)
+	writef(&b, "ASKPRO_DEMO_API_KEY=%s\n", res.Key)
 	for i, br := range res.Branches {
-		fmt.Fprintf(&b, "ASKPRO_DEMO_PHONE_%d=%s\n", i+1, br.PhoneNumber)
+		writef(&b, "ASKPRO_DEMO_PHONE_%d=%s\n", i+1, br.PhoneNumber)
 	}
 	return writeFileAtomic(path, []byte(b.String()), 0o600)
 }

@@ -38,7 +38,7 @@ func (a *app) simulateCall(ctx context.Context, args []string) error {
 		}
 		o.Bus = bus
 	}
-	fmt.Fprintf(a.out, "calling %s from %s through %s …\n", o.To, logging.Phone(o.From), o.GatewayURL)
+	writef(a.out, "calling %s from %s through %s …\n", o.To, logging.Phone(o.From), o.GatewayURL)
 	res, err := democall.Run(ctx, o)
 	printCall(a.out, res, o)
 	return err
@@ -47,61 +47,61 @@ func (a *app) simulateCall(ctx context.Context, args []string) error {
 // printCall reports the call; the caller's number is masked everywhere.
 func printCall(out io.Writer, r democall.Result, o democall.Options) {
 	mask := func(s string) string { return string(logging.MaskBytes([]byte(s))) }
-	fmt.Fprintf(out, "\ncall %s\n", r.CallID)
+	writef(out, "\ncall %s\n", r.CallID)
 	for _, s := range r.Steps {
 		mark := "ok  "
 		if !s.OK {
 			mark = "FAIL"
 		}
-		fmt.Fprintf(out, "  [%s] %-20s %s\n", mark, s.Name, mask(s.Detail))
+		writef(out, "  [%s] %-20s %s\n", mark, s.Name, mask(s.Detail))
 	}
 	if r.BranchID != "" {
-		fmt.Fprintf(out, "\nbranch:        %s (%s), company %s, %s\n", r.BranchName, r.BranchID,
+		writef(out, "\nbranch:        %s (%s), company %s, %s\n", r.BranchName, r.BranchID,
 			r.DynamicVariables["company_name"], r.TimeZone)
-		fmt.Fprintf(out, "agent hears:   %s\n", r.DynamicVariables["current_time"])
+		writef(out, "agent hears:   %s\n", r.DynamicVariables["current_time"])
 	}
 	if r.Availability.Message != "" {
-		fmt.Fprintf(out, "\ncaller:        %q, %q, %q\n", o.Service, o.Date, o.Time)
-		fmt.Fprintf(out, "availability:  %s\n", r.Availability.Message)
+		writef(out, "\ncaller:        %q, %q, %q\n", o.Service, o.Date, o.Time)
+		writef(out, "availability:  %s\n", r.Availability.Message)
 		for _, opt := range r.Availability.Options {
-			fmt.Fprintf(out, "  offered      %s  (%s, %s)\n", opt.Spoken, opt.StaffName, opt.Start)
+			writef(out, "  offered      %s  (%s, %s)\n", opt.Spoken, opt.StaffName, opt.Start)
 		}
 	}
 	for i, b := range r.Bookings {
-		fmt.Fprintf(out, "book #%d:       success=%t %s %s\n", i+1, b.Success, b.Error, b.Message)
+		writef(out, "book #%d:       success=%t %s %s\n", i+1, b.Success, b.Error, b.Message)
 	}
 	if r.Chosen != nil {
-		fmt.Fprintf(out, "caller chose:  %s with %s\n", r.Chosen.Spoken, r.Chosen.StaffName)
+		writef(out, "caller chose:  %s with %s\n", r.Chosen.Spoken, r.Chosen.StaffName)
 	}
 	if r.Booked != nil {
-		fmt.Fprintf(out, "\nbooking:       appointment %s at %s\n", r.Booked.AppointmentID, r.Booked.Start)
-		fmt.Fprintf(out, "confirmation:  %s (%s)\n", r.Booked.ConfirmationNumber, r.Booked.ConfirmationSpoken)
-		fmt.Fprintf(out, "message:       %s\n", r.Confirmation)
+		writef(out, "\nbooking:       appointment %s at %s\n", r.Booked.AppointmentID, r.Booked.Start)
+		writef(out, "confirmation:  %s (%s)\n", r.Booked.ConfirmationNumber, r.Booked.ConfirmationSpoken)
+		writef(out, "message:       %s\n", r.Confirmation)
 		switch {
 		case r.SMS != "":
-			fmt.Fprintf(out, "sms (log sink): %s\n", mask(r.SMS))
+			writef(out, "sms (log sink): %s\n", mask(r.SMS))
 		case o.BookingLog != "":
-			fmt.Fprintf(out, "sms (log sink): no sms_logged line with %s in %s yet (confirmations are sent on booking.created)\n",
+			writef(out, "sms (log sink): no sms_logged line with %s in %s yet (confirmations are sent on booking.created)\n",
 				r.Booked.ConfirmationNumber, o.BookingLog)
 		default:
-			fmt.Fprintln(out, "sms:           sent by the booking service on booking.created (SMS_PROVIDER); pass --booking-log to show the log sink's line")
+			writeln(out, "sms:           sent by the booking service on booking.created (SMS_PROVIDER); pass --booking-log to show the log sink's line")
 		}
 	}
 	if c := r.Stored; c != nil {
-		fmt.Fprintf(out, "\nstored call:   %s status=%s duration=%ds sentiment=%s appointment=%s\n", c.ID, c.Status,
+		writef(out, "\nstored call:   %s status=%s duration=%ds sentiment=%s appointment=%s\n", c.ID, c.Status,
 			c.DurationSeconds, orDash(c.Sentiment), orDash(c.AppointmentID))
-		fmt.Fprintf(out, "  from %s to %s, started %s, transcript %d lines\n", logging.Phone(c.FromNumber), c.ToNumber,
+		writef(out, "  from %s to %s, started %s, transcript %d lines\n", logging.Phone(c.FromNumber), c.ToNumber,
 			c.StartedAt.UTC().Format(time.RFC3339), strings.Count(c.Transcript, "\n"))
 	}
 	if a := r.Analytics; a != nil {
 		t := a.Total
-		fmt.Fprintf(out, "\nanalytics %s (%s): calls=%d answered=%d bookings=%d conversion=%.0f%% avg=%.0fs sentiment +%d/=%d/-%d missed=%d\n",
+		writef(out, "\nanalytics %s (%s): calls=%d answered=%d bookings=%d conversion=%.0f%% avg=%.0fs sentiment +%d/=%d/-%d missed=%d\n",
 			r.Today, a.TimeZone, t.Calls, t.Answered, t.BookingsFromCalls, 100*t.Conversion, t.AvgDurationSeconds,
 			t.SentimentPositive, t.SentimentNeutral, t.SentimentNegative, t.MissedOpportunities)
 	}
 	if r.OK() {
-		fmt.Fprintln(out, "\ndemo call: every step succeeded")
+		writeln(out, "\ndemo call: every step succeeded")
 	} else {
-		fmt.Fprintln(out, "\ndemo call: FAILED (see the steps above)")
+		writeln(out, "\ndemo call: FAILED (see the steps above)")
 	}
 }

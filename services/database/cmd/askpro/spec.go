@@ -101,13 +101,22 @@ func (s *TenantSpec) normalize() error {
 	if _, err := time.LoadLocation(s.TimeZone); err != nil {
 		fail("time_zone %q: %v", s.TimeZone, err)
 	}
-	branches := map[string]bool{}
+	branches := s.normalizeBranches(fail)
+	services := s.normalizeServices(branches, fail)
+	s.normalizeStaff(branches, services, fail)
+	return errors.Join(errs...)
+}
+
+type failFunc func(format string, args ...any)
+
+func (s *TenantSpec) normalizeBranches(fail failFunc) map[string]bool {
+	names := map[string]bool{}
 	for i := range s.Branches {
 		b := &s.Branches[i]
-		if b.Name == "" || branches[b.Name] {
+		if b.Name == "" || names[b.Name] {
 			fail("branch %d: a unique name is required", i+1)
 		}
-		branches[b.Name] = true
+		names[b.Name] = true
 		e164, err := database.NormalizePhone(b.Phone)
 		if err != nil {
 			fail("branch %q: phone: %v", b.Name, err)
@@ -119,25 +128,33 @@ func (s *TenantSpec) normalize() error {
 		if _, err := time.LoadLocation(b.TimeZone); err != nil {
 			fail("branch %q: time_zone %q: %v", b.Name, b.TimeZone, err)
 		}
-		for day, ranges := range b.OpeningHours {
-			if !contains(weekdayKeys, day) {
-				fail("branch %q: opening_hours: %q is not one of mon…sun", b.Name, day)
-			}
-			for _, r := range ranges {
-				if !clockRange.MatchString(r) || r[:5] >= r[6:] {
-					fail("branch %q: opening_hours %s: %q is not HH:MM-HH:MM", b.Name, day, r)
-				}
+		checkHours(b, fail)
+	}
+	return names
+}
+
+func checkHours(b *BranchSpec, fail failFunc) {
+	for day, ranges := range b.OpeningHours {
+		if !contains(weekdayKeys, day) {
+			fail("branch %q: opening_hours: %q is not one of mon…sun", b.Name, day)
+		}
+		for _, r := range ranges {
+			if !clockRange.MatchString(r) || r[:5] >= r[6:] {
+				fail("branch %q: opening_hours %s: %q is not HH:MM-HH:MM", b.Name, day, r)
 			}
 		}
 	}
-	services := map[string]bool{}
+}
+
+func (s *TenantSpec) normalizeServices(branches map[string]bool, fail failFunc) map[string]bool {
+	names := map[string]bool{}
 	calIDs := map[int64]bool{}
 	for i := range s.Services {
 		e := &s.Services[i]
-		if e.Name == "" || services[e.Name] {
+		if e.Name == "" || names[e.Name] {
 			fail("service %d: a unique name is required", i+1)
 		}
-		services[e.Name] = true
+		names[e.Name] = true
 		if e.CalcomEventTypeID <= 0 || calIDs[e.CalcomEventTypeID] {
 			fail("service %q: a unique calcom_event_type_id > 0 is required", e.Name)
 		}
@@ -153,13 +170,17 @@ func (s *TenantSpec) normalize() error {
 		}
 		e.Aliases = lowerAll(e.Aliases)
 	}
-	staff := map[string]bool{}
+	return names
+}
+
+func (s *TenantSpec) normalizeStaff(branches, services map[string]bool, fail failFunc) {
+	names := map[string]bool{}
 	for i := range s.Staff {
 		st := &s.Staff[i]
-		if st.Name == "" || staff[st.Name] {
+		if st.Name == "" || names[st.Name] {
 			fail("staff %d: a unique name is required", i+1)
 		}
-		staff[st.Name] = true
+		names[st.Name] = true
 		if !branches[st.Branch] {
 			fail("staff %q: unknown branch %q", st.Name, st.Branch)
 		}
@@ -170,7 +191,6 @@ func (s *TenantSpec) normalize() error {
 		}
 		st.Aliases = lowerAll(st.Aliases)
 	}
-	return errors.Join(errs...)
 }
 
 // openingHours converts the YAML form into the stored one.

@@ -35,8 +35,8 @@ func (a *app) streamsStatus(ctx context.Context, _ []string) error {
 	}
 	ns := a.cfg.Namespace
 	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(a.out, "request streams (namespace %s; lag = entries not yet delivered to the group)\n", ns)
-	fmt.Fprintln(tw, "SERVICE\tLANE\tLENGTH\tLAG\tPENDING\tCONSUMERS\tINSTANCES\t")
+	writef(a.out, "request streams (namespace %s; lag = entries not yet delivered to the group)\n", ns)
+	writeln(tw, "SERVICE\tLANE\tLENGTH\tLAG\tPENDING\tCONSUMERS\tINSTANCES\t")
 	for _, svc := range services {
 		if svc == "gateway" {
 			continue // the HTTP edge serves no methods on the bus
@@ -54,10 +54,10 @@ func (a *app) streamsStatus(ctx context.Context, _ []string) error {
 			}
 			r := rows[0]
 			if !r.Exists {
-				fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t%d\t\n", svc, lane, instances)
+				writef(tw, "%s\t%s\t-\t-\t-\t-\t%d\t\n", svc, lane, instances)
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%d\t%d\t\n", svc, lane, r.Length, lagText(r.Lag), r.Pending, r.Members, instances)
+			writef(tw, "%s\t%s\t%d\t%s\t%d\t%d\t%d\t\n", svc, lane, r.Length, lagText(r.Lag), r.Pending, r.Members, instances)
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -66,20 +66,20 @@ func (a *app) streamsStatus(ctx context.Context, _ []string) error {
 	if err := a.eventStatus(ctx, rdb); err != nil {
 		return err
 	}
-	fmt.Fprintln(a.out, "\ndead letters")
+	writeln(a.out, "\ndead letters")
 	tw = tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tDEAD LETTERS\t")
+	writeln(tw, "SERVICE\tDEAD LETTERS\t")
 	for _, svc := range services {
 		n, err := rpc.NewDeadLetters(rdb, ns, svc).Len(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "%s\t%d\t\n", svc, n)
+		writef(tw, "%s\t%d\t\n", svc, n)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
 	}
-	fmt.Fprintln(a.out, "\n"+breakerNote)
+	writeln(a.out, "\n"+breakerNote)
 	return nil
 }
 
@@ -95,13 +95,13 @@ func (a *app) eventStatus(ctx context.Context, rdb *redis.Client) error {
 		return fmt.Errorf("scan event streams: %w", err)
 	}
 	slices.Sort(keys)
-	fmt.Fprintln(a.out, "\nevent streams")
+	writeln(a.out, "\nevent streams")
 	if len(keys) == 0 {
-		fmt.Fprintln(a.out, "  none yet")
+		writeln(a.out, "  none yet")
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TOPIC\tGROUP\tLENGTH\tLAG\tPENDING\tCONSUMERS\t")
+	writeln(tw, "TOPIC\tGROUP\tLENGTH\tLAG\tPENDING\tCONSUMERS\t")
 	for _, key := range keys {
 		rows, err := groupRows(ctx, rdb, key, "")
 		if err != nil {
@@ -110,10 +110,10 @@ func (a *app) eventStatus(ctx context.Context, rdb *redis.Client) error {
 		topic := strings.TrimPrefix(key, prefix)
 		for _, r := range rows {
 			if r.Group == "" {
-				fmt.Fprintf(tw, "%s\t-\t%d\t-\t-\t-\t\n", topic, r.Length)
+				writef(tw, "%s\t-\t%d\t-\t-\t-\t\n", topic, r.Length)
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%d\t\n", topic, r.Group, r.Length, lagText(r.Lag), r.Pending, r.Members)
+			writef(tw, "%s\t%s\t%d\t%s\t%d\t%d\t\n", topic, r.Group, r.Length, lagText(r.Lag), r.Pending, r.Members)
 		}
 	}
 	if err := tw.Flush(); err != nil {

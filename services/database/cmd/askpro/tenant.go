@@ -89,7 +89,7 @@ func (a *app) tenantCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.out, "tenant created: %s (%s), time zone %s\n", c.Name, c.ID, c.TimeZone)
+	writef(a.out, "tenant created: %s (%s), time zone %s\n", c.Name, c.ID, c.TimeZone)
 	printKey(a.out, key)
 	return nil
 }
@@ -108,7 +108,7 @@ func (a *app) createCompany(ctx context.Context, store *database.Store, name, tz
 }
 
 func printKey(out io.Writer, key string) {
-	fmt.Fprintf(out, "API key (shown once, store it now): %s\n", key)
+	writef(out, "API key (shown once, store it now): %s\n", key)
 }
 
 func (a *app) tenantList(ctx context.Context) error {
@@ -121,19 +121,19 @@ func (a *app) tenantList(ctx context.Context) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(a.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tTIME ZONE\tKEY PREFIX\tCAL.COM KEY\tACTIVE\tBRANCHES")
+	writeln(tw, "ID\tNAME\tTIME ZONE\tKEY PREFIX\tCAL.COM KEY\tACTIVE\tBRANCHES")
 	for _, c := range companies {
 		branches, err := store.Branches(ctx, c.ID)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s…\t%s\t%t\t%d\n", c.ID, c.Name, c.TimeZone, c.APIKeyPrefix,
+		writef(tw, "%s\t%s\t%s\t%s…\t%s\t%t\t%d\n", c.ID, c.Name, c.TimeZone, c.APIKeyPrefix,
 			yesNo(c.HasCalcomAPIKey), c.Active, len(branches))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
 	}
-	fmt.Fprintf(a.out, "%d tenant(s)\n", len(companies))
+	writef(a.out, "%d tenant(s)\n", len(companies))
 	return nil
 }
 
