@@ -490,7 +490,8 @@ func TestMetricsAreExported(t *testing.T) {
 	p := rpctest.New(t, "metrics", registerEcho)
 	require.NoError(t, p.Client.Call(t.Context(), "metrics", "echo", echoParams{Text: "x"}, nil))
 	testenv.Eventually(t, 5*time.Second, func() bool {
-		return metricSum(t, p.Registry, "askpro_rpc_stream_pending") == 0 && hasMetric(t, p.Registry, "askpro_rpc_stream_lag")
+		return metricSum(t, p.Registry, "askpro_rpc_stream_pending") == 0 && hasMetric(t, p.Registry, "askpro_rpc_stream_lag") &&
+			hasMetric(t, p.Registry, "askpro_rpc_dlq_size")
 	})
 	for _, name := range []string{
 		"askpro_rpc_server_requests_total", "askpro_rpc_client_requests_total", "askpro_rpc_server_in_flight",
