@@ -84,6 +84,21 @@ dev_keys() {
   . "$dev/keys.env"
 }
 
+# http_ok URL: a GET answered 2xx. curl when installed, else bash's /dev/tcp (plain http only).
+http_ok() {
+  local url=$1
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null
+    return
+  fi
+  local rest=${url#http://} hostport path
+  hostport=${rest%%/*}; path=/${rest#*/}
+  [ "$rest" = "$hostport" ] && path=/
+  timeout 2 bash -c "exec 3<>/dev/tcp/${hostport%:*}/${hostport##*:} &&
+    printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' '$path' '$hostport' >&3 &&
+    read -r status <&3 && [[ \$status == HTTP/1.?\ 2* ]]" 2>/dev/null
+}
+
 # wait_ready NAME URL PID: polls URL until it answers 200, the process dies, or 60 s pass.
 wait_ready() {
   local name=$1 url=$2 pid=$3 i
@@ -94,7 +109,7 @@ wait_ready() {
       tail -n 20 "$logs/$name.log" | sed 's/^/    /'
       return 1
     fi
-    if curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then return 0; fi
+    if http_ok "$url"; then return 0; fi
     sleep 0.2
   done
   log "$name is not ready after 60s ($url); see .dev/logs/$name.log"
