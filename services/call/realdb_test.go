@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,41 +22,50 @@ import (
 
 	callapi "github.com/askproai/backend/pkg/api/call"
 	"github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/api/routing"
 	"github.com/askproai/backend/pkg/rpc"
 	"github.com/askproai/backend/pkg/testenv"
 	"github.com/askproai/backend/services/call/internal/call"
 )
 
-// The real database service is built once per test binary from ../database and run as a
-// process: its calls.save SQL, outbox (call.saved) and calls.get are the real ones.
+// The real database and routing services are built once per test binary from ../<service> and
+// run as processes: calls.save's SQL, the outbox (call.saved), calls.get and routing's parser
+// are the real ones.
 var (
-	dbBinOnce sync.Once
-	dbBin     string
-	dbBinErr  error
+	binMu sync.Mutex
+	bins  = map[string]string{}
 )
 
-func databaseBinary(t testing.TB) string {
+func serviceBinary(t testing.TB, service string) string {
 	t.Helper()
-	dbBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "call-test-database-*")
-		if err != nil {
-			dbBinErr = err
-			return
-		}
-		dbBin = filepath.Join(dir, "database")
-		cmd := exec.Command("go", "build", "-o", dbBin, ".")
-		cmd.Dir, cmd.Env = "../database", append(os.Environ(), "GOWORK=off")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			dbBinErr = err
-			dbBin = string(out)
-		}
-	})
-	require.NoError(t, dbBinErr, "build services/database: %s", dbBin)
-	return dbBin
+	binMu.Lock()
+	defer binMu.Unlock()
+	if bin, ok := bins[service]; ok {
+		return bin
+	}
+	dir, err := os.MkdirTemp("", "call-test-"+service+"-*")
+	require.NoError(t, err)
+	bin := filepath.Join(dir, service)
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Dir, cmd.Env = "../"+service, append(os.Environ(), "GOWORK=off")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "build services/%s: %s", service, out)
+	bins[service] = bin
+	return bin
 }
 
-// realStack runs the real database service and the call service (keyword analyzer: routing is
-// not part of this test) on real Redis and a fresh PostgreSQL.
+// startProcess runs a built service until the test ends.
+func startProcess(t testing.TB, service string, env ...string) {
+	t.Helper()
+	cmd := exec.Command(serviceBinary(t, service))
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() })
+}
+
+// realStack runs the real database and routing services and the call service on real Redis
+// and a fresh PostgreSQL.
 type realStack struct {
 	client *rpc.Client
 	pool   *pgxpool.Pool
@@ -71,24 +81,22 @@ func startRealStack(t testing.TB, extraEnv ...string) *realStack {
 	t.Cleanup(pool.Close)
 	seedTenant(t, pool)
 
-	cmd := exec.Command(databaseBinary(t))
-	cmd.Env = append(os.Environ(), "REDIS_URL="+r.URL, "DATABASE_URL="+dbURL, "RPC_NAMESPACE="+ns,
+	common := []string{"REDIS_URL=" + r.URL, "RPC_NAMESPACE=" + ns, "LOG_LEVEL=error"}
+	dbEnv := append(slices.Clone(common), "DATABASE_URL="+dbURL,
 		"PII_KEYS=v1:"+base64.StdEncoding.EncodeToString([]byte("call-e2e-test-key-0123456789abcd")),
 		"BLIND_INDEX_KEY="+base64.StdEncoding.EncodeToString([]byte("call-e2e-blind-key-0123456789abc")),
-		"POD_NAME=database-"+testenv.RandomSuffix(), "LOG_LEVEL=error", "OUTBOX_INTERVAL=20ms", "OPS_ADDR="+testenv.FreeAddr(t))
-	cmd.Env = append(cmd.Env, extraEnv...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() })
+		"POD_NAME=database-"+testenv.RandomSuffix(), "OUTBOX_INTERVAL=20ms", "OPS_ADDR="+testenv.FreeAddr(t))
+	startProcess(t, "database", append(dbEnv, extraEnv...)...)
+	startProcess(t, "routing", append(slices.Clone(common), "POD_NAME=routing-"+testenv.RandomSuffix(), "OPS_ADDR="+testenv.FreeAddr(t))...)
 
 	stop := testenv.StartService(t, run, map[string]string{"REDIS_URL": r.URL, "RPC_NAMESPACE": ns,
-		"LOG_LEVEL": "warn", "INTENT_ANALYZER": "keywords"})
+		"LOG_LEVEL": "warn"})
 	t.Cleanup(func() { _ = stop() })
 	client, err := rpc.NewClient(r.Client, rpc.ClientConfig{Instance: "test-" + testenv.RandomSuffix(), Namespace: ns},
 		zerolog.Nop(), prometheus.NewRegistry())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = client.Close() })
-	for _, service := range []string{"call", database.Service} {
+	for _, service := range []string{"call", database.Service, routing.Service} {
 		testenv.Eventually(t, 30*time.Second, func() bool {
 			return client.Call(t.Context(), service, "rpc.ping", nil, nil) == nil
 		}, "%s is not live", service)
@@ -149,6 +157,8 @@ func TestRealDatabaseSameFinalRow(t *testing.T) {
 	require.NotEmpty(t, want.CustomerID, "the caller became a customer")
 	require.Equal(t, "booking", want.Metadata[call.MetaIntent])
 	require.Equal(t, "Anna Weber", want.Metadata[call.MetaCallerName])
+	require.Equal(t, []any{map[string]any{"start": "2025-11-25T13:30:00Z", "readback": "Dienstag, 25. November, um 14:30 Uhr"}},
+		want.Metadata[call.MetaPreferredTimes], "routing resolved 'Dienstag um halb drei' against the call's start")
 	require.Equal(t, "positive", want.Sentiment)
 
 	orders := [][]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}
