@@ -66,6 +66,9 @@ type Config struct {
 	RunID string
 	// Timeout bounds each HTTP request.
 	Timeout time.Duration
+	// WebhookAttempts is how often a webhook is sent before it is given up (default 4); Retell
+	// retries a 5xx.
+	WebhookAttempts int
 }
 
 // Runner runs simulated calls and records what happened.
@@ -85,6 +88,9 @@ type Runner struct {
 func NewRunner(cfg Config) *Runner {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 15 * time.Second
+	}
+	if cfg.WebhookAttempts == 0 {
+		cfg.WebhookAttempts = 4
 	}
 	tr := &http.Transport{MaxIdleConns: cfg.Concurrency + 16, MaxIdleConnsPerHost: cfg.Concurrency + 16, IdleConnTimeout: time.Minute}
 	return &Runner{cfg: cfg, client: &http.Client{Transport: tr, Timeout: cfg.Timeout}, Stats: NewStats(),
@@ -160,8 +166,8 @@ func (r *Runner) think(ctx context.Context, rng *rand.Rand) bool {
 	return r.pause(ctx, r.cfg.Think/2+time.Duration(rng.Int64N(int64(r.cfg.Think))))
 }
 
-// call is one simulated phone call's state.
-type call struct {
+// Call is one simulated phone call's state.
+type Call struct {
 	id, from, to string
 	branch       Branch
 	start        time.Time
@@ -175,17 +181,17 @@ type call struct {
 // ends early, so no started call is left without its end.
 func (r *Runner) OneCall(ctx context.Context, rng *rand.Rand, id string) {
 	b := r.cfg.Tenant.Branches[rng.IntN(len(r.cfg.Tenant.Branches))]
-	c := &call{id: id, from: fmt.Sprintf("+49151%08d", rng.IntN(100_000_000)), to: b.Phone, branch: b, start: time.Now()}
+	c := &Call{id: id, from: fmt.Sprintf("+49151%08d", rng.IntN(100_000_000)), to: b.Phone, branch: b, start: time.Now()}
 	r.enter(id)
 	defer r.leave()
-	r.inbound(ctx, c)
-	r.webhook(context.WithoutCancel(ctx), c, "call_started")
+	r.Inbound(ctx, c)
+	r.Webhook(context.WithoutCancel(ctx), c, "call_started")
 	if r.think(ctx, rng) {
 		r.conversation(ctx, rng, c)
 	}
 	end := context.WithoutCancel(ctx)
-	r.webhook(end, c, "call_ended")
-	r.webhook(end, c, "call_analyzed")
+	r.Webhook(end, c, "call_ended")
+	r.Webhook(end, c, "call_analyzed")
 }
 
 func (r *Runner) enter(id string) {
@@ -203,14 +209,14 @@ func (r *Runner) leave() {
 }
 
 // conversation: availability, then (usually) a booking, sometimes followed by a cancellation.
-func (r *Runner) conversation(ctx context.Context, rng *rand.Rand, c *call) {
+func (r *Runner) conversation(ctx context.Context, rng *rand.Rand, c *Call) {
 	service := c.branch.Services[rng.IntN(len(c.branch.Services))]
 	args := map[string]string{"service": service, "date": wishDay(rng, c.start), "time": times[rng.IntN(len(times))]}
 	if staff := c.branch.Offers[service]; rng.IntN(2) == 0 && len(staff) > 0 {
 		args["staff"] = staff[rng.IntN(len(staff))]
 	}
 	c.said = append(c.said, "User: Ich hätte gern "+service+" "+args["date"]+" "+args["time"]+".")
-	avail, ok := r.function(ctx, c, EpCheck, args)
+	avail, ok := r.Function(ctx, c, EpCheck, args)
 	if !ok || rng.IntN(10) == 0 || !r.think(ctx, rng) {
 		return
 	}
@@ -224,7 +230,7 @@ func (r *Runner) conversation(ctx context.Context, rng *rand.Rand, c *call) {
 			book["staff"] = args["staff"]
 		}
 	}
-	res, ok := r.function(ctx, c, EpBook, book)
+	res, ok := r.Function(ctx, c, EpBook, book)
 	if !ok || !res.Success || res.Booking == nil {
 		return
 	}
@@ -236,7 +242,7 @@ func (r *Runner) conversation(ctx context.Context, rng *rand.Rand, c *call) {
 	}
 	// "Ach nein, doch nicht": the number read back with spaces, as a caller would say it.
 	spoken := strings.Join(strings.Split(res.Booking.ConfirmationNumber, ""), " ")
-	cres, ok := r.function(ctx, c, EpCancel, map[string]string{"confirmation_number": spoken})
+	cres, ok := r.Function(ctx, c, EpCancel, map[string]string{"confirmation_number": spoken})
 	if ok && cres.Success {
 		r.mu.Lock()
 		delete(r.booked, res.Booking.AppointmentID)
@@ -260,8 +266,8 @@ type FunctionResult struct {
 	} `json:"booking"`
 }
 
-// function sends one signed function call; ok is false when the system failed the caller.
-func (r *Runner) function(ctx context.Context, c *call, ep string, args map[string]string) (FunctionResult, bool) {
+// Function sends one signed function call; ok is false when the system failed the caller.
+func (r *Runner) Function(ctx context.Context, c *Call, ep string, args map[string]string) (FunctionResult, bool) {
 	name := strings.TrimPrefix(ep, "fn:")
 	body, _ := json.Marshal(map[string]any{"name": name, "args": args, "call": r.callObject(c, "ongoing", false)})
 	status, raw, d, err := r.post(ctx, "/retell/functions/"+name, body)
@@ -297,7 +303,18 @@ func outcome(res FunctionResult) string {
 	return "no_options"
 }
 
-func (r *Runner) inbound(ctx context.Context, c *call) {
+// NewCall prepares a call to branch b from a random number; nothing is sent yet. Its id is
+// recorded among the run's calls.
+func (r *Runner) NewCall(id string, b Branch) *Call {
+	c := &Call{id: id, from: fmt.Sprintf("+49152%08d", rand.IntN(100_000_000)), to: b.Phone, branch: b, start: time.Now()}
+	r.mu.Lock()
+	r.calls = append(r.calls, id)
+	r.mu.Unlock()
+	return c
+}
+
+// Inbound sends the inbound webhook and keeps the metadata the gateway answers with.
+func (r *Runner) Inbound(ctx context.Context, c *Call) {
 	body, _ := json.Marshal(map[string]any{"event": "call_inbound", "call_inbound": map[string]string{
 		"agent_id": "agent_loadsim", "from_number": c.from, "to_number": c.to, "call_id": c.id}})
 	status, raw, d, err := r.post(ctx, "/retell/inbound", body)
@@ -320,17 +337,18 @@ func (r *Runner) inbound(ctx context.Context, c *call) {
 	r.Stats.Record(EpInbound, d, "")
 }
 
-// webhook sends a lifecycle event, retrying like Retell does on 5xx and transport errors.
-func (r *Runner) webhook(ctx context.Context, c *call, event string) {
+// Webhook sends a lifecycle event, retrying like Retell does on 5xx and transport errors.
+func (r *Runner) Webhook(ctx context.Context, c *Call, event string) {
 	body, _ := json.Marshal(map[string]any{"event": event, "call": r.callObject(c, statusOf(event), event == "call_analyzed")})
-	for attempt := range 4 {
+	for attempt := range r.cfg.WebhookAttempts {
 		status, _, d, err := r.post(ctx, "/retell/webhook", body)
 		if err == nil && status == http.StatusNoContent {
 			r.Stats.Record(EpWebhook, d, "")
 			return
 		}
 		r.Stats.Record(EpWebhook, d, errText(status, err))
-		if err == nil && status < 500 || !r.pause(ctx, time.Duration(attempt+1)*500*time.Millisecond) {
+		if err == nil && status < 500 || attempt == r.cfg.WebhookAttempts-1 ||
+			!r.pause(ctx, time.Duration(min(attempt+1, 4))*500*time.Millisecond) {
 			return
 		}
 	}
@@ -343,7 +361,7 @@ func statusOf(event string) string {
 	return "ended"
 }
 
-func (r *Runner) callObject(c *call, status string, analyzed bool) map[string]any {
+func (r *Runner) callObject(c *Call, status string, analyzed bool) map[string]any {
 	o := map[string]any{
 		"call_id": c.id, "agent_id": "agent_loadsim", "agent_version": 1, "call_type": "phone_call",
 		"call_status": status, "direction": "inbound", "from_number": c.from, "to_number": c.to,

@@ -57,6 +57,20 @@ func (s *Stats) Outcome(ep, what, message string) {
 	s.outcomes[ep][what]++
 }
 
+// Problems returns the failed requests per endpoint and kind.
+func (s *Stats) Problems() map[string]map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]map[string]int, len(s.errs))
+	for ep, m := range s.errs {
+		out[ep] = make(map[string]int, len(m))
+		for k, v := range m {
+			out[ep][k] = v
+		}
+	}
+	return out
+}
+
 // Errors is the number of failed requests.
 func (s *Stats) Errors() int {
 	s.mu.Lock()
