@@ -19,6 +19,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -105,7 +106,7 @@ type Result struct {
 	Bookings []FunctionResult
 	Booked   *BookedSlot
 	Chosen   *SlotOffer
-	// Confirmation is the booking answer's message (what the agent says); SMS what the
+	// Confirmation is the booking answer's message (what the agent says); SMS the text the
 	// booking service's SMS log sink wrote, when BookingLog was given and it was found.
 	Confirmation string
 	SMS          string
@@ -482,7 +483,7 @@ func (c *caller) sms(ctx context.Context) {
 			return
 		}
 		if line != "" {
-			c.res.SMS = line
+			c.res.SMS = smsText(line)
 			return
 		}
 		select {
@@ -512,6 +513,28 @@ func findSMS(path, confirmation string) (string, error) {
 		return "", fmt.Errorf("read booking log: %w", err)
 	}
 	return found, nil
+}
+
+var (
+	ansi       = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+	textFields = []*regexp.Regexp{
+		regexp.MustCompile(`"text":("(?:[^"\\]|\\.)*")`), // json logs
+		regexp.MustCompile(`text=("(?:[^"\\]|\\.)*")`),   // console logs
+	}
+)
+
+// smsText extracts the message from a log sink line (JSON or console format); the whole line
+// when it has no text field.
+func smsText(line string) string {
+	line = ansi.ReplaceAllString(line, "")
+	for _, re := range textFields {
+		if m := re.FindStringSubmatch(line); m != nil {
+			if text, err := strconv.Unquote(m[1]); err == nil {
+				return text
+			}
+		}
+	}
+	return line
 }
 
 func randomHex(n int) string {

@@ -105,7 +105,7 @@ func TestRunPlaysTheWholeCall(t *testing.T) {
 	require.Equal(t, "Haarmonie Mitte", res.BranchName)
 	require.Equal(t, "K7P2Q9", res.Booked.ConfirmationNumber)
 	require.NotNil(t, res.Chosen, "the caller took the offered slot")
-	require.Contains(t, res.SMS, "K7P2Q9")
+	require.Equal(t, "Hallo Anna, Ihre Bestätigungsnummer: K7P2Q9.", res.SMS)
 
 	book := g.bodies["/retell/functions/book_appointment"][0]["args"].(map[string]any)
 	require.Equal(t, map[string]any{"service": "Haare schneiden", "date": "nächsten Dienstag", "time": "halb drei",
@@ -115,6 +115,12 @@ func TestRunPlaysTheWholeCall(t *testing.T) {
 	require.Equal(t, "c1", call["metadata"].(map[string]any)["company_id"], "metadata from the inbound answer")
 	analyzed := g.bodies["call_analyzed"][0]["call"].(map[string]any)
 	require.Equal(t, true, analyzed["call_analysis"].(map[string]any)["call_successful"])
+}
+
+func TestSMSTextFromConsoleLog(t *testing.T) {
+	line := "\x1b[90m2026-11-25T00:42:41Z\x1b[0m INF sms_logged \x1b[36mtext=\x1b[0m\"Guten Tag, Nummer: \\\"K8GM5P\\\".\" \x1b[36mto_phone=\x1b[0m+49*********78"
+	res := democall.SMSTextForTest(line)
+	require.Equal(t, `Guten Tag, Nummer: "K8GM5P".`, res)
 }
 
 func TestRunStopsWhenTheNumberIsNotRouted(t *testing.T) {

@@ -1,0 +1,4 @@
+package democall
+
+// SMSTextForTest exposes smsText to the external tests.
+var SMSTextForTest = smsText
