@@ -107,7 +107,14 @@ func StartProcess(name, bin string, args []string, env map[string]string, logDir
 	}
 	cmd := exec.Command(bin, args...) //nolint:noctx // lifetime is managed by Stop, not a context
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TZ=UTC"}
+	// Only what a Go binary needs from the parent; everything else comes from env, so a test
+	// cannot leak its own REDIS_URL or DATABASE_URL into a service by accident.
+	cmd.Env = []string{"TZ=UTC"}
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "PATH=") || strings.HasPrefix(kv, "HOME=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -63,26 +62,4 @@ func jsonProblem(err error) string {
 		return "field " + typ.Field + " has the wrong type"
 	}
 	return "invalid JSON"
-}
-
-// flexString decodes a JSON string, number or boolean into a string: Retell's schema drifts
-// (agent_version has been both), and a function argument may arrive as either.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || bytes.Equal(b, []byte("null")) {
-		*f = ""
-		return nil
-	}
-	if b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-		return nil
-	}
-	*f = flexString(b)
-	return nil
 }
