@@ -36,6 +36,15 @@ var (
 	bins  = map[string]string{}
 )
 
+// TestMain removes the built binaries after the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, bin := range bins {
+		_ = os.RemoveAll(filepath.Dir(bin))
+	}
+	os.Exit(code)
+}
+
 func serviceBinary(t testing.TB, service string) string {
 	t.Helper()
 	binMu.Lock()
