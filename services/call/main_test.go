@@ -10,7 +10,7 @@ import (
 
 func TestRunServesReadyAndStopsCleanly(t *testing.T) {
 	redis := testenv.Redis(t)
-	stop := testenv.StartService(t, run, map[string]string{"REDIS_URL": redis.URL, "LOG_LEVEL": "error"})
+	stop := testenv.StartService(t, run, map[string]string{"REDIS_URL": redis.URL, "RPC_NAMESPACE": redis.Prefix + "askpro", "LOG_LEVEL": "error"})
 	require.NoError(t, stop())
 }
 
