@@ -106,6 +106,9 @@ AND time_zone = 'Europe/Vienna' AND calcom_api_key_enc IS NOT NULL`, sum[:], key
 
 	_, err := c.try("tenant", "create", "--name", "X", "--time-zone", "Mars/Olympus")
 	require.Error(t, err)
+	_, err = c.try("tenant", "create", "--name", "Praxis Dr. Weber")
+	require.ErrorContains(t, err, "exists")
+	require.Equal(t, 1, c.count(`SELECT count(*) FROM companies`))
 }
 
 const tenantYAML = `

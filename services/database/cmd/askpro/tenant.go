@@ -85,6 +85,12 @@ func (a *app) tenantCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Names identify tenants for `tenant apply` and operators: refuse a second one.
+	if found, err := store.CompaniesByName(ctx, *name); err != nil {
+		return err
+	} else if len(found) > 0 {
+		return fmt.Errorf("tenant create: a tenant named %q exists (%s); choose another name or use tenant apply", *name, found[0].ID)
+	}
 	c, key, err := a.createCompany(ctx, store, *name, *tz, *calKey)
 	if err != nil {
 		return err
