@@ -263,7 +263,7 @@ run: AskProAI is up: calsim and ${#SERVICES[@]} services, each its own process
   demo tenant   Salon Haarmonie, Berlin: Mitte +493055571234, Prenzlauer Berg +493055571299
   API key       $key
   Cal.com       $CALCOM_BASE_URL$( [ -n "$start_calsim" ] && echo "  (calsim, seed .dev/calsim-seed.json)")
-  ops           ${ops%,}  (/health /ready /metrics)
+  ops          ${ops%,}  (/health /ready /metrics)
   logs          .dev/logs/<service>.log
   send a call   make demo            (in another terminal)
   try /rpc      curl -s $gateway_url/rpc -H 'X-API-Key: $key' \\
