@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -43,6 +44,13 @@ func (m *memDB) register(s *rpc.Server) {
 	})
 	rpc.Register(s, database.MethodCustomersFindOrCreate, func(_ context.Context, p database.FindOrCreateCustomerParams) (database.FindOrCreateCustomerResult, error) {
 		return database.FindOrCreateCustomerResult{Customer: database.Customer{ID: "cust-" + p.Phone, Phone: p.Phone}}, nil
+	})
+	rpc.Register(s, database.MethodCustomersGet, func(_ context.Context, p database.CustomerParams) (database.Customer, error) {
+		phone, ok := strings.CutPrefix(p.CustomerID, "cust-")
+		if !ok {
+			return database.Customer{}, rpc.ErrNotFound
+		}
+		return database.Customer{ID: p.CustomerID, Phone: phone}, nil
 	})
 	rpc.Register(s, database.MethodAuditAppend, func(context.Context, database.AuditAppendParams) (database.Ack, error) {
 		return database.Ack{OK: true}, nil

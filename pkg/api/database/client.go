@@ -74,6 +74,12 @@ func (c *Client) FindOrCreateCustomer(ctx context.Context, p FindOrCreateCustome
 	return call[FindOrCreateCustomerResult](ctx, c, MethodCustomersFindOrCreate, p.CompanyID, p, opts)
 }
 
+// Customer loads one customer with its contact details decrypted; another tenant's customer
+// answers rpc.ErrNotFound. Callers use it when they need to reach someone and keep no copy.
+func (c *Client) Customer(ctx context.Context, p CustomerParams, opts ...rpc.CallOption) (Customer, error) {
+	return call[Customer](ctx, c, MethodCustomersGet, p.CompanyID, p, opts)
+}
+
 // SaveCall upserts a call and its caller.
 func (c *Client) SaveCall(ctx context.Context, p SaveCallParams, opts ...rpc.CallOption) (Call, error) {
 	return call[Call](ctx, c, MethodCallsSave, p.CompanyID, p, opts)

@@ -24,6 +24,7 @@ const (
 	MethodEventTypesByName            = "eventTypes.byName"
 	MethodEventTypesUpsert            = "eventTypes.upsert"
 	MethodCustomersFindOrCreate       = "customers.findOrCreate"
+	MethodCustomersGet                = "customers.get"
 	MethodCallsSave                   = "calls.save"
 	MethodCallsGet                    = "calls.get"
 	MethodCallsLinkAppointment        = "calls.linkAppointment"
@@ -46,7 +47,7 @@ var Methods = []string{
 	MethodBranchesByPhone, MethodBranchesGet, MethodBranchesList, MethodBranchesUpsert,
 	MethodStaffList, MethodStaffByName, MethodStaffUpsert,
 	MethodEventTypesList, MethodEventTypesByName, MethodEventTypesUpsert,
-	MethodCustomersFindOrCreate, MethodCallsSave, MethodCallsGet, MethodCallsLinkAppointment,
+	MethodCustomersFindOrCreate, MethodCustomersGet, MethodCallsSave, MethodCallsGet, MethodCallsLinkAppointment,
 	MethodAppointmentsCreate, MethodAppointmentsGet, MethodAppointmentsCancel,
 	MethodAppointmentsReschedule, MethodAppointmentsListActive, MethodAppointmentsByConfirmation,
 	MethodAppointmentsByCustomerPhone, MethodAnalyticsDaily, MethodAuditAppend,

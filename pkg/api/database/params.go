@@ -48,6 +48,12 @@ type FindOrCreateCustomerParams struct {
 	Actor     string `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }
 
+// CustomerParams names one customer of a tenant.
+type CustomerParams struct {
+	CompanyID  string `msgpack:"company_id" json:"company_id"`
+	CustomerID string `msgpack:"customer_id" json:"customer_id"`
+}
+
 // FindOrCreateCustomerResult tells whether the customer was new.
 type FindOrCreateCustomerResult struct {
 	Customer Customer `msgpack:"customer" json:"customer"`

@@ -17,7 +17,7 @@ func (s *Service) Confirm(ctx context.Context, ev Event) error {
 	var to Contact
 	err := ErrNotFound
 	if b.CustomerID != "" {
-		to, err = s.ledger.Contact(ctx, ev.CompanyID, b.CustomerID)
+		to, err = s.store.Customer(ctx, ev.CompanyID, b.CustomerID)
 	}
 	if errors.Is(err, ErrNotFound) {
 		s.log.Debug().Str("appointment_id", b.ID).Str("event", string(ev.Kind)).Msg("confirmation_without_contact")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 )
 
 // Create books a slot, idempotently under the request's idempotency key:
@@ -89,7 +88,6 @@ func (s *Service) bookLocked(ctx context.Context, req CreateRequest, key string,
 		if customerID, err = s.store.FindOrCreateCustomer(ctx, req.CompanyID, req.Customer); err != nil {
 			return Booking{}, fmt.Errorf("find or create customer: %w", err)
 		}
-		s.saveContact(ctx, req.CompanyID, customerID, req.Customer, slot.End)
 	}
 	calID, err := s.calendar.CreateBooking(ctx, CalendarBooking{CompanyID: req.CompanyID, EventType: cat.eventType,
 		Staff: st, Start: slot.Start, End: slot.End, TimeZone: cat.loc.String(), Attendee: req.Customer,
@@ -219,18 +217,6 @@ func (s *Service) abortKey(ctx context.Context, key string) {
 	defer cancel()
 	if err := s.ledger.Abort(dctx, key); err != nil {
 		s.log.Warn().Err(err).Msg("idempotency_abort_failed")
-	}
-}
-
-// saveContact keeps the customer's contact until ContactTTL after the appointment ends. A
-// failure costs a confirmation, not the booking.
-func (s *Service) saveContact(ctx context.Context, companyID, customerID string, c Contact, until time.Time) {
-	if customerID == "" || (c.Phone == "" && c.Email == "") {
-		return
-	}
-	ttl := max(until.Sub(s.cfg.Now()), 0) + s.cfg.ContactTTL
-	if err := s.ledger.SaveContact(ctx, companyID, customerID, c, ttl); err != nil {
-		s.log.Warn().Err(err).Str("customer_id", customerID).Msg("contact_not_saved")
 	}
 }
 

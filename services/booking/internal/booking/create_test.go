@@ -27,7 +27,7 @@ func TestCreateBooksAndConfirmsInGerman(t *testing.T) {
 	reservations, err := f.locker.Reservations(t.Context(), "anna")
 	require.NoError(t, err)
 	require.Empty(t, reservations, "lock released")
-	c, err := f.ledger.Contact(t.Context(), company, res.Booking.CustomerID)
+	c, err := f.store.Customer(t.Context(), company, res.Booking.CustomerID)
 	require.NoError(t, err)
 	require.Equal(t, "+4915112345678", c.Phone)
 }

@@ -40,9 +40,12 @@ type fakeStore struct {
 	// commitThenFail writes the row and then answers like a timed-out call.
 	commitThenFail bool
 	cancelErr      error
+	contacts       map[string]booking.Contact
 }
 
-func newStore() *fakeStore { return &fakeStore{appts: map[string]booking.Booking{}} }
+func newStore() *fakeStore {
+	return &fakeStore{appts: map[string]booking.Booking{}, contacts: map[string]booking.Contact{}}
+}
 
 func (f *fakeStore) Branch(context.Context, string, string) (booking.Branch, error) {
 	return booking.Branch{ID: branch, Name: "Salon Mitte", TimeZone: "Europe/Berlin"}, nil
@@ -76,8 +79,21 @@ func (f *fakeStore) ActiveAppointments(_ context.Context, _, staffID string, fro
 	return out, nil
 }
 
-func (f *fakeStore) FindOrCreateCustomer(context.Context, string, booking.Contact) (string, error) {
+func (f *fakeStore) FindOrCreateCustomer(_ context.Context, _ string, c booking.Contact) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.contacts["cust-1"] = c
 	return "cust-1", nil
+}
+
+func (f *fakeStore) Customer(_ context.Context, _, id string) (booking.Contact, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.contacts[id]
+	if !ok {
+		return booking.Contact{}, booking.ErrNotFound
+	}
+	return c, nil
 }
 
 func (f *fakeStore) overlapLocked(staffID string, start, end time.Time, ignore string) bool {

@@ -17,6 +17,9 @@ type Store interface {
 	Staff(ctx context.Context, companyID, branchID string) ([]Staff, error)
 	ActiveAppointments(ctx context.Context, companyID, staffID string, from, to time.Time) ([]Booking, error)
 	FindOrCreateCustomer(ctx context.Context, companyID string, c Contact) (string, error)
+	// Customer is how to reach a customer, read when needed: the database service holds the
+	// contact encrypted at rest, and the booking service keeps no copy.
+	Customer(ctx context.Context, companyID, customerID string) (Contact, error)
 	CreateAppointment(ctx context.Context, a NewAppointment) (Booking, error)
 	Appointment(ctx context.Context, companyID, id string) (Booking, error)
 	ByConfirmation(ctx context.Context, companyID, number string) (Booking, error)
@@ -58,10 +61,6 @@ type Ledger interface {
 	RecordOrphan(ctx context.Context, o Orphan) error
 	Orphans(ctx context.Context) ([]Orphan, error)
 	ResolveOrphan(ctx context.Context, id string) error
-	// SaveContact keeps how to reach a customer; it is saved before the appointment is written,
-	// so the booking event never arrives before the contact.
-	SaveContact(ctx context.Context, companyID, customerID string, c Contact, ttl time.Duration) error
-	Contact(ctx context.Context, companyID, customerID string) (Contact, error)
 }
 
 // Notifier delivers a confirmation on every channel the contact can be reached on, at most once

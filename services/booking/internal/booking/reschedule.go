@@ -78,7 +78,8 @@ func (s *Service) moveCalendar(ctx context.Context, req RescheduleRequest, old B
 	case st.ID == old.StaffID:
 		return s.calendar.RescheduleBooking(ctx, old.CompanyID, old.CalcomBookingID, lock.Start, req.Reason)
 	}
-	contact, _ := s.ledger.Contact(ctx, old.CompanyID, old.CustomerID)
+	// Without a readable contact the attendee is still the same customer: Cal.com gets no phone.
+	contact, _ := s.store.Customer(ctx, old.CompanyID, old.CustomerID)
 	return s.calendar.CreateBooking(ctx, CalendarBooking{CompanyID: old.CompanyID, EventType: cat.eventType,
 		Staff: st, Start: lock.Start, End: lock.End, TimeZone: cat.loc.String(), Attendee: contact,
 		IdempotencyKey: old.CompanyID + ":move:" + old.ID, Fence: lock.Fence})

@@ -20,7 +20,6 @@ const DefaultOptions = 3
 type Config struct {
 	LockTTL        time.Duration // reservation lifetime; default 30s
 	IdempotencyTTL time.Duration // how long a create result is remembered; default 24h
-	ContactTTL     time.Duration // how long past the appointment its contact is kept; default 7 days
 	CompensateTTL  time.Duration // budget for undoing an upstream booking; default 10s
 	LockMargin     time.Duration // the write must finish this long before the lock expires; default 1s
 	SearchDays     int           // days handleConflict looks ahead; default 7
@@ -36,7 +35,6 @@ func (c Config) withDefaults() Config {
 	}
 	def(&c.LockTTL, 30*time.Second)
 	def(&c.IdempotencyTTL, 24*time.Hour)
-	def(&c.ContactTTL, 7*24*time.Hour)
 	def(&c.CompensateTTL, 10*time.Second)
 	def(&c.LockMargin, time.Second)
 	def(&c.ReconcileAfter, 2*time.Minute)

@@ -95,6 +95,15 @@ func (s *Store) ActiveAppointments(ctx context.Context, companyID, staffID strin
 	return bookings(list.Appointments), nil
 }
 
+// Customer implements booking.Store.
+func (s *Store) Customer(ctx context.Context, companyID, customerID string) (booking.Contact, error) {
+	c, err := s.db.Customer(ctx, database.CustomerParams{CompanyID: companyID, CustomerID: customerID})
+	if err != nil {
+		return booking.Contact{}, domainErr("load customer", err)
+	}
+	return booking.Contact{Phone: c.Phone, Name: c.Name, Email: c.Email}, nil
+}
+
 // FindOrCreateCustomer implements booking.Store.
 func (s *Store) FindOrCreateCustomer(ctx context.Context, companyID string, c booking.Contact) (string, error) {
 	res, err := s.db.FindOrCreateCustomer(ctx, database.FindOrCreateCustomerParams{CompanyID: companyID,

@@ -41,10 +41,6 @@ func (l *Ledger) OrphanStream() string { return l.ns + "orphans" }
 
 func (l *Ledger) idemKey(key string) string { return l.ns + "idem:" + key }
 
-func (l *Ledger) contactKey(companyID, customerID string) string {
-	return l.ns + "contact:" + companyID + ":" + customerID
-}
-
 // Begin claims key with a short-lived "pending" marker, or returns the stored result.
 func (l *Ledger) Begin(ctx context.Context, key string, _ time.Duration) (booking.CreateResult, bool, error) {
 	for range 3 {
@@ -138,32 +134,4 @@ func (l *Ledger) ResolveOrphan(ctx context.Context, id string) error {
 		return fmt.Errorf("resolve orphan %w: %w", booking.ErrUpstream, err)
 	}
 	return nil
-}
-
-// SaveContact keeps the contact of a customer for ttl.
-func (l *Ledger) SaveContact(ctx context.Context, companyID, customerID string, c booking.Contact, ttl time.Duration) error {
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("encode contact: %w", err)
-	}
-	if err := l.rdb.Set(ctx, l.contactKey(companyID, customerID), raw, ttl).Err(); err != nil {
-		return fmt.Errorf("save contact %w: %w", booking.ErrUpstream, err)
-	}
-	return nil
-}
-
-// Contact returns the contact of a customer, or booking.ErrNotFound.
-func (l *Ledger) Contact(ctx context.Context, companyID, customerID string) (booking.Contact, error) {
-	raw, err := l.rdb.Get(ctx, l.contactKey(companyID, customerID)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return booking.Contact{}, booking.ErrNotFound
-	}
-	if err != nil {
-		return booking.Contact{}, fmt.Errorf("load contact %w: %w", booking.ErrUpstream, err)
-	}
-	var c booking.Contact
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return booking.Contact{}, fmt.Errorf("decode contact: %w", err)
-	}
-	return c, nil
 }

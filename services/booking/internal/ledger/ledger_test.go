@@ -38,18 +38,10 @@ func TestIdempotencyClaim(t *testing.T) {
 	require.Len(t, keys, 1, "keys live under the namespace")
 }
 
-func TestContactsAndOrphans(t *testing.T) {
+func TestOrphans(t *testing.T) {
 	env := testenv.Redis(t)
 	l := ledger.New(env.Client, env.Prefix+"askpro", 0)
 	ctx := t.Context()
-	_, err := l.Contact(ctx, "c1", "a1")
-	require.ErrorIs(t, err, booking.ErrNotFound)
-	c := booking.Contact{Phone: "+4915112345678", Email: "e@example.org", Name: "Erika"}
-	require.NoError(t, l.SaveContact(ctx, "c1", "a1", c, time.Hour))
-	got, err := l.Contact(ctx, "c1", "a1")
-	require.NoError(t, err)
-	require.Equal(t, c, got)
-
 	o := booking.Orphan{Kind: booking.OrphanLocalCancel, AppointmentID: "a1", CompanyID: "c1", CalcomBookingID: "cal-1", StaffID: "anna", Reason: "r",
 		Start: time.Date(2026, 12, 1, 13, 30, 0, 0, time.UTC), End: time.Date(2026, 12, 1, 14, 30, 0, 0, time.UTC),
 		At: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}

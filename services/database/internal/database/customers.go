@@ -18,6 +18,7 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (company_id, phone_index) DO NOTHING
 RETURNING ` + customerColumns
 	sqlCustomerByPhone = `SELECT ` + customerColumns + ` FROM customers WHERE company_id = $1 AND phone_index = $2`
+	sqlCustomerByID    = `SELECT ` + customerColumns + ` FROM customers WHERE company_id = $1 AND id = $2`
 	// Filling in re-seals every field under the current key, which also moves the row off a
 	// retired key.
 	sqlCustomerReseal = `UPDATE customers SET phone_enc = $3, name_enc = $4, email_enc = $5, key_id = $6,
@@ -42,6 +43,18 @@ func (s *Store) FindOrCreateCustomer(ctx context.Context, p api.FindOrCreateCust
 		return api.FindOrCreateCustomerResult{}, fmt.Errorf("find or create customer: %w", err)
 	}
 	return res, nil
+}
+
+// Customer loads one customer of a tenant, decrypted.
+func (s *Store) Customer(ctx context.Context, p api.CustomerParams) (api.Customer, error) {
+	if err := checkIDs(p.CompanyID, p.CustomerID); err != nil {
+		return api.Customer{}, err
+	}
+	c, err := s.scanCustomer(s.write.QueryRow(ctx, sqlCustomerByID, p.CompanyID, p.CustomerID))
+	if err != nil {
+		return api.Customer{}, fmt.Errorf("load customer: %w", classify(err))
+	}
+	return c, nil
 }
 
 func (s *Store) findOrCreateCustomer(ctx context.Context, tx pgx.Tx, p api.FindOrCreateCustomerParams) (api.FindOrCreateCustomerResult, error) {

@@ -138,3 +138,23 @@ func TestNormalizePhone(t *testing.T) {
 		})
 	}
 }
+
+func TestCustomerByIDIsDecryptedAndTenantScoped(t *testing.T) {
+	e := newEnv(t, false)
+	salon, clinic := newTenant(t, e.store, "Salon"), newTenant(t, e.store, "Clinic")
+	ctx := t.Context()
+	phone := nextPhone()
+	res, err := e.store.FindOrCreateCustomer(ctx, api.FindOrCreateCustomerParams{CompanyID: salon.company.ID,
+		Phone: phone, Name: "Jürgen Groß", Email: "juergen@example.de"})
+	require.NoError(t, err)
+	got, err := e.store.Customer(ctx, api.CustomerParams{CompanyID: salon.company.ID, CustomerID: res.Customer.ID})
+	require.NoError(t, err)
+	require.Equal(t, phone, got.Phone)
+	require.Equal(t, "Jürgen Groß", got.Name)
+	require.Equal(t, "juergen@example.de", got.Email)
+
+	_, err = e.store.Customer(ctx, api.CustomerParams{CompanyID: clinic.company.ID, CustomerID: res.Customer.ID})
+	require.ErrorIs(t, err, ErrNotFound, "another tenant's customer is not found")
+	_, err = e.store.Customer(ctx, api.CustomerParams{CompanyID: salon.company.ID, CustomerID: "not-a-uuid"})
+	require.ErrorIs(t, err, ErrValidation)
+}

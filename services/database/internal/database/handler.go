@@ -44,6 +44,7 @@ var summaries = map[string]string{
 	api.MethodEventTypesByName:            "Find event types by name or spoken alias.",
 	api.MethodEventTypesUpsert:            "Create or update an event type by its Cal.com id.",
 	api.MethodCustomersFindOrCreate:       "Find a caller by phone number or create them (exactly one row).",
+	api.MethodCustomersGet:                "One customer with phone, name and e-mail decrypted.",
 	api.MethodCallsSave:                   "Upsert a call by Retell id with its caller; status never moves back.",
 	api.MethodCallsGet:                    "Load a call by our id or Retell's.",
 	api.MethodCallsLinkAppointment:        "Link a call and the appointment booked in it.",
@@ -153,6 +154,7 @@ func registerCatalogue(srv *rpc.Server, s *Store) {
 func registerCalls(srv *rpc.Server, s *Store) {
 	handle(srv, api.MethodCustomersFindOrCreate, func(p api.FindOrCreateCustomerParams) string { return p.CompanyID },
 		s.FindOrCreateCustomer)
+	handle(srv, api.MethodCustomersGet, func(p api.CustomerParams) string { return p.CompanyID }, s.Customer)
 	handle(srv, api.MethodCallsSave, func(p api.SaveCallParams) string { return p.CompanyID }, s.SaveCall)
 	handle(srv, api.MethodCallsGet, func(p api.GetCallParams) string { return p.CompanyID }, s.Call)
 	handle(srv, api.MethodCallsLinkAppointment, func(p api.LinkAppointmentParams) string { return p.CompanyID },
