@@ -77,7 +77,7 @@ func newCalcomClient(cfg Config, p *lifecycle.Process) (*client.Client, error) {
 		BaseURL: cfg.BaseURL, Redis: p.Redis, KeyPrefix: cfg.KeyPrefix, RequestTimeout: cfg.RequestTimeout,
 		BreakerFailures: uint32(cfg.BreakerFailures), BreakerOpenTimeout: cfg.BreakerOpenTimeout,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, MaxRateWait: cfg.MaxRateWait,
-		RetryAttempts: cfg.RetryAttempts, CacheTTL: cfg.CacheTTL, Logger: p.Logger,
+		RetryAttempts: cfg.RetryAttempts, CacheTTL: cfg.CacheTTL, Logger: p.Logger, Metrics: p.Metrics,
 	})
 }
 

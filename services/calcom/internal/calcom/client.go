@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"net/http"
 	"strings"
 	"sync"
@@ -61,6 +62,8 @@ type Options struct {
 	CreateAttempts int
 	Clock          Clock
 	Logger         zerolog.Logger
+	// Metrics receives askpro_calcom_breaker_state; nil leaves the gauge unregistered.
+	Metrics prometheus.Registerer
 	// Jitter returns a random duration in [0, d); nil uses math/rand/v2.
 	Jitter func(d time.Duration) time.Duration
 }
@@ -72,6 +75,8 @@ type Client struct {
 	cache    *cache
 	mu       sync.Mutex
 	breakers map[string]*gobreaker.CircuitBreaker[struct{}]
+	// breakerState is 0 closed, 1 half-open, 2 open, per account (a digest prefix of its key).
+	breakerState *prometheus.GaugeVec
 }
 
 // New checks opts, fills in defaults and builds a Client.
@@ -84,9 +89,19 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new cal.com client: %w", err)
 	}
+	state := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "askpro_calcom_breaker_state",
+		Help: "Cal.com circuit breaker per account: 0 closed, 1 half-open, 2 open.",
+	}, []string{"account"})
+	if opts.Metrics != nil {
+		if err := opts.Metrics.Register(state); err != nil {
+			return nil, fmt.Errorf("new cal.com client: register metrics: %w", err)
+		}
+	}
 	return &Client{
 		opts: opts, limiter: lim, breakers: map[string]*gobreaker.CircuitBreaker[struct{}]{},
-		cache: &cache{rdb: opts.Redis, prefix: opts.KeyPrefix, ttl: opts.CacheTTL},
+		cache:        &cache{rdb: opts.Redis, prefix: opts.KeyPrefix, ttl: opts.CacheTTL},
+		breakerState: state,
 	}, nil
 }
 

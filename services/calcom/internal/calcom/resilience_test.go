@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	"github.com/askproai/backend/pkg/testenv"
@@ -13,9 +14,25 @@ import (
 	"github.com/askproai/backend/services/calcom/internal/calsim"
 )
 
+// breakerGauge reads askpro_calcom_breaker_state for the one account in reg.
+func breakerGauge(t *testing.T, reg *prometheus.Registry) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	for _, mf := range mfs {
+		if mf.GetName() == "askpro_calcom_breaker_state" {
+			require.Len(t, mf.GetMetric(), 1)
+			return mf.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatal("askpro_calcom_breaker_state not exported")
+	return -1
+}
+
 func TestBreakerOpensAndRecovers(t *testing.T) {
+	reg := prometheus.NewRegistry()
 	e := setup(t, calsim.Config{Faults: calsim.Faults{ErrorRate: 1}},
-		calcom.Options{RetryAttempts: 1, BreakerFailures: 5, BreakerOpenTimeout: 50 * time.Millisecond})
+		calcom.Options{RetryAttempts: 1, BreakerFailures: 5, BreakerOpenTimeout: 50 * time.Millisecond, Metrics: reg})
 	ctx := t.Context()
 	for range 5 {
 		_, err := e.acct.Me(ctx)
@@ -23,6 +40,7 @@ func TestBreakerOpensAndRecovers(t *testing.T) {
 	}
 	_, err := e.acct.Me(ctx)
 	require.ErrorIs(t, err, calcom.ErrUnavailable)
+	require.EqualValues(t, 2, breakerGauge(t, reg), "open")
 	require.ErrorContains(t, err, "upstream unavailable")
 	require.Equal(t, 5, e.sim.Requests()["GET /v2/me"], "an open breaker sends nothing")
 
@@ -36,6 +54,7 @@ func TestBreakerOpensAndRecovers(t *testing.T) {
 	}, "breaker never half-opened")
 	_, err = e.acct.Me(ctx)
 	require.NoError(t, err, "closed again after a successful probe")
+	require.EqualValues(t, 0, breakerGauge(t, reg), "closed")
 }
 
 func TestClientErrorsDoNotOpenTheBreaker(t *testing.T) {

@@ -28,6 +28,8 @@ type request struct {
 func (c *Client) newBreaker(id string) *gobreaker.CircuitBreaker[struct{}] {
 	failures := c.opts.BreakerFailures
 	log := c.opts.Logger
+	gauge := c.breakerState.WithLabelValues(id)
+	gauge.Set(0)
 	return gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:    "calcom-" + id,
 		Timeout: c.opts.BreakerOpenTimeout,
@@ -38,10 +40,22 @@ func (c *Client) newBreaker(id string) *gobreaker.CircuitBreaker[struct{}] {
 		IsSuccessful: func(err error) bool { return err == nil || !ambiguous(err) },
 		IsExcluded:   func(err error) bool { return errors.Is(err, errCallerGone) },
 		OnStateChange: func(name string, from, to gobreaker.State) {
+			gauge.Set(breakerValue(to))
 			log.Warn().Str("breaker", name).Str("from", from.String()).Str("to", to.String()).
 				Msg("cal.com circuit breaker changed state")
 		},
 	})
+}
+
+func breakerValue(s gobreaker.State) float64 {
+	switch s {
+	case gobreaker.StateHalfOpen:
+		return 1
+	case gobreaker.StateOpen:
+		return 2
+	default:
+		return 0
+	}
 }
 
 // do sends r (retrying if it is idempotent) and decodes the success envelope's data into out.

@@ -18,6 +18,9 @@ type Config struct {
 	PIIKeys, BlindIndexKey string
 	// Actor names the operator in the audit log (ASKPRO_ACTOR).
 	Actor string
+	// CalcomMetrics are the /metrics URLs of the calcom instances whose breaker states
+	// `streams status` shows (CALCOM_METRICS_URLS, comma-separated).
+	CalcomMetrics []string
 }
 
 func loadConfig(lookup config.LookupFunc) (Config, error) {
@@ -29,6 +32,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		PIIKeys:       r.String("PII_KEYS", ""),
 		BlindIndexKey: r.String("BLIND_INDEX_KEY", ""),
 		Actor:         r.String("ASKPRO_ACTOR", "askpro-cli"),
+		CalcomMetrics: r.List("CALCOM_METRICS_URLS", nil),
 	}
 	return cfg, r.Err()
 }

@@ -5,6 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -390,5 +393,19 @@ func TestStreamsStatus(t *testing.T) {
 	require.Regexp(t, `^calcom high - - - - 0$`, row("calcom high"), out)
 	require.Contains(t, out, "demo.happened")
 	require.Regexp(t, `(?m)^\s*booking\s+1\s*$`, out, "dead letters of booking")
-	require.Contains(t, out, "calcom breakers: not exposed")
+	require.Contains(t, out, "set CALCOM_METRICS_URLS")
+}
+
+func TestStreamsStatusShowsBreakerStates(t *testing.T) {
+	metrics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "# HELP askpro_calcom_breaker_state x\n# TYPE askpro_calcom_breaker_state gauge\n"+
+			`askpro_calcom_breaker_state{account="1a2b3c"} 2`+"\n"+`askpro_calcom_breaker_state{account="4d5e6f"} 0`+"\n")
+	}))
+	defer metrics.Close()
+	c := newCLI(t)
+	c.env["CALCOM_METRICS_URLS"] = metrics.URL + ",http://127.0.0.1:1/metrics"
+	out := c.run("streams", "status")
+	require.Regexp(t, `1a2b3c\s+OPEN`, out)
+	require.Regexp(t, `4d5e6f\s+closed`, out)
+	require.Contains(t, out, "unreachable")
 }

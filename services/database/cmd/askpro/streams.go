@@ -15,12 +15,6 @@ import (
 	"github.com/askproai/backend/pkg/rpc"
 )
 
-// breakerNote is printed instead of breaker states: the calcom service keeps one breaker per
-// Cal.com account in process memory and exposes no state (no metric, no method, no Redis key).
-const breakerNote = `calcom breakers: not exposed by the calcom service (one in-memory breaker per Cal.com account;
-  state changes are logged as "cal.com circuit breaker changed state"). An open breaker shows as
-  calcom answering -32006 (upstream unavailable): askpro_rpc_server_requests_total{service="calcom",code="-32006"}.`
-
 // streamRow is one consumer group on one stream.
 type streamRow struct {
 	Name, Stream, Group           string
@@ -79,7 +73,7 @@ func (a *app) streamsStatus(ctx context.Context, _ []string) error {
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
 	}
-	writeln(a.out, "\n"+breakerNote)
+	a.breakerStatus(ctx)
 	return nil
 }
 
