@@ -64,6 +64,13 @@ tidy: ## go mod tidy in every module, then go work sync
 	@for m in $(MODULES); do echo "tidy $$m"; (cd $$m && GOWORK=off go mod tidy); done
 	go work sync
 
+.PHONY: generate
+generate: services-up ## write proto-schemas/<service>.openrpc.json from each running service's rpc.discover
+	@$(LOAD_ENV); for s in routing call booking database calcom; do \
+		echo "generate proto-schemas/$$s.openrpc.json"; \
+		(cd services/$$s && ASKPRO_UPDATE_SCHEMAS=1 GOWORK=off go test -count=1 -run 'TestRunServesReadyAndStopsCleanly|TestServiceThroughItsClient' . >/dev/null); \
+	done
+
 .PHONY: migrate
 migrate: ## apply migrations/ to DATABASE_URL (or to the local database of `make run`)
 	@if [ -z "$${DATABASE_URL:-}" ]; then $(MAKE) -s services-up >/dev/null; . .dev/env; DATABASE_URL=$$(scripts/run.sh appdb-url); fi; \

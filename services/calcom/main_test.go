@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/askproai/backend/pkg/rpc/rpctest"
 	"github.com/askproai/backend/pkg/testenv"
 )
 
@@ -15,6 +16,7 @@ func TestRunServesReadyAndStopsCleanly(t *testing.T) {
 		"RPC_NAMESPACE": redis.Prefix + "askpro", "CALCOM_KEY_PREFIX": redis.Prefix + "calcom:",
 		"CALCOM_WEBHOOK_ADDR": testenv.FreeAddr(t), "CALCOM_WEBHOOK_SECRET": "s",
 	})
+	rpctest.CheckOpenRPC(t, rpctest.NewClient(t, redis, "schema-check", nil), "calcom", "../../proto-schemas/calcom.openrpc.json")
 	require.NoError(t, stop())
 }
 

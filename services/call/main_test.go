@@ -5,12 +5,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/askproai/backend/pkg/rpc/rpctest"
 	"github.com/askproai/backend/pkg/testenv"
 )
 
 func TestRunServesReadyAndStopsCleanly(t *testing.T) {
 	redis := testenv.Redis(t)
-	stop := testenv.StartService(t, run, map[string]string{"REDIS_URL": redis.URL, "RPC_NAMESPACE": redis.Prefix + "askpro", "LOG_LEVEL": "error"})
+	stop := testenv.StartService(t, run, map[string]string{"REDIS_URL": redis.URL, "RPC_NAMESPACE": rpctest.Namespace(redis), "LOG_LEVEL": "error"})
+	rpctest.CheckOpenRPC(t, rpctest.NewClient(t, redis, "schema-check", nil), "call", "../../proto-schemas/call.openrpc.json")
 	require.NoError(t, stop())
 }
 

@@ -42,6 +42,7 @@ func TestServiceThroughItsClient(t *testing.T) {
 	})
 	rpctest.WaitLive(t, redis, ns, api.Service, "database-0")
 	ctx := t.Context()
+	rpctest.CheckOpenRPC(t, rpctest.NewClient(t, redis, "schema-check", nil), api.Service, "../../proto-schemas/database.openrpc.json")
 
 	// Tenants are created by operators, not over the bus: seed one directly.
 	cipher, err := database.ParseKeys(piiKeys, blindKey)
