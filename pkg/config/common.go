@@ -14,6 +14,9 @@ type Common struct {
 	Instance string
 	// RedisURL is the Redis the bus runs on (REDIS_URL).
 	RedisURL string
+	// Namespace prefixes every Redis key of the bus and of the services (RPC_NAMESPACE), so
+	// several systems (or tests) can share one Redis.
+	Namespace string
 	// LogLevel is zerolog's level name (LOG_LEVEL).
 	LogLevel string
 	// LogFormat is json or console (LOG_FORMAT).
@@ -33,6 +36,7 @@ func ReadCommon(r *Reader, service, defaultOps string) Common {
 		Service:      service,
 		Instance:     r.String("POD_NAME", defaultInstance()),
 		RedisURL:     r.URL("REDIS_URL", "redis://127.0.0.1:6379/0", "redis", "rediss"),
+		Namespace:    r.String("RPC_NAMESPACE", "askpro"),
 		LogLevel:     r.OneOf("LOG_LEVEL", "info", "trace", "debug", "info", "warn", "error"),
 		LogFormat:    r.OneOf("LOG_FORMAT", "json", "json", "console"),
 		OpsAddr:      r.String("OPS_ADDR", defaultOps),

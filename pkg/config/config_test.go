@@ -53,4 +53,5 @@ func TestReadCommonDefaultsAndPodName(t *testing.T) {
 	require.Equal(t, "booking", c.Service)
 	require.Equal(t, ":9090", c.OpsAddr)
 	require.Equal(t, "info", c.LogLevel)
+	require.Equal(t, "askpro", c.Namespace)
 }

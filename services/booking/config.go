@@ -10,9 +10,7 @@ import (
 type Config struct {
 	config.Common
 
-	// Namespace prefixes every Redis key of the bus and of this service (RPC_NAMESPACE).
-	Namespace string
-	Workers   int
+	Workers int
 
 	LockTTL        time.Duration // BOOKING_LOCK_TTL: slot reservation lifetime
 	IdempotencyTTL time.Duration // BOOKING_IDEMPOTENCY_TTL: how long create results are kept
@@ -40,7 +38,6 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.New(lookup)
 	cfg := Config{
 		Common:         config.ReadCommon(r, "booking", ":9103"),
-		Namespace:      r.String("RPC_NAMESPACE", "askpro"),
 		Workers:        r.IntRange("RPC_WORKERS", 64, 1, 4096),
 		LockTTL:        r.Duration("BOOKING_LOCK_TTL", 30*time.Second),
 		IdempotencyTTL: r.Duration("BOOKING_IDEMPOTENCY_TTL", 24*time.Hour),

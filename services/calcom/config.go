@@ -9,8 +9,6 @@ import (
 // Config is every setting of the calcom service, read once at start.
 type Config struct {
 	config.Common
-	// RPCNamespace prefixes the bus's Redis keys (RPC_NAMESPACE).
-	RPCNamespace string
 	// KeyPrefix prefixes the rate-limit and cache keys (CALCOM_KEY_PREFIX).
 	KeyPrefix string
 	// BaseURL of Cal.com (CALCOM_BASE_URL); the default is a local calsim, so `make run` never
@@ -39,7 +37,6 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.New(lookup)
 	cfg := Config{
 		Common:             config.ReadCommon(r, "calcom", ":9105"),
-		RPCNamespace:       r.String("RPC_NAMESPACE", "askpro"),
 		KeyPrefix:          r.String("CALCOM_KEY_PREFIX", "calcom:"),
 		BaseURL:            r.URL("CALCOM_BASE_URL", "http://127.0.0.1:9180", "http", "https"),
 		APIKey:             r.String("CALCOM_API_KEY", ""),

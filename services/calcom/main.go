@@ -46,12 +46,12 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		return err
 	}
 	srv, err := rpc.NewServer(p.Redis, rpc.ServerConfig{Service: calcom.Service, Instance: cfg.Instance,
-		Namespace: cfg.RPCNamespace}, p.Logger, p.Metrics)
+		Namespace: cfg.Namespace}, p.Logger, p.Metrics)
 	if err != nil {
 		_ = p.Close()
 		return fmt.Errorf("rpc server: %w", err)
 	}
-	bus, err := rpc.NewClient(p.Redis, rpc.ClientConfig{Instance: cfg.Instance, Namespace: cfg.RPCNamespace}, p.Logger, p.Metrics)
+	bus, err := rpc.NewClient(p.Redis, rpc.ClientConfig{Instance: cfg.Instance, Namespace: cfg.Namespace}, p.Logger, p.Metrics)
 	if err != nil {
 		_ = p.Close()
 		return fmt.Errorf("rpc client: %w", err)

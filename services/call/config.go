@@ -9,8 +9,6 @@ import (
 // Config is every setting of the call service, read once at start.
 type Config struct {
 	config.Common
-	// Namespace prefixes the bus's Redis keys (RPC_NAMESPACE).
-	Namespace string
 	// Workers bounds concurrent handlers (CALL_WORKERS).
 	Workers int
 	// JobTimeout bounds one extraction job started by call.saved (EXTRACTION_TIMEOUT).
@@ -25,7 +23,6 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.New(lookup)
 	cfg := Config{
 		Common:     config.ReadCommon(r, "call", ":9102"),
-		Namespace:  r.String("RPC_NAMESPACE", "askpro"),
 		Workers:    r.IntRange("CALL_WORKERS", 64, 1, 4096),
 		JobTimeout: r.Duration("EXTRACTION_TIMEOUT", 10*time.Second),
 		Analyzer:   r.OneOf("INTENT_ANALYZER", "routing", "routing", "keywords"),

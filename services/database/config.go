@@ -20,7 +20,6 @@ type Config struct {
 	// (BLIND_INDEX_KEY), parsed and checked here.
 	Cipher *database.Cipher
 
-	Namespace           string
 	Workers             int
 	CacheTTL, L1TTL     time.Duration
 	OutboxBatch         int
@@ -40,7 +39,6 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		WriteConns:          r.IntRange("DB_WRITE_CONNS", 20, 1, 1000),
 		ReadConns:           r.IntRange("DB_READ_CONNS", 20, 1, 1000),
 		TxAttempts:          r.IntRange("DB_TX_ATTEMPTS", 3, 1, 10),
-		Namespace:           r.String("RPC_NAMESPACE", "askpro"),
 		Workers:             r.IntRange("RPC_WORKERS", 64, 1, 4096),
 		CacheTTL:            r.Duration("CACHE_TTL", 5*time.Minute),
 		L1TTL:               r.Duration("CACHE_L1_TTL", 2*time.Second),

@@ -9,8 +9,6 @@ import (
 // Config is every setting of the gateway, read once at start.
 type Config struct {
 	config.Common
-	// Namespace prefixes every Redis key of the bus and of the gateway (RPC_NAMESPACE).
-	Namespace string
 	// Addr serves Retell and /rpc (GATEWAY_ADDR).
 	Addr string
 	// RetellKeys verify X-Retell-Signature; several allow rotation (RETELL_API_KEY, comma-separated).
@@ -42,7 +40,6 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.New(lookup)
 	cfg := Config{
 		Common:             config.ReadCommon(r, "gateway", ":9100"),
-		Namespace:          r.String("RPC_NAMESPACE", "askpro"),
 		Addr:               r.String("GATEWAY_ADDR", ":8080"),
 		RetellKeys:         r.List("RETELL_API_KEY", nil),
 		RateLimitPerMinute: r.IntRange("RPC_RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),

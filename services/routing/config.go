@@ -11,8 +11,6 @@ import (
 // Config is every setting of the routing service, read once at start.
 type Config struct {
 	config.Common
-	// Namespace prefixes the bus's Redis keys (RPC_NAMESPACE).
-	Namespace string
 	// Workers bounds concurrent handlers (ROUTING_WORKERS).
 	Workers int
 	// Region is the region of numbers dialled without country code (DEFAULT_REGION).
@@ -29,13 +27,12 @@ type Config struct {
 func loadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.New(lookup)
 	cfg := Config{
-		Common:    config.ReadCommon(r, "routing", ":9101"),
-		Namespace: r.String("RPC_NAMESPACE", "askpro"),
-		Workers:   r.IntRange("ROUTING_WORKERS", 64, 1, 4096),
-		Region:    r.OneOf("DEFAULT_REGION", "DE", "DE", "AT", "CH"),
-		CacheTTL:  r.Duration("BRANCH_CACHE_TTL", time.Hour),
-		TimeZone:  r.String("DEFAULT_TIME_ZONE", "Europe/Berlin"),
-		Agents:    map[string]routing.BranchRef{},
+		Common:   config.ReadCommon(r, "routing", ":9101"),
+		Workers:  r.IntRange("ROUTING_WORKERS", 64, 1, 4096),
+		Region:   r.OneOf("DEFAULT_REGION", "DE", "DE", "AT", "CH"),
+		CacheTTL: r.Duration("BRANCH_CACHE_TTL", time.Hour),
+		TimeZone: r.String("DEFAULT_TIME_ZONE", "Europe/Berlin"),
+		Agents:   map[string]routing.BranchRef{},
 	}
 	if _, err := time.LoadLocation(cfg.TimeZone); err != nil {
 		r.Fail("DEFAULT_TIME_ZONE", "unknown time zone %q", cfg.TimeZone)
