@@ -26,13 +26,30 @@ build: ## build every module the way the Dockerfiles do (GOWORK=off)
 	@for m in $(MODULES); do echo "build $$m"; (cd $$m && GOWORK=off go build ./...); done
 
 .PHONY: test
-test: services-up ## run every module's tests with -race -shuffle=on against real Redis and PostgreSQL
+test: services-up ## every module's tests (-race -shuffle=on) on real Redis and PostgreSQL, then short fuzz runs
 	@$(LOAD_ENV); failed=""; \
 	for m in $(MODULES); do \
 		echo "== test $$m"; \
 		(cd $$m && GOWORK=off go test -race -shuffle=on -count=1 ./...) || failed="$$failed $$m"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
+	@$(MAKE) -s fuzz
+
+# Fuzz targets as module:package:Fuzz function. Plain `go test` already runs their seed corpora.
+FUZZ_TARGETS := pkg:./rpc:FuzzDecodeBody \
+	services/gateway:./internal/gateway:FuzzWebhookHandler \
+	services/gateway:./internal/gateway:FuzzFunctionHandler \
+	services/gateway:./internal/gateway:FuzzVerify \
+	services/routing:./internal/routing:FuzzAnalyzeIntent
+FUZZTIME ?= 5s
+
+.PHONY: fuzz
+fuzz: services-up ## short fuzz runs (FUZZTIME each, default 5s): bus decoder, webhook and function handlers, signatures, intent parser
+	@$(LOAD_ENV); for t in $(FUZZ_TARGETS); do \
+		IFS=: read -r mod pkg fn <<<"$$t"; \
+		echo "== fuzz $$fn ($(FUZZTIME))"; \
+		(cd $$mod && GOWORK=off go test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg 2>&1 | tail -2) || exit 1; \
+	done
 
 .PHONY: bench-rpc
 bench-rpc: services-up ## pkg/rpc call round trips vs raw go-redis PING on the same Redis, concurrency 1 and 64
