@@ -66,6 +66,14 @@ load: services-up ## N concurrent simulated Retell calls for DURATION on a fresh
 chaos: services-up ## fault tests: kill -9 a booking instance, restart Redis, stop PostgreSQL, a failing Cal.com (several minutes)
 	@$(LOAD_ENV); cd services/gateway && ASKPRO_CHAOS=1 GOWORK=off go test -count=1 -v -timeout 20m ./internal/chaos/
 
+.PHONY: bench-webhook
+bench-webhook: services-up ## signed Retell webhooks at 500/s for 10s against the gateway on real Redis: p50/p99 of the 204
+	@$(LOAD_ENV); cd services/gateway && GOWORK=off go run ./cmd/webhookbench -rate 500 -duration 10s
+
+.PHONY: bench
+bench: services-up ## the RPC, intent, booking, webhook, call-save and hot-read benchmarks, then one summary table
+	@$(LOAD_ENV); scripts/bench.sh
+
 .PHONY: lint
 lint: $(GOLANGCI_LINT) ## gofmt, go vet and golangci-lint over every module
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
