@@ -284,6 +284,10 @@ func (r *Runner) Function(ctx context.Context, c *Call, ep string, args map[stri
 		r.Stats.Record(ep, d, "undecodable answer")
 		return res, false
 	}
+	if res.Message == "" {
+		r.Stats.Record(ep, d, "nothing to say (empty message)")
+		return res, false
+	}
 	if failureCodes[res.Error] {
 		r.Stats.Record(ep, d, "answer "+res.Error)
 		return res, false
