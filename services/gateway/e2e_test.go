@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,7 @@ type e2e struct {
 	dbURL  string
 	apiKey string
 	phone  string
+	askpro *exec.Cmd // template: path and environment of the askpro binary
 }
 
 func startSystem(t *testing.T) *e2e {
@@ -70,7 +72,7 @@ func startSystem(t *testing.T) *e2e {
 		require.NoError(t, sys.Stop(), "every process drains and exits 0 on SIGTERM")
 	})
 	require.NoError(t, err, "start:\n%s", sys.Logs(40))
-	return &e2e{sys: sys, dbURL: dbURL, apiKey: demo["ASKPRO_DEMO_API_KEY"], phone: demo["ASKPRO_DEMO_PHONE_1"]}
+	return &e2e{sys: sys, dbURL: dbURL, apiKey: demo["ASKPRO_DEMO_API_KEY"], phone: demo["ASKPRO_DEMO_PHONE_1"], askpro: seed}
 }
 
 func readEnvFile(t *testing.T, path string) map[string]string {
@@ -180,6 +182,9 @@ func TestEndToEndGermanCall(t *testing.T) {
 	e.assertCalsimBooking(t, offeredStart)
 	e.assertConfirmationSent(t, number)
 	e.assertAnalytics(t)
+
+	t.Run("hostile input changes nothing", func(t *testing.T) { e.hostileInput(t, call, number) })
+	t.Run("another tenant sees nothing", func(t *testing.T) { e.otherTenant(t, number) })
 }
 
 func cloneWith(m map[string]any, extra map[string]any) map[string]any {
@@ -297,4 +302,75 @@ func (e *e2e) assertAnalytics(t *testing.T) {
 	}, "today's analytics count the call and its booking: %v", res)
 	require.EqualValues(t, 1, res.Result.Total["answered"])
 	require.EqualValues(t, 1, res.Result.Total["sentiment_positive"])
+}
+
+// hostile sends SQL and oversized strings in every field a caller or Retell controls.
+var hostile = []string{
+	"'; DROP TABLE appointments; --", `" OR 1=1 --`, "Robert'); DELETE FROM calls;--",
+	strings.Repeat("Ä", 100_000), "\u0000\u202e", "{{company_id}}",
+}
+
+func (e *e2e) hostileInput(t *testing.T, call map[string]any, number string) {
+	for i, bad := range hostile {
+		args := map[string]any{"service": bad, "date": bad, "time": bad, "name": bad, "email": bad,
+			"confirmation_number": bad, "start": bad, "staff_id": bad}
+		for _, fn := range []string{"check_availability", "book_appointment", "cancel_appointment", "reschedule_appointment", "business_info"} {
+			var res gateway.FunctionResult
+			require.Equal(t, http.StatusOK, e.retell(t, "/retell/functions/"+fn, map[string]any{"name": fn, "call": call, "args": args}, &res), fn)
+			require.NotEmpty(t, res.Message, "%s answers speakable text", fn)
+			if fn != "business_info" && fn != "check_availability" {
+				require.False(t, res.Success, "%s with %.20q", fn, bad)
+			}
+		}
+		evil := cloneWith(call, map[string]any{"call_id": fmt.Sprintf("call_hostile_%d", i), "transcript": bad, "metadata": map[string]any{"company_id": bad}})
+		code := e.retell(t, "/retell/webhook", map[string]any{"event": "call_ended", "call": evil}, nil)
+		require.Contains(t, []int{http.StatusNoContent, http.StatusBadRequest}, code)
+	}
+	conn, err := pgx.Connect(t.Context(), e.dbURL)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	var active int
+	require.NoError(t, conn.QueryRow(t.Context(), `SELECT count(*) FROM appointments WHERE status = 'scheduled'`).Scan(&active))
+	require.Equal(t, 1, active, "still exactly the one booking")
+	var status string
+	require.NoError(t, conn.QueryRow(t.Context(), `SELECT status FROM appointments WHERE confirmation_number = $1`, number).Scan(&status))
+	require.Equal(t, "scheduled", status, "nothing was cancelled")
+}
+
+// otherTenant creates a second company with askpro and asks for the first one's booking with
+// its key: the answer is not found, never the other tenant's data.
+func (e *e2e) otherTenant(t *testing.T, number string) {
+	create := exec.CommandContext(t.Context(), e.askpro.Path, "tenant", "create", "--name", "Praxis Dr. Wolf", "--time-zone", "Europe/Berlin")
+	create.Env = e.askpro.Env
+	out, err := create.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	key := regexp.MustCompile(`ak_[A-Za-z0-9_\-]+`).FindString(string(out))
+	require.NotEmpty(t, key, "the key is printed once: %s", out)
+
+	for _, body := range []string{
+		fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"database.appointments.byConfirmation","params":{"confirmation_number":%q}}`, number),
+		fmt.Sprintf(`{"jsonrpc":"2.0","id":2,"method":"booking.cancel","params":{"confirmation_number":%q}}`, number),
+	} {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, e.sys.GatewayURL+"/rpc", strings.NewReader(body))
+		req.Header.Set("X-API-Key", key)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		var res struct {
+			Result any `json:"result"`
+			Error  *struct {
+				Code int `json:"code"`
+			} `json:"error"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&res))
+		resp.Body.Close()
+		require.Nil(t, res.Result, body)
+		require.NotNil(t, res.Error, body)
+		require.Equal(t, -32001, res.Error.Code, "not found: %s", body)
+	}
+	conn, err := pgx.Connect(t.Context(), e.dbURL)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	var status string
+	require.NoError(t, conn.QueryRow(t.Context(), `SELECT status FROM appointments WHERE confirmation_number = $1`, number).Scan(&status))
+	require.Equal(t, "scheduled", status, "the other tenant could not cancel it")
 }
