@@ -63,7 +63,7 @@ func run(ctx context.Context, redisURL string, rate int, duration time.Duration)
 	if err != nil {
 		return err
 	}
-	defer bus.Close()
+	defer func() { _ = bus.Close() }()
 	v, err := gateway.NewVerifier([]string{key}, time.Now)
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func run(ctx context.Context, redisURL string, rate int, duration time.Duration)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
-	defer hs.Close()
+	defer func() { _ = hs.Close() }()
 
 	lat, errs := send(ctx, "http://"+ln.Addr().String()+"/retell/webhook", rate, duration)
 	stored, err := rdb.XLen(ctx, rpc.EventStream(ns, "retell.webhook")).Result()
