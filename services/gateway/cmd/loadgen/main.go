@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,6 +35,25 @@ type options struct {
 	samples                    bool
 	logLevel                   string
 	redisURL, adminDatabaseURL string
+	serviceEnv                 map[string]map[string]string
+}
+
+// envFlag collects -env service:KEY=VALUE.
+type envFlag map[string]map[string]string
+
+func (e envFlag) String() string { return fmt.Sprint(map[string]map[string]string(e)) }
+
+func (e envFlag) Set(v string) error {
+	service, kv, ok1 := strings.Cut(v, ":")
+	k, val, ok2 := strings.Cut(kv, "=")
+	if !ok1 || !ok2 || service == "" || k == "" {
+		return fmt.Errorf("want service:KEY=VALUE, got %q", v)
+	}
+	if e[service] == nil {
+		e[service] = map[string]string{}
+	}
+	e[service][k] = val
+	return nil
 }
 
 func main() {
@@ -42,14 +62,17 @@ func main() {
 	var o options
 	flag.IntVar(&o.n, "n", 200, "concurrent calls")
 	flag.DurationVar(&o.duration, "duration", 30*time.Second, "how long new calls start")
-	flag.DurationVar(&o.think, "think", 2*time.Second, "mean pause between two steps of a call")
+	flag.DurationVar(&o.think, "think", 8*time.Second, "mean pause between two steps of a call (drawn from 0.5x to 1.5x: a caller and the agent talking)")
 	flag.DurationVar(&o.ramp, "ramp", 0, "spread the first calls over this long (default: a quarter of -duration, at most 10s)")
 	flag.DurationVar(&o.settle, "settle", 90*time.Second, "how long to wait for the system to finish the work after the load")
 	flag.BoolVar(&o.keep, "keep", false, "keep the database, the Redis keys and the logs")
 	flag.BoolVar(&o.strictRateLimit, "calcom-rate-limit", false, "keep the calcom service's own 110/min Cal.com rate limit")
 	flag.BoolVar(&o.samples, "samples", false, "print one sample answer per endpoint and outcome")
 	flag.StringVar(&o.logLevel, "log-level", "warn", "the services' LOG_LEVEL")
+	env := envFlag{}
+	flag.Var(env, "env", "extra environment of one service, service:KEY=VALUE (repeatable), e.g. booking:RPC_WORKERS=256")
 	flag.Parse()
+	o.serviceEnv = env
 	o.redisURL, o.adminDatabaseURL = os.Getenv("REDIS_URL"), os.Getenv("DATABASE_URL")
 	if o.ramp == 0 {
 		o.ramp = min(o.duration/4, 10*time.Second)
@@ -103,7 +126,7 @@ func run(ctx context.Context, o options) (int, error) {
 	}
 	fmt.Printf("loadgen: starting the system (namespace %s, logs in %s)\n", ns, work)
 	sys, err := loadsim.Start(ctx, loadsim.Options{Bin: bin, RedisURL: o.redisURL, DatabaseURL: dbURL, Namespace: ns,
-		WorkDir: work, LiftCalcomRateLimit: !o.strictRateLimit, LogLevel: o.logLevel})
+		WorkDir: work, LiftCalcomRateLimit: !o.strictRateLimit, LogLevel: o.logLevel, ServiceEnv: o.serviceEnv})
 	defer func() {
 		if err := sys.Close(); err != nil {
 			fmt.Println("loadgen: stop:", err)
