@@ -73,7 +73,12 @@ func main() {
 	flag.Var(env, "env", "extra environment of one service, service:KEY=VALUE (repeatable), e.g. booking:RPC_WORKERS=256")
 	flag.Parse()
 	o.serviceEnv = env
-	o.redisURL, o.adminDatabaseURL = os.Getenv("REDIS_URL"), os.Getenv("DATABASE_URL")
+	e, err := loadEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(2)
+	}
+	o.redisURL, o.adminDatabaseURL = e.RedisURL, e.AdminDatabaseURL
 	if o.ramp == 0 {
 		o.ramp = min(o.duration/4, 10*time.Second)
 	}

@@ -86,14 +86,27 @@ func CreateDatabase(ctx context.Context, adminURL, name string) (string, func(),
 func SeedDemo(ctx context.Context, opts Options, pii, blind, seedPath string) (string, error) {
 	askpro, dbURL := opts.Bin["askpro"], opts.DatabaseURL
 	cmd := exec.CommandContext(ctx, askpro, "seed", "demo", "--calsim-seed", seedPath)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TZ=UTC",
-		"DATABASE_URL=" + dbURL, "PII_KEYS=" + pii, "BLIND_INDEX_KEY=" + blind, "ASKPRO_ACTOR=loadsim",
-		"REDIS_URL=" + opts.RedisURL, "RPC_NAMESPACE=" + opts.Namespace}
+	cmd.Env = append(inherit("PATH", "HOME"), "TZ=UTC",
+		"DATABASE_URL="+dbURL, "PII_KEYS="+pii, "BLIND_INDEX_KEY="+blind, "ASKPRO_ACTOR=loadsim",
+		"REDIS_URL="+opts.RedisURL, "RPC_NAMESPACE="+opts.Namespace)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("askpro seed demo: %w\n%s", err, out)
 	}
 	return string(out), nil
+}
+
+// inherit returns this process's NAME=value entries for names.
+func inherit(names ...string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		for _, n := range names {
+			if strings.HasPrefix(kv, n+"=") {
+				out = append(out, kv)
+			}
+		}
+	}
+	return out
 }
 
 // Tenant is what the simulated callers need to know about the demo tenant.
@@ -263,7 +276,7 @@ func Start(ctx context.Context, opts Options) (*Started, error) {
 func (s *Started) Close() error {
 	var err error
 	if s.System != nil {
-		err = s.System.Stop()
+		err = s.Stop()
 	}
 	if s.DB != nil {
 		s.DB.Close()
