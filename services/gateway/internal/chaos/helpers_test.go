@@ -145,6 +145,18 @@ func settleAndCheck(t *testing.T, c *loadsim.Checker, r *loadsim.Runner, timeout
 	var n int
 	require.NoError(t, c.DB.QueryRow(t.Context(),
 		`SELECT count(*) FROM appointments WHERE id::text = ANY($1) AND status IN ('scheduled','confirmed')`, ids).Scan(&n))
+	if n != len(ids) {
+		rows, err := c.DB.Query(t.Context(), `SELECT id::text, status, coalesce(cancel_reason, ''), coalesce(calcom_booking_id, '')
+			FROM appointments WHERE id::text = ANY($1) AND status NOT IN ('scheduled','confirmed')`, ids)
+		require.NoError(t, err)
+		for rows.Next() {
+			var id, status, reason, uid string
+			require.NoError(t, rows.Scan(&id, &status, &reason, &uid))
+			t.Logf("told booked, now %s: appointment %s (cancel reason %q, calcom %s)", status, id, reason, uid)
+		}
+		rows.Close()
+		t.Logf("failed answers: %v", r.Stats.Problems())
+	}
 	require.Equal(t, len(ids), n, "every booking a caller was told about is an active appointment")
 	t.Logf("%d calls stored once each, %d confirmed bookings held, no double booking, no orphan, no dead letter", len(r.CallIDs()), n)
 }

@@ -24,13 +24,16 @@ func TestKillBookingInstanceDuringLoad(t *testing.T) {
 
 	r := runner(sys, 40, 20*time.Second)
 	done := runAsync(t.Context(), r)
-	after(t.Context(), 8*time.Second)
+	after(t.Context(), 6*time.Second)
+	// Kill it while it holds work: an entry delivered to booking-0 and not yet acknowledged.
+	c := checker(t, sys, rdb.URL, ns)
+	testenv.Eventually(t, 10*time.Second, func() bool { return holds(t, c, ns, "booking-0") },
+		"booking-0 never held a pending entry")
 	sys.Process("booking-0").Kill()
-	t.Log("booking-0 killed (SIGKILL) under load")
+	t.Log("booking-0 killed (SIGKILL) under load, holding pending work")
 	<-done
 
 	answeredInTime(t, r)
-	c := checker(t, sys, rdb.URL, ns)
 	settleAndCheck(t, c, r, 60*time.Second)
 	// Nothing the dead instance held stays pending in any booking stream.
 	for _, lane := range rpc.Lanes {
@@ -43,4 +46,15 @@ func TestKillBookingInstanceDuringLoad(t *testing.T) {
 	claims := metricSum(t, sys, "booking-1", "askpro_rpc_claims_total")
 	require.Positive(t, claims, "booking-1 claimed the dead instance's pending entries")
 	t.Logf("load: %d calls; booking-1 claimed %.0f entries of booking-0; failed answers: %v", len(r.CallIDs()), claims, r.Stats.Problems())
+}
+
+// holds reports whether consumer has delivered, unacknowledged entries in a booking stream.
+func holds(t *testing.T, c *loadsim.Checker, ns, consumer string) bool {
+	for _, lane := range rpc.Lanes {
+		p, err := c.Redis.XPending(t.Context(), rpc.RequestStream(ns, "booking", lane), "booking").Result()
+		if err == nil && p.Consumers[consumer] > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -79,9 +79,10 @@ type Runner struct {
 	mu     sync.Mutex
 	calls  []string
 	booked map[string]string // appointment id -> confirmation number, still booked
-	cancel map[string]bool   // appointment ids cancelled by a caller
-	active int
-	peak   int
+	// cancelled counts cancellations a caller was told about.
+	cancelled int
+	active    int
+	peak      int
 }
 
 // NewRunner returns a runner for cfg.
@@ -94,7 +95,7 @@ func NewRunner(cfg Config) *Runner {
 	}
 	tr := &http.Transport{MaxIdleConns: cfg.Concurrency + 16, MaxIdleConnsPerHost: cfg.Concurrency + 16, IdleConnTimeout: time.Minute}
 	return &Runner{cfg: cfg, client: &http.Client{Transport: tr, Timeout: cfg.Timeout}, Stats: NewStats(),
-		booked: map[string]string{}, cancel: map[string]bool{}}
+		booked: map[string]string{}}
 }
 
 // CallIDs returns the ids of every call started so far.
@@ -104,7 +105,7 @@ func (r *Runner) CallIDs() []string {
 	return append([]string(nil), r.calls...)
 }
 
-// Booked returns the appointments callers were told are booked and did not cancel.
+// Booked returns the appointments callers were told are booked and did not ask to cancel.
 func (r *Runner) Booked() map[string]string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -241,12 +242,16 @@ func (r *Runner) conversation(ctx context.Context, rng *rand.Rand, c *Call) {
 		return
 	}
 	// "Ach nein, doch nicht": the number read back with spaces, as a caller would say it.
+	// Once asked for, the cancellation may happen even when the answer was an apology (the
+	// request was still in a stream when the deadline passed), so the booking no longer counts
+	// as one the caller relies on.
+	r.mu.Lock()
+	delete(r.booked, res.Booking.AppointmentID)
+	r.mu.Unlock()
 	spoken := strings.Join(strings.Split(res.Booking.ConfirmationNumber, ""), " ")
-	cres, ok := r.Function(ctx, c, EpCancel, map[string]string{"confirmation_number": spoken})
-	if ok && cres.Success {
+	if cres, ok := r.Function(ctx, c, EpCancel, map[string]string{"confirmation_number": spoken}); ok && cres.Success {
 		r.mu.Lock()
-		delete(r.booked, res.Booking.AppointmentID)
-		r.cancel[res.Booking.AppointmentID] = true
+		r.cancelled++
 		r.mu.Unlock()
 	}
 }
