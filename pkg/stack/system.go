@@ -108,6 +108,8 @@ func (s *System) env(service, instance, ops string) map[string]string {
 		env["PII_KEYS"], env["BLIND_INDEX_KEY"] = s.cfg.PIIKeys, s.cfg.BlindIndexKey
 	case "calcom":
 		env["CALCOM_BASE_URL"] = s.CalsimURL
+		// The rate-limit and cache keys are per Cal.com key; keep systems on one Redis apart.
+		env["CALCOM_KEY_PREFIX"] = s.cfg.Namespace + ":calcom:"
 	case "gateway":
 		env["GATEWAY_ADDR"] = s.GatewayURL[len("http://"):]
 		env["RETELL_API_KEY"] = s.cfg.RetellKey
