@@ -297,3 +297,14 @@ func (c *Client) Publish(ctx context.Context, topic string, payload any) error {
 	c.metrics.published.WithLabelValues(topic).Inc()
 	return nil
 }
+
+// CallAs calls method on service acting for tenant (when not empty) and returns the decoded
+// result. The typed clients in pkg/api are one line of it per method.
+func CallAs[R any](ctx context.Context, c *Client, service, method, tenant string, params any, opts ...CallOption) (R, error) {
+	var r R
+	if tenant != "" {
+		ctx = WithTenant(ctx, tenant)
+	}
+	err := c.Call(ctx, service, method, params, &r, opts...)
+	return r, err
+}

@@ -15,31 +15,22 @@ type Client struct {
 // NewClient wraps an rpc client.
 func NewClient(c *rpc.Client) *Client { return &Client{rpc: c} }
 
-func call[R any](ctx context.Context, c *Client, method, tenant string, params any, opts []rpc.CallOption) (R, error) {
-	var r R
-	if tenant != "" {
-		ctx = rpc.WithTenant(ctx, tenant)
-	}
-	err := c.rpc.Call(ctx, Service, method, params, &r, opts...)
-	return r, err
-}
-
 // ResolveBranch finds the branch of a dialled number; rpc.ErrNotFound for an unknown number.
 func (c *Client) ResolveBranch(ctx context.Context, p ResolveBranchParams, opts ...rpc.CallOption) (Branch, error) {
-	return call[Branch](ctx, c, MethodResolveBranch, "", p, opts)
+	return rpc.CallAs[Branch](ctx, c.rpc, Service, MethodResolveBranch, "", p, opts...)
 }
 
 // AnalyzeIntent understands a caller's words.
 func (c *Client) AnalyzeIntent(ctx context.Context, p AnalyzeIntentParams, opts ...rpc.CallOption) (Intent, error) {
-	return call[Intent](ctx, c, MethodAnalyzeIntent, p.CompanyID, p, opts)
+	return rpc.CallAs[Intent](ctx, c.rpc, Service, MethodAnalyzeIntent, p.CompanyID, p, opts...)
 }
 
 // FindAvailableStaff lists who offers the service and is free at the time.
 func (c *Client) FindAvailableStaff(ctx context.Context, p FindAvailableStaffParams, opts ...rpc.CallOption) (StaffList, error) {
-	return call[StaffList](ctx, c, MethodFindAvailableStaff, p.CompanyID, p, opts)
+	return rpc.CallAs[StaffList](ctx, c.rpc, Service, MethodFindAvailableStaff, p.CompanyID, p, opts...)
 }
 
 // RouteCall decides where an inbound call goes.
 func (c *Client) RouteCall(ctx context.Context, p RouteCallParams, opts ...rpc.CallOption) (Decision, error) {
-	return call[Decision](ctx, c, MethodRouteCall, "", p, opts)
+	return rpc.CallAs[Decision](ctx, c.rpc, Service, MethodRouteCall, "", p, opts...)
 }
