@@ -298,11 +298,13 @@ func (c *Client) Publish(ctx context.Context, topic string, payload any) error {
 	return nil
 }
 
-// CallAs calls method on service acting for tenant (when not empty) and returns the decoded
-// result. The typed clients in pkg/api are one line of it per method.
+// CallAs calls method on service and returns the decoded result. The acting tenant is the one
+// already in ctx; only when there is none does tenant (the params' company) become it, so a
+// mismatch between who acts and what is asked for still reaches the server and is refused.
+// The typed clients in pkg/api are one line of it per method.
 func CallAs[R any](ctx context.Context, c *Client, service, method, tenant string, params any, opts ...CallOption) (R, error) {
 	var r R
-	if tenant != "" {
+	if _, ok := TenantFrom(ctx); !ok && tenant != "" {
 		ctx = WithTenant(ctx, tenant)
 	}
 	err := c.Call(ctx, service, method, params, &r, opts...)

@@ -41,7 +41,12 @@ RETURNING ` + callColumns
   duration_seconds = COALESCE($9, duration_seconds),
   recording_url = COALESCE($10, recording_url),
   transcript = COALESCE($11, transcript),
-  sentiment = COALESCE($12, sentiment),
+  -- Retell's own call_analysis outranks our rule-based estimate: a save that does not carry
+  -- the analysis (the extraction job) never replaces a sentiment stored with it, whichever
+  -- finishes last.
+  sentiment = CASE WHEN sentiment IS NOT NULL AND sentiment <> 'unknown' AND metadata ? 'call_analysis'
+                        AND NOT (COALESCE($13, '{}'::jsonb) ? 'call_analysis')
+                   THEN sentiment ELSE COALESCE($12, sentiment) END,
   metadata = metadata || COALESCE($13, '{}'::jsonb),
   ended_at = COALESCE($14, ended_at),
   updated_at = now()

@@ -64,3 +64,24 @@ func TestRetellCallIDNeverLinksAcrossTenants(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, got.CallID)
 }
+
+// The extraction job saves a rule-based sentiment without Retell's call_analysis; finishing
+// after call_analyzed, it must not replace Retell's own sentiment.
+func TestRetellSentimentOutranksTheEstimate(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	ctx := t.Context()
+	started := time.Now().Add(-time.Minute)
+	save := func(status, sentiment string, md map[string]any) api.Call {
+		c, err := e.store.SaveCall(ctx, api.SaveCallParams{CompanyID: tn.company.ID, BranchID: tn.branch.ID,
+			RetellCallID: "call_sentiment", Status: status, StartedAt: started, Sentiment: sentiment, Metadata: md})
+		require.NoError(t, err)
+		return c
+	}
+	require.Equal(t, "neutral", save(api.CallEnded, "neutral", map[string]any{"sentiment_source": "rules"}).Sentiment)
+	analysis := map[string]any{"call_analysis": map[string]any{"user_sentiment": "Positive"}}
+	require.Equal(t, "positive", save(api.CallAnalyzed, "positive", analysis).Sentiment)
+	late := save(api.CallEnded, "neutral", map[string]any{"sentiment_source": "rules"})
+	require.Equal(t, "positive", late.Sentiment, "a late estimate never replaces Retell's analysis")
+	require.Equal(t, "positive", save(api.CallAnalyzed, "positive", analysis).Sentiment)
+}
