@@ -39,7 +39,7 @@ test: services-up ## every module's tests (-race -shuffle=on) on real Redis and 
 FUZZ_TARGETS := pkg:./rpc:FuzzDecodeBody \
 	services/gateway:./internal/gateway:FuzzWebhookHandler \
 	services/gateway:./internal/gateway:FuzzFunctionHandler \
-	services/gateway:./internal/gateway:FuzzVerify \
+	pkg:./retell:FuzzVerify \
 	services/routing:./internal/routing:FuzzAnalyzeIntent
 FUZZTIME ?= 5s
 

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/askproai/backend/pkg/retell"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
@@ -98,7 +100,7 @@ func (e *e2e) retell(t *testing.T, path string, body any, out any) int {
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.sys.GatewayURL+path, bytes.NewReader(b))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(gateway.SignatureHeader, gateway.Sign(b, e2eRetellKey, time.Now()))
+	req.Header.Set(retell.SignatureHeader, retell.Sign(b, e2eRetellKey, time.Now()))
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()

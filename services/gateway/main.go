@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/askproai/backend/pkg/retell"
+
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
 	"github.com/askproai/backend/pkg/rpc"
@@ -45,7 +47,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		return fmt.Errorf("rpc client: %w", err)
 	}
 	p.OnClose(bus.Close)
-	verifier, err := gateway.NewVerifier(cfg.RetellKeys, time.Now)
+	verifier, err := retell.NewVerifier(cfg.RetellKeys, time.Now)
 	if err != nil {
 		_ = p.Close()
 		return err

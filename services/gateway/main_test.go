@@ -7,10 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/askproai/backend/pkg/retell"
+
 	"github.com/stretchr/testify/require"
 
 	"github.com/askproai/backend/pkg/testenv"
-	"github.com/askproai/backend/services/gateway/internal/gateway"
 )
 
 func TestRunServesRetellAndStopsCleanly(t *testing.T) {
@@ -23,7 +24,7 @@ func TestRunServesRetellAndStopsCleanly(t *testing.T) {
 	body := `{"event":"call_started","call":{"call_id":"call_run"}}`
 	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/retell/webhook", strings.NewReader(body))
 	require.NoError(t, err)
-	req.Header.Set(gateway.SignatureHeader, gateway.Sign([]byte(body), "k2", time.Now()))
+	req.Header.Set(retell.SignatureHeader, retell.Sign([]byte(body), "k2", time.Now()))
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()

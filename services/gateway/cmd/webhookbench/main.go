@@ -24,6 +24,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/askproai/backend/pkg/retell"
+
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
@@ -64,7 +66,7 @@ func run(ctx context.Context, redisURL string, rate int, duration time.Duration)
 		return err
 	}
 	defer func() { _ = bus.Close() }()
-	v, err := gateway.NewVerifier([]string{key}, time.Now)
+	v, err := retell.NewVerifier([]string{key}, time.Now)
 	if err != nil {
 		return err
 	}
@@ -131,7 +133,7 @@ func post(ctx context.Context, c *http.Client, url string, body []byte) (time.Du
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set(gateway.SignatureHeader, gateway.Sign(body, key, time.Now()))
+	req.Header.Set(retell.SignatureHeader, retell.Sign(body, key, time.Now()))
 	t0 := time.Now()
 	resp, err := c.Do(req)
 	if err != nil {

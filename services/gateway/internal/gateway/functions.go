@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/askproai/backend/pkg/retell"
+
 	dbapi "github.com/askproai/backend/pkg/api/database"
 	routingapi "github.com/askproai/backend/pkg/api/routing"
 	"github.com/askproai/backend/pkg/logging"
@@ -110,7 +112,7 @@ func (s *Server) handleFunction(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.opt.Verifier.Verify(body, r.Header.Get(SignatureHeader)); err != nil {
+	if err := s.opt.Verifier.Verify(body, r.Header.Get(retell.SignatureHeader)); err != nil {
 		logging.FromContext(r.Context()).Warn().Err(err).Msg("function signature rejected")
 		writeError(w, http.StatusUnauthorized, "invalid signature")
 		return

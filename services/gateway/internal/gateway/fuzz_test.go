@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/askproai/backend/pkg/retell"
+
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
@@ -20,7 +22,7 @@ import (
 func fuzzServer(f *testing.F) *gateway.Server {
 	env := testenv.Redis(f)
 	bus := rpctest.NewClient(f, env, "gateway-fuzz", nil)
-	v, err := gateway.NewVerifier([]string{testKey}, time.Now)
+	v, err := retell.NewVerifier([]string{testKey}, time.Now)
 	require.NoError(f, err)
 	return gateway.NewServer(gateway.Options{
 		Verifier: v, Logger: zerolog.Nop(), RPC: bus, Redis: env.Client, Namespace: rpctest.Namespace(env),
@@ -32,7 +34,7 @@ func fuzzServer(f *testing.F) *gateway.Server {
 // post signs body, so fuzzed bodies get past verification into the decoders.
 func fuzzPost(t *testing.T, srv *gateway.Server, path string, body []byte) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(string(body)))
-	req.Header.Set(gateway.SignatureHeader, gateway.Sign(body, testKey, time.Now()))
+	req.Header.Set(retell.SignatureHeader, retell.Sign(body, testKey, time.Now()))
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, req)
 	return rec

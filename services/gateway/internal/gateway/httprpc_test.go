@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/askproai/backend/pkg/retell"
+
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
@@ -61,7 +63,7 @@ func newRPCEnv(t *testing.T, burst int) *rpcEnv {
 	bus := rpctest.NewClient(t, env, "gateway-0", nil)
 	limiter, err := gateway.NewRateLimiter(env.Client, env.Prefix, 600, burst)
 	require.NoError(t, err)
-	v, err := gateway.NewVerifier([]string{testKey}, time.Now)
+	v, err := retell.NewVerifier([]string{testKey}, time.Now)
 	require.NoError(t, err)
 	return &rpcEnv{srv: gateway.NewServer(gateway.Options{
 		Verifier: v, Limiter: limiter, Bus: bus, Auth: gateway.NewAuthenticator(bus, time.Minute),

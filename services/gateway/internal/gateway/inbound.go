@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/askproai/backend/pkg/retell"
+
 	dbapi "github.com/askproai/backend/pkg/api/database"
 	routingapi "github.com/askproai/backend/pkg/api/routing"
 	"github.com/askproai/backend/pkg/logging"
@@ -48,7 +50,7 @@ func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.opt.Verifier.Verify(body, r.Header.Get(SignatureHeader)); err != nil {
+	if err := s.opt.Verifier.Verify(body, r.Header.Get(retell.SignatureHeader)); err != nil {
 		logging.FromContext(r.Context()).Warn().Err(err).Msg("inbound signature rejected")
 		writeError(w, http.StatusUnauthorized, "invalid signature")
 		return

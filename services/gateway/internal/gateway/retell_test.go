@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/askproai/backend/pkg/retell"
+
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
@@ -45,7 +47,7 @@ func newRetellEnv(t *testing.T, withRouting bool) *retellEnv {
 	rpctest.StartServer(t, e.env, rpctest.ServerConfig(e.env, dbapi.Service, "db-0"), nil, registerDatabase)
 	rpctest.StartServer(t, e.env, rpctest.ServerConfig(e.env, bookingapi.Service, "booking-0"), nil, e.registerBooking)
 	bus := rpctest.NewClient(t, e.env, "gateway-0", nil)
-	v, err := gateway.NewVerifier([]string{testKey}, time.Now)
+	v, err := retell.NewVerifier([]string{testKey}, time.Now)
 	require.NoError(t, err)
 	e.srv = gateway.NewServer(gateway.Options{
 		Verifier: v, Logger: zerolog.Nop(), RPC: bus, Redis: e.env.Client, Namespace: rpctest.Namespace(e.env),
@@ -130,7 +132,7 @@ func (e *retellEnv) registerBooking(s *rpc.Server) {
 func (e *retellEnv) post(t *testing.T, path, body string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-	req.Header.Set(gateway.SignatureHeader, signNow(body))
+	req.Header.Set(retell.SignatureHeader, signNow(body))
 	rec := httptest.NewRecorder()
 	e.srv.ServeHTTP(rec, req)
 	return rec
@@ -187,7 +189,7 @@ func TestInboundUnknownNumberAndFailOpen(t *testing.T) {
 	require.Equal(t, "Europe/Berlin", r.CallInbound.DynamicVariables["time_zone"])
 
 	bad := httptest.NewRequest(http.MethodPost, "/retell/inbound", strings.NewReader(inboundBody("+49151", salonNumber)))
-	bad.Header.Set(gateway.SignatureHeader, gateway.Sign([]byte("other"), testKey, time.Now()))
+	bad.Header.Set(retell.SignatureHeader, retell.Sign([]byte("other"), testKey, time.Now()))
 	rec := httptest.NewRecorder()
 	e.srv.ServeHTTP(rec, bad)
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
@@ -230,7 +232,7 @@ func TestFunctionDuplicateRunsOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			req := httptest.NewRequest(http.MethodPost, "/retell/functions/book_appointment", strings.NewReader(book))
-			req.Header.Set(gateway.SignatureHeader, signNow(book))
+			req.Header.Set(retell.SignatureHeader, signNow(book))
 			rec := httptest.NewRecorder()
 			e.srv.ServeHTTP(rec, req)
 			_ = json.Unmarshal(rec.Body.Bytes(), &results[i])

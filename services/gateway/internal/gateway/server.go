@@ -1,3 +1,6 @@
+// Package gateway is the HTTP edge of AskProAI: Retell's webhooks and live function calls, and
+// JSON-RPC over HTTP for other teams. It verifies, authenticates and rate-limits, then hands
+// the work to the services over the bus; it owns no data of its own.
 package gateway
 
 import (
@@ -10,6 +13,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"github.com/askproai/backend/pkg/retell"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -36,7 +41,7 @@ const (
 
 // Options configures a Server.
 type Options struct {
-	Verifier *Verifier
+	Verifier *retell.Verifier
 	Inbox    *Inbox
 	Limiter  *RateLimiter
 	Auth     *Authenticator

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/askproai/backend/pkg/retell"
+
 	callapi "github.com/askproai/backend/pkg/api/call"
 	"github.com/askproai/backend/pkg/logging"
 )
@@ -19,7 +21,7 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		s.metrics.webhooks.WithLabelValues("rejected").Inc()
 		return
 	}
-	if err := s.opt.Verifier.Verify(body, r.Header.Get(SignatureHeader)); err != nil {
+	if err := s.opt.Verifier.Verify(body, r.Header.Get(retell.SignatureHeader)); err != nil {
 		s.metrics.webhooks.WithLabelValues("rejected").Inc()
 		log.Warn().Err(err).Msg("webhook signature rejected")
 		writeError(w, http.StatusUnauthorized, "invalid signature")

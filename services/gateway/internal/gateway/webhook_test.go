@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/askproai/backend/pkg/retell"
+
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
@@ -47,7 +49,7 @@ func newWebhookEnv(t *testing.T, publish gateway.PublishFunc) *webhookEnv {
 	if publish == nil {
 		publish = streamPublisher(env.Client, stream)
 	}
-	v, err := gateway.NewVerifier([]string{"old-key", testKey}, time.Now)
+	v, err := retell.NewVerifier([]string{"old-key", testKey}, time.Now)
 	require.NoError(t, err)
 	srv := gateway.NewServer(gateway.Options{
 		Verifier: v,
@@ -62,7 +64,7 @@ func (e *webhookEnv) post(t *testing.T, body, sig string) *httptest.ResponseReco
 	req := httptest.NewRequest(http.MethodPost, "/retell/webhook", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if sig != "" {
-		req.Header.Set(gateway.SignatureHeader, sig)
+		req.Header.Set(retell.SignatureHeader, sig)
 	}
 	rec := httptest.NewRecorder()
 	e.srv.ServeHTTP(rec, req)
@@ -82,7 +84,7 @@ func (e *webhookEnv) stored(t *testing.T) []callapi.RetellWebhook {
 	return out
 }
 
-func signNow(body string) string { return gateway.Sign([]byte(body), testKey, time.Now()) }
+func signNow(body string) string { return retell.Sign([]byte(body), testKey, time.Now()) }
 
 func TestWebhookStoresRawBodyBefore204(t *testing.T) {
 	e := newWebhookEnv(t, nil)
@@ -127,8 +129,8 @@ func TestWebhookRejectsBadInputAndStoresNothing(t *testing.T) {
 		want int
 	}{
 		{"no signature", good, "", http.StatusUnauthorized},
-		{"wrong key", good, gateway.Sign([]byte(good), "intruder", time.Now()), http.StatusUnauthorized},
-		{"stale", good, gateway.Sign([]byte(good), testKey, time.Now().Add(-6*time.Minute)), http.StatusUnauthorized},
+		{"wrong key", good, retell.Sign([]byte(good), "intruder", time.Now()), http.StatusUnauthorized},
+		{"stale", good, retell.Sign([]byte(good), testKey, time.Now().Add(-6*time.Minute)), http.StatusUnauthorized},
 		{"tampered", strings.Replace(good, "call_x", "call_y", 1), signNow(good), http.StatusUnauthorized},
 		{"malformed header", good, "v=abc,d=123", http.StatusUnauthorized},
 		{"not JSON", `{"event":`, signNow(`{"event":`), http.StatusBadRequest},
@@ -171,7 +173,7 @@ func TestWebhookKeepsRequestID(t *testing.T) {
 	e := newWebhookEnv(t, nil)
 	body := `{"event":"call_started","call":{"call_id":"call_rid"}}`
 	req := httptest.NewRequest(http.MethodPost, "/retell/webhook", bytes.NewReader([]byte(body)))
-	req.Header.Set(gateway.SignatureHeader, signNow(body))
+	req.Header.Set(retell.SignatureHeader, signNow(body))
 	req.Header.Set(gateway.RequestIDHeader, "req-123")
 	rec := httptest.NewRecorder()
 	e.srv.ServeHTTP(rec, req)

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/askproai/backend/services/gateway/internal/gateway"
+	"github.com/askproai/backend/pkg/retell"
 )
 
 // Endpoints as the report names them.
@@ -401,7 +401,7 @@ func (r *Runner) post(ctx context.Context, path string, body []byte) (int, []byt
 		return 0, nil, 0, fmt.Errorf("build request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(gateway.SignatureHeader, gateway.Sign(body, RetellKey, time.Now()))
+	req.Header.Set(retell.SignatureHeader, retell.Sign(body, RetellKey, time.Now()))
 	t0 := time.Now()
 	resp, err := r.client.Do(req)
 	if err != nil {

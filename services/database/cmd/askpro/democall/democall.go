@@ -9,9 +9,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -23,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/askproai/backend/pkg/retell"
 
 	callapi "github.com/askproai/backend/pkg/api/call"
 	dbapi "github.com/askproai/backend/pkg/api/database"
@@ -220,7 +220,7 @@ func (c *caller) post(ctx context.Context, path string, body any) (int, []byte, 
 		return 0, nil, fmt.Errorf("request %s: %w", path, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Retell-Signature", Sign(raw, c.o.RetellKey, c.o.Now()))
+	req.Header.Set(retell.SignatureHeader, retell.Sign(raw, c.o.RetellKey, c.o.Now()))
 	resp, err := c.o.HTTP.Do(req)
 	if err != nil {
 		return 0, nil, fmt.Errorf("POST %s: %w", path, err)
@@ -231,16 +231,6 @@ func (c *caller) post(ctx context.Context, path string, body any) (int, []byte, 
 		return resp.StatusCode, nil, fmt.Errorf("read answer of %s: %w", path, err)
 	}
 	return resp.StatusCode, answer, nil
-}
-
-// Sign is Retell's X-Retell-Signature: v=<unix ms>,d=hex(HMAC-SHA256(key, body || ms)), the
-// scheme the gateway verifies.
-func Sign(body []byte, key string, ts time.Time) string {
-	stamp := strconv.FormatInt(ts.UnixMilli(), 10)
-	mac := hmac.New(sha256.New, []byte(key))
-	mac.Write(body)
-	mac.Write([]byte(stamp))
-	return "v=" + stamp + ",d=" + hex.EncodeToString(mac.Sum(nil))
 }
 
 func (c *caller) inbound(ctx context.Context) {

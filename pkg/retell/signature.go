@@ -1,7 +1,7 @@
-// Package gateway is the HTTP edge of AskProAI: Retell's webhooks and live function calls, and
-// JSON-RPC over HTTP for other teams. It verifies, authenticates and rate-limits, then hands
-// the work to the services over the bus; it owns no data of its own.
-package gateway
+// Package retell is Retell AI's request signature, X-Retell-Signature, in one place: the
+// gateway verifies it, and the tools that play calls against the gateway (askpro
+// simulate-call, the load generator, the end-to-end test) sign with it.
+package retell
 
 import (
 	"crypto/hmac"
