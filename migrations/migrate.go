@@ -15,42 +15,42 @@ import (
 // Up applies every pending migration to the database at databaseURL and returns the version it
 // ends at. It is safe to run from several processes at once: goose takes a session lock.
 func Up(ctx context.Context, databaseURL string) (int64, error) {
-	db, err := open(databaseURL)
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
-	p, err := provider(db)
-	if err != nil {
-		return 0, err
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return 0, fmt.Errorf("migrate up: %w", err)
-	}
-	return p.GetDBVersion(ctx)
+	var version int64
+	err := withProvider(databaseURL, func(p *goose.Provider) error {
+		if _, err := p.Up(ctx); err != nil {
+			return fmt.Errorf("migrate up: %w", err)
+		}
+		var err error
+		version, err = p.GetDBVersion(ctx)
+		return err
+	})
+	return version, err
 }
 
 // UpTo applies migrations up to and including version. Tests use it to start from an earlier
 // schema and migrate forward from there.
 func UpTo(ctx context.Context, databaseURL string, version int64) error {
-	db, err := open(databaseURL)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	p, err := provider(db)
-	if err != nil {
-		return err
-	}
-	if _, err := p.UpTo(ctx, version); err != nil {
-		return fmt.Errorf("migrate up to %d: %w", version, err)
-	}
-	return nil
+	return withProvider(databaseURL, func(p *goose.Provider) error {
+		if _, err := p.UpTo(ctx, version); err != nil {
+			return fmt.Errorf("migrate up to %d: %w", version, err)
+		}
+		return nil
+	})
 }
 
 // DownTo rolls back every migration above version (0 undoes them all). It exists so that each
 // Down section is exercised by tests; production only migrates forward.
 func DownTo(ctx context.Context, databaseURL string, version int64) error {
+	return withProvider(databaseURL, func(p *goose.Provider) error {
+		if _, err := p.DownTo(ctx, version); err != nil {
+			return fmt.Errorf("migrate down to %d: %w", version, err)
+		}
+		return nil
+	})
+}
+
+// withProvider opens the database, runs fn with a migration provider on it, and closes it.
+func withProvider(databaseURL string, fn func(*goose.Provider) error) error {
 	db, err := open(databaseURL)
 	if err != nil {
 		return err
@@ -60,10 +60,7 @@ func DownTo(ctx context.Context, databaseURL string, version int64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.DownTo(ctx, version); err != nil {
-		return fmt.Errorf("migrate down to %d: %w", version, err)
-	}
-	return nil
+	return fn(p)
 }
 
 // Versions lists the versions of all embedded migrations in order.
