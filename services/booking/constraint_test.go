@@ -49,6 +49,9 @@ func (*leakyLocker) Lookup(context.Context, string, string) (booking.Lock, error
 type pgAppointments struct{ pool *pgxpool.Pool }
 
 const (
+	// lockSchedule is the database service's per-staff transaction lock, without which
+	// concurrent overlapping inserts deadlock inside the exclusion constraint (40P01).
+	lockSchedule      = `SELECT pg_advisory_xact_lock(hashtextextended('askpro:appointments:' || $1::text, 0))`
 	insertAppointment = `INSERT INTO appointments (company_id, branch_id, staff_id, calcom_booking_id, start_time, end_time, confirmation_number)
 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text, status, confirmation_number`
 	selectActive = `SELECT id::text, start_time, end_time FROM appointments
@@ -74,8 +77,13 @@ func (p *pgAppointments) register(s *rpc.Server) {
 
 func (p *pgAppointments) create(ctx context.Context, a database.CreateAppointmentParams) (database.Appointment, error) {
 	out := database.Appointment{CompanyID: a.CompanyID, BranchID: a.BranchID, StaffID: a.StaffID, StartTime: a.StartTime, EndTime: a.EndTime}
-	err := p.pool.QueryRow(ctx, insertAppointment, a.CompanyID, a.BranchID, a.StaffID, a.CalcomBookingID,
-		a.StartTime, a.EndTime, confirmationCode()).Scan(&out.ID, &out.Status, &out.ConfirmationNumber)
+	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, lockSchedule, a.StaffID); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, insertAppointment, a.CompanyID, a.BranchID, a.StaffID, a.CalcomBookingID,
+			a.StartTime, a.EndTime, confirmationCode()).Scan(&out.ID, &out.Status, &out.ConfirmationNumber)
+	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23P01" {
 		return database.Appointment{}, rpc.NewError(rpc.CodeConflict, "slot taken", nil)

@@ -23,7 +23,13 @@ cancelled_at, created_at, updated_at, COALESCE(retell_call_id, '')`
   confirmation_number, rescheduled_from, notes, retell_call_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 RETURNING ` + appointmentColumns
-	sqlAppointmentByID = `SELECT ` + appointmentColumns + ` FROM appointments
+	// sqlStaffScheduleLock serialises the transactions that write one staff member's active
+	// appointments. Without it, concurrent inserts of overlapping rows wait on each other inside
+	// the exclusion constraint's GiST index and PostgreSQL aborts them as a deadlock (40P01)
+	// instead of answering the loser with 23P01; with it, each later writer sees the committed
+	// winner and gets a clean exclusion violation. Held until commit or rollback.
+	sqlStaffScheduleLock = `SELECT pg_advisory_xact_lock(hashtextextended('askpro:appointments:' || $1::text, 0))`
+	sqlAppointmentByID   = `SELECT ` + appointmentColumns + ` FROM appointments
 WHERE company_id = $1 AND id = $2`
 	sqlAppointmentLock   = sqlAppointmentByID + ` FOR UPDATE`
 	sqlAppointmentCancel = `UPDATE appointments
@@ -92,7 +98,10 @@ func (s *Store) CreateAppointment(ctx context.Context, p api.CreateAppointmentPa
 	}
 	var a api.Appointment
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
+		err := lockStaffSchedule(ctx, tx, p.StaffID)
+		if err != nil {
+			return err
+		}
 		if a, err = insertAppointment(ctx, tx, p, ""); err != nil {
 			return err
 		}
@@ -110,6 +119,15 @@ func (s *Store) CreateAppointment(ctx context.Context, p api.CreateAppointmentPa
 		return api.Appointment{}, fmt.Errorf("create appointment: %w", err)
 	}
 	return a, nil
+}
+
+// lockStaffSchedule takes the transaction's lock on a staff member's schedule; see
+// sqlStaffScheduleLock. Take it before changing any row the exclusion constraint checks.
+func lockStaffSchedule(ctx context.Context, tx pgx.Tx, staffID string) error {
+	if _, err := tx.Exec(ctx, sqlStaffScheduleLock, staffID); err != nil {
+		return fmt.Errorf("lock staff schedule: %w", err)
+	}
+	return nil
 }
 
 // insertAppointment inserts under a savepoint, drawing a new confirmation number when the

@@ -19,6 +19,7 @@ func TestOverlappingAppointmentsExactlyOneWins(t *testing.T) {
 	}{
 		{"same start", []int{0, 0, 0, 0, 0, 0}},
 		{"different starts that overlap", []int{-30, 0, 15, 29, -29, 10}}, // all hold minute 29
+		{"fifty at once", crowd(50)},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -44,6 +45,16 @@ func TestOverlappingAppointmentsExactlyOneWins(t *testing.T) {
 			require.Equal(t, 1, won)
 		})
 	}
+}
+
+// crowd is n starts that all hold minute 0: inserters of overlapping rows that wait on each
+// other inside the exclusion constraint's index are what deadlocks without the staff lock.
+func crowd(n int) []int {
+	starts := make([]int, n)
+	for i := range starts {
+		starts[i] = -(i % 60)
+	}
+	return starts
 }
 
 func TestBackToBackAndOtherStaffDoNotConflict(t *testing.T) {

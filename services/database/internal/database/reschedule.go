@@ -35,10 +35,14 @@ func (s *Store) RescheduleAppointment(ctx context.Context, p api.RescheduleAppoi
 		if !active(old.Status) {
 			return invalid("appointment is %s", old.Status)
 		}
+		next := successor(old, p)
+		if err := lockStaffSchedule(ctx, tx, next.StaffID); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, sqlAppointmentRelease, p.CompanyID, old.ID); err != nil {
 			return err
 		}
-		if a, err = insertAppointment(ctx, tx, successor(old, p), old.ID); err != nil {
+		if a, err = insertAppointment(ctx, tx, next, old.ID); err != nil {
 			return err
 		}
 		if err := audit(ctx, tx, p.CompanyID, p.Actor, "appointment.rescheduled", "appointment", a.ID,
