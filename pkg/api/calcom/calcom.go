@@ -19,6 +19,7 @@ const (
 	MethodCancelBooking         = "cancelBooking"
 	MethodRescheduleBooking     = "rescheduleBooking"
 	MethodSyncEventTypes        = "syncEventTypes"
+	MethodFindBooking           = "findBooking"
 )
 
 // AvailabilityParams asks for the free slots of a Cal.com event type on the local dates
@@ -92,6 +93,23 @@ type RescheduleBookingParams struct {
 	UID       string    `msgpack:"uid" json:"uid"`
 	Start     time.Time `msgpack:"start" json:"start"`
 	Reason    string    `msgpack:"reason,omitempty" json:"reason,omitempty"`
+}
+
+// FindBookingParams asks whether a createBooking with RequestID happened: the booking of
+// EventTypeID starting at Start whose metadata carries RequestID. A caller that lost the answer
+// to createBooking (its deadline passed) settles the outcome with it once the request's own
+// deadline is over.
+type FindBookingParams struct {
+	CompanyID   string    `msgpack:"company_id" json:"company_id"`
+	EventTypeID int64     `msgpack:"event_type_id" json:"event_type_id"`
+	Start       time.Time `msgpack:"start" json:"start"`
+	RequestID   string    `msgpack:"request_id" json:"request_id"`
+}
+
+// FindBookingResult is the booking when Found; a cancelled booking is found too (its Status says so).
+type FindBookingResult struct {
+	Found   bool    `msgpack:"found" json:"found"`
+	Booking Booking `msgpack:"booking" json:"booking"`
 }
 
 // Booking is a Cal.com booking as the calcom service reports it.

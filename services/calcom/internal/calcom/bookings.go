@@ -53,7 +53,9 @@ func (r BookingRequest) body() (createBody, error) {
 // CreateBooking books r. It is never retried blindly: after an ambiguous failure (timeout,
 // dropped connection, 5xx) it looks for a booking carrying r.RequestID; found, that booking is
 // the result; proven absent, the booking is posted again (up to CreateAttempts); unprovable,
-// the error wraps ErrOutcomeUnknown.
+// the error wraps ErrOutcomeUnknown. A taken slot is looked up too: the booking holding it may
+// be this request's own, made by an earlier attempt whose answer was lost with its process
+// (a retry claimed from a killed instance), and then it is the result, not a conflict.
 func (a *Account) CreateBooking(ctx context.Context, r BookingRequest) (Booking, error) {
 	body, err := r.body()
 	if err != nil {
@@ -67,17 +69,18 @@ func (a *Account) CreateBooking(ctx context.Context, r BookingRequest) (Booking,
 		if err == nil {
 			return a.booked(ctx, b)
 		}
-		// A taken slot after an uncertain attempt may be our own booking: settle it too.
-		settle := ambiguous(err) || (uncertain && errors.Is(err, ErrSlotTaken))
-		if !settle {
+		taken := errors.Is(err, ErrSlotTaken)
+		if !ambiguous(err) && !taken {
 			return Booking{}, fmt.Errorf("create booking: %w", err)
 		}
-		uncertain = true
 		found, ok, lerr := a.FindBooking(reconcileCtx(ctx, a.c.opts.RequestTimeout), r.EventTypeID, r.Start, r.RequestID)
+		uncertain = uncertain || !taken
 		switch {
+		case lerr != nil && !uncertain:
+			return Booking{}, fmt.Errorf("create booking: %w", err) // taken, most likely by someone else
 		case lerr != nil:
 			return Booking{}, fmt.Errorf("create booking: %w: %w (lookup: %w)", ErrOutcomeUnknown, err, lerr)
-		case ok:
+		case ok && found.Live():
 			a.c.opts.Logger.Info().Str("booking_uid", found.UID).Msg("ambiguous booking failure settled by lookup")
 			return a.booked(ctx, found)
 		case errors.Is(err, ErrSlotTaken) || attempt >= a.c.opts.CreateAttempts:

@@ -150,6 +150,27 @@ func TestAmbiguousCreateDoesNotDoubleBook(t *testing.T) {
 	}
 }
 
+// A retry of a create whose first answer was lost with its process (a booking instance killed
+// after Cal.com booked; the claimed request runs again elsewhere) meets its own booking as a
+// taken slot. The lookup by request id makes it the result; someone else's booking stays a conflict.
+func TestRetriedCreateFindsItsOwnBooking(t *testing.T) {
+	e := setup(t, calsim.Config{}, calcom.Options{})
+	first, err := e.acct.CreateBooking(t.Context(), bookingRequest(monday0900, "lost-answer"))
+	require.NoError(t, err)
+	again, err := e.acct.CreateBooking(t.Context(), bookingRequest(monday0900, "lost-answer"))
+	require.NoError(t, err)
+	require.Equal(t, first.UID, again.UID)
+	_, err = e.acct.CreateBooking(t.Context(), bookingRequest(monday0900, "someone-else"))
+	require.ErrorIs(t, err, calcom.ErrSlotTaken)
+	_, err = e.acct.CancelBooking(t.Context(), first.UID, "undone")
+	require.NoError(t, err)
+	_, err = e.acct.CreateBooking(t.Context(), bookingRequest(monday0900, "other"))
+	require.NoError(t, err)
+	_, err = e.acct.CreateBooking(t.Context(), bookingRequest(monday0900, "lost-answer"))
+	require.ErrorIs(t, err, calcom.ErrSlotTaken, "its own booking was cancelled: the slot is someone else's now")
+	require.Len(t, e.sim.Bookings(), 2)
+}
+
 func TestCreateIsNeverRetriedBlindly(t *testing.T) {
 	e := setup(t, calsim.Config{}, calcom.Options{CreateAttempts: 1})
 	e.sim.InjectNext(calsim.Fault{Kind: calsim.FaultError, Route: "POST /v2/bookings"})

@@ -67,6 +67,9 @@ func (b Booking) EventType() int {
 	return b.EventTypeID
 }
 
+// Live reports whether the booking holds its time: accepted or pending, not cancelled or rejected.
+func (b Booking) Live() bool { return b.Status != "cancelled" && b.Status != "rejected" }
+
 // RequestID returns our request id from the booking's metadata, if any.
 func (b Booking) RequestID() string {
 	s, _ := b.Metadata[MetadataRequestID].(string)

@@ -53,6 +53,7 @@ func (h *Handler) Register(s *rpc.Server) {
 	rpc.Register(s, calcom.MethodCreateBooking, wrap(h.createBooking), rpc.NonIdempotent(), rpc.Summary("book a slot (phone-first attendee)"))
 	rpc.Register(s, calcom.MethodCancelBooking, wrap(h.cancelBooking), rpc.NonIdempotent(), rpc.Summary("cancel a booking, with a reason"))
 	rpc.Register(s, calcom.MethodRescheduleBooking, wrap(h.rescheduleBooking), rpc.NonIdempotent(), rpc.Summary("move a booking; returns the new uid"))
+	rpc.Register(s, calcom.MethodFindBooking, wrap(h.findBooking), rpc.Summary("the booking a createBooking request id made, if any"))
 	rpc.Register(s, calcom.MethodSyncEventTypes, wrap(h.syncEventTypes), rpc.Summary("read the account's event types"))
 }
 

@@ -87,6 +87,18 @@ func TestMethodsOverTheBus(t *testing.T) {
 	create.RequestID = "r2"
 	require.ErrorIs(t, call(calcom.MethodCreateBooking, create, &b), rpc.ErrConflict)
 
+	// A caller that lost createBooking's answer asks whether its request id booked.
+	find := calcom.FindBookingParams{CompanyID: "c1", EventTypeID: 100, Start: create.Start, RequestID: "r1"}
+	var found calcom.FindBookingResult
+	require.NoError(t, call(calcom.MethodFindBooking, find, &found))
+	require.True(t, found.Found)
+	require.Equal(t, b.UID, found.Booking.UID)
+	find.RequestID = "r2" // refused as a conflict: never booked
+	require.NoError(t, call(calcom.MethodFindBooking, find, &found))
+	require.False(t, found.Found)
+	find.RequestID = ""
+	require.ErrorIs(t, call(calcom.MethodFindBooking, find, &found), rpc.ErrValidation)
+
 	var moved calcom.Booking
 	require.NoError(t, call(calcom.MethodRescheduleBooking, calcom.RescheduleBookingParams{CompanyID: "c1",
 		UID: b.UID, Start: avail.Slots[2].Start}, &moved))

@@ -99,6 +99,24 @@ func (h *Handler) rescheduleBooking(ctx context.Context, p calcom.RescheduleBook
 	return booking(b), nil
 }
 
+func (h *Handler) findBooking(ctx context.Context, p calcom.FindBookingParams) (calcom.FindBookingResult, error) {
+	if p.RequestID == "" || p.EventTypeID <= 0 || p.Start.IsZero() {
+		return calcom.FindBookingResult{}, fmt.Errorf("request_id, event_type_id and start are required: %w", client.ErrInvalidInput)
+	}
+	acct, err := h.account(ctx, p.CompanyID)
+	if err != nil {
+		return calcom.FindBookingResult{}, err
+	}
+	b, ok, err := acct.FindBooking(ctx, int(p.EventTypeID), p.Start, p.RequestID)
+	if err != nil {
+		return calcom.FindBookingResult{}, h.failed(p.CompanyID, err)
+	}
+	if !ok {
+		return calcom.FindBookingResult{}, nil
+	}
+	return calcom.FindBookingResult{Found: true, Booking: booking(b)}, nil
+}
+
 // syncEventTypes reads /v2/me for the username, then its event types, and stores each through
 // the database service (upsert by Cal.com id).
 func (h *Handler) syncEventTypes(ctx context.Context, p calcom.SyncEventTypesParams) (calcom.SyncEventTypesResult, error) {
