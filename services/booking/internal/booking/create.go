@@ -93,7 +93,7 @@ func (s *Service) bookLocked(ctx context.Context, req CreateRequest, key string,
 		Staff: st, Start: slot.Start, End: slot.End, TimeZone: cat.loc.String(), Attendee: req.Customer,
 		IdempotencyKey: key, Fence: lock.Fence})
 	if err != nil {
-		s.recordUnknownOutcome(ctx, req.CompanyID, slot, key, err)
+		s.recordUnknownOutcome(ctx, req.CompanyID, cat.eventType.CalcomEventTypeID, slot, key, err)
 		return Booking{}, fmt.Errorf("calendar booking: %w", err)
 	}
 	b, err := s.commit(ctx, lock, func(wctx context.Context, fence int64) (Booking, error) {
@@ -172,15 +172,16 @@ func (s *Service) undoCalendarBooking(ctx context.Context, companyID, calID stri
 }
 
 // recordUnknownOutcome keeps a timed-out Cal.com booking for reconciliation: Cal.com may have
-// accepted it without our hearing back.
-func (s *Service) recordUnknownOutcome(ctx context.Context, companyID string, slot Slot, key string, err error) {
+// accepted it without our hearing back. The reconciler finds it by key once it has settled.
+func (s *Service) recordUnknownOutcome(ctx context.Context, companyID string, calcomEventTypeID int64, slot Slot, key string, err error) {
 	if !outcomeUnknown(err) {
 		return
 	}
 	dctx, cancel := s.detached(ctx)
 	defer cancel()
-	s.recordOrphan(dctx, Orphan{Kind: OrphanManual, CompanyID: companyID, StaffID: slot.StaffID, Start: slot.Start, End: slot.End,
-		Reason: "calendar booking timed out, outcome unknown", IdempotencyKey: key})
+	s.recordOrphan(dctx, Orphan{Kind: OrphanUnknownBooking, CompanyID: companyID, CalcomEventTypeID: calcomEventTypeID,
+		StaffID: slot.StaffID, Start: slot.Start, End: slot.End, Reason: "calendar booking timed out, outcome unknown",
+		IdempotencyKey: key})
 }
 
 // outcomeUnknown reports whether a remote call ended without an answer (it may have happened).

@@ -216,13 +216,18 @@ type fakeCalendar struct {
 	bookings  map[string]booking.Slot
 	createErr error
 	cancelErr error
+	keys      map[string]string // uid → the idempotency key it was booked under
+	// lostReply books and then answers like a timeout: the caller never hears that it did.
+	lostReply bool
 	// beforeCreate runs before a booking is made; afterCreate after it is recorded.
 	beforeCreate func(ctx context.Context) error
 	afterCreate  func(ctx context.Context)
 	seq          int
 }
 
-func newCalendar() *fakeCalendar { return &fakeCalendar{bookings: map[string]booking.Slot{}} }
+func newCalendar() *fakeCalendar {
+	return &fakeCalendar{bookings: map[string]booking.Slot{}, keys: map[string]string{}}
+}
 
 func (c *fakeCalendar) Slots(_ context.Context, q booking.SlotQuery) ([]time.Time, error) {
 	c.mu.Lock()
@@ -268,11 +273,27 @@ func (c *fakeCalendar) CreateBooking(ctx context.Context, b booking.CalendarBook
 	c.seq++
 	id := fmt.Sprintf("cal-%d", c.seq)
 	c.bookings[id] = booking.Slot{StaffID: b.Staff.ID, Start: b.Start, End: b.End}
+	c.keys[id] = b.IdempotencyKey
+	lost := c.lostReply
 	c.mu.Unlock()
 	if c.afterCreate != nil {
 		c.afterCreate(ctx)
 	}
+	if lost {
+		return "", fmt.Errorf("cal.com: %w: %w", booking.ErrUpstream, context.DeadlineExceeded)
+	}
 	return id, nil
+}
+
+func (c *fakeCalendar) FindBooking(_ context.Context, _ string, _ int64, start time.Time, key string) (string, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, k := range c.keys {
+		if b, live := c.bookings[id]; live && k == key && b.Start.Equal(start) {
+			return id, true, nil
+		}
+	}
+	return "", false, nil
 }
 
 func (c *fakeCalendar) CancelBooking(_ context.Context, _, id, _ string) error {

@@ -36,6 +36,9 @@ type Calendar interface {
 	CreateBooking(ctx context.Context, b CalendarBooking) (string, error)
 	CancelBooking(ctx context.Context, companyID, calcomBookingID, reason string) error
 	RescheduleBooking(ctx context.Context, companyID, calcomBookingID string, start time.Time, reason string) (string, error)
+	// FindBooking settles a CreateBooking whose answer was lost: the uid of the booking of the
+	// Cal.com event type at start made under idempotencyKey, and whether there is a live one.
+	FindBooking(ctx context.Context, companyID string, calcomEventTypeID int64, start time.Time, idempotencyKey string) (string, bool, error)
 }
 
 // Locker reserves slots so that two requests never book overlapping time of one staff member.

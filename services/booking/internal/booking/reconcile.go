@@ -9,8 +9,10 @@ import (
 
 // Reconcile works through the orphan records old enough to have settled (ReconcileAfter): a
 // Cal.com booking is kept when an active appointment carries it and cancelled at Cal.com
-// otherwise; an appointment cancelled at Cal.com but not here is cancelled here. Resolved
-// records are removed; manual ones and failures stay for the next round or an operator.
+// otherwise; a create whose answer was lost is looked up by its idempotency key first; an
+// appointment cancelled at Cal.com but not here is cancelled here. Resolved records are
+// removed; manual ones and failures stay for the next round or an operator. ReconcileAfter
+// must outlast a request's deadline, so that a lost create can no longer land after the lookup.
 func (s *Service) Reconcile(ctx context.Context) (resolved, left int, err error) {
 	orphans, err := s.ledger.Orphans(ctx)
 	if err != nil {
@@ -46,6 +48,16 @@ func (s *Service) reconcileOne(ctx context.Context, o Orphan) (bool, error) {
 		_, err := s.store.CancelAppointment(ctx, o.CompanyID, o.AppointmentID, "cancelled at calendar", "booking:reconcile")
 		return err == nil || errors.Is(err, ErrNotFound), err
 	case OrphanCalendarBooking:
+		return s.reconcileCalendarBooking(ctx, o)
+	case OrphanUnknownBooking:
+		if o.CalcomEventTypeID <= 0 || o.IdempotencyKey == "" {
+			return false, nil
+		}
+		uid, found, err := s.calendar.FindBooking(ctx, o.CompanyID, o.CalcomEventTypeID, o.Start, o.IdempotencyKey)
+		if err != nil || !found {
+			return err == nil, err // not found: Cal.com never booked it, nothing to undo
+		}
+		o.CalcomBookingID = uid
 		return s.reconcileCalendarBooking(ctx, o)
 	}
 	return false, nil

@@ -1,6 +1,7 @@
 package booking_test
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -40,6 +41,30 @@ func TestReconcile(t *testing.T) {
 			_, err = f.svc.Cancel(t.Context(), booking.CancelRequest{CompanyID: company, ConfirmationNumber: made.Booking.ConfirmationNumber})
 			require.Error(t, err)
 		}, heal: func(f *fixture) { f.store.cancelErr = nil }},
+		{name: "lost answer of a create that booked: found by key and cancelled", fail: func(f *fixture) { f.cal.lostReply = true },
+			act: func(t *testing.T, f *fixture) {
+				_, err := f.svc.Create(t.Context(), request("anna", wish, "k"))
+				require.ErrorIs(t, err, context.DeadlineExceeded)
+				require.Equal(t, 1, f.cal.count(), "Cal.com booked it")
+			}},
+		{name: "lost answer of a create that booked and was then written: kept", fail: func(f *fixture) { f.cal.lostReply = true },
+			act: func(t *testing.T, f *fixture) {
+				_, err := f.svc.Create(t.Context(), request("anna", wish, "k"))
+				require.Error(t, err)
+				uid := ""
+				for id := range f.cal.bookings {
+					uid = id
+				}
+				_, err = f.store.CreateAppointment(t.Context(), booking.NewAppointment{CompanyID: company, StaffID: "anna",
+					CalcomBookingID: uid, Start: wish, End: wish.Add(time.Hour)})
+				require.NoError(t, err)
+			}, calendar: 1, active: 1},
+		{name: "timed-out create that never booked: nothing to undo", fail: func(f *fixture) {
+			f.cal.createErr = fmt.Errorf("cal.com: %w: %w", booking.ErrUpstream, context.DeadlineExceeded)
+		}, act: func(t *testing.T, f *fixture) {
+			_, err := f.svc.Create(t.Context(), request("anna", wish, "k"))
+			require.Error(t, err)
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -239,19 +239,21 @@ type SlotQuery struct {
 
 // Orphan is a Cal.com booking whose local counterpart could not be written (or removed), kept
 // for the reconciliation job. CalcomBookingID is empty when the upstream outcome is unknown
-// (a timeout): then staff and time tell the job where to look.
+// (a timeout): then the Cal.com event type, the start and the idempotency key (the request id
+// in the booking's metadata) tell the job where to look.
 type Orphan struct {
-	ID              string // the record's id in the ledger
-	Kind            OrphanKind
-	AppointmentID   string // for OrphanLocalCancel
-	CompanyID       string
-	CalcomBookingID string
-	StaffID         string
-	Start           time.Time
-	End             time.Time
-	Reason          string
-	IdempotencyKey  string
-	At              time.Time
+	ID                string // the record's id in the ledger
+	Kind              OrphanKind
+	AppointmentID     string // for OrphanLocalCancel
+	CompanyID         string
+	CalcomBookingID   string
+	CalcomEventTypeID int64 // for OrphanUnknownBooking
+	StaffID           string
+	Start             time.Time
+	End               time.Time
+	Reason            string
+	IdempotencyKey    string
+	At                time.Time
 }
 
 // OrphanKind tells the reconciler what an orphan record needs.
@@ -264,7 +266,12 @@ const (
 	OrphanCalendarBooking OrphanKind = "calendar_booking"
 	// OrphanLocalCancel: cancelled at Cal.com, still active here; the reconciler cancels it here.
 	OrphanLocalCancel OrphanKind = "local_cancel"
-	// OrphanManual: the outcome is unknown or a move half done; an operator decides.
+	// OrphanUnknownBooking: Cal.com's answer to a create was lost (a timeout). The reconciler
+	// looks the booking up by its idempotency key: none means nothing to undo; one is then
+	// treated as an OrphanCalendarBooking.
+	OrphanUnknownBooking OrphanKind = "unknown_booking"
+	// OrphanManual: a move half done, or an unknown outcome without the data to settle it; an
+	// operator decides.
 	OrphanManual OrphanKind = "manual"
 )
 

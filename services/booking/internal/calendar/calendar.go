@@ -97,6 +97,21 @@ func (c *Calendar) RescheduleBooking(ctx context.Context, companyID, uid string,
 	return res.UID, nil
 }
 
+// FindBooking implements booking.Calendar: the idempotency key is the RequestID CreateBooking
+// sent. A booking already cancelled or rejected at Cal.com counts as none: nothing to undo.
+func (c *Calendar) FindBooking(ctx context.Context, companyID string, calcomEventTypeID int64, start time.Time, key string) (string, bool, error) {
+	var res calcom.FindBookingResult
+	err := c.call(ctx, companyID, calcom.MethodFindBooking, calcom.FindBookingParams{CompanyID: companyID,
+		EventTypeID: calcomEventTypeID, Start: start, RequestID: key}, &res)
+	if err != nil {
+		return "", false, domainErr("calendar find booking", err)
+	}
+	if !res.Found || res.Booking.Status == "cancelled" || res.Booking.Status == "rejected" {
+		return "", false, nil
+	}
+	return res.Booking.UID, true, nil
+}
+
 func nameOr(n string) string {
 	if n == "" {
 		return "Anrufer"

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -99,7 +100,8 @@ func (l *Ledger) RecordOrphan(ctx context.Context, o booking.Orphan) error {
 	err := l.rdb.XAdd(ctx, &redis.XAddArgs{Stream: l.OrphanStream(), MaxLen: 100000, Approx: true, Values: map[string]any{
 		"kind": string(o.Kind), "appointment_id": o.AppointmentID,
 		"company_id": o.CompanyID, "calcom_booking_id": o.CalcomBookingID, "staff_id": o.StaffID,
-		"start": o.Start.Format(time.RFC3339), "end": o.End.Format(time.RFC3339), "reason": o.Reason,
+		"calcom_event_type_id": strconv.FormatInt(o.CalcomEventTypeID, 10),
+		"start":                o.Start.Format(time.RFC3339), "end": o.End.Format(time.RFC3339), "reason": o.Reason,
 		"idempotency_key": o.IdempotencyKey, "at": o.At.Format(time.RFC3339Nano),
 	}}).Err()
 	if err != nil {
@@ -120,8 +122,9 @@ func (l *Ledger) Orphans(ctx context.Context) ([]booking.Orphan, error) {
 		start, _ := time.Parse(time.RFC3339, str("start"))
 		end, _ := time.Parse(time.RFC3339, str("end"))
 		at, _ := time.Parse(time.RFC3339Nano, str("at"))
+		eventType, _ := strconv.ParseInt(str("calcom_event_type_id"), 10, 64)
 		out = append(out, booking.Orphan{ID: m.ID, Kind: booking.OrphanKind(str("kind")), AppointmentID: str("appointment_id"),
-			CompanyID: str("company_id"), CalcomBookingID: str("calcom_booking_id"),
+			CompanyID: str("company_id"), CalcomBookingID: str("calcom_booking_id"), CalcomEventTypeID: eventType,
 			StaffID: str("staff_id"), Start: start, End: end, Reason: str("reason"),
 			IdempotencyKey: str("idempotency_key"), At: at})
 	}
