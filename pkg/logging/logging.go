@@ -10,6 +10,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -61,12 +62,41 @@ func NewWithWriter(cfg Config, w io.Writer) zerolog.Logger {
 	return ctx.Logger()
 }
 
+// loggerKey holds the request logger of a context.
+type loggerKey struct{}
+
+// ctxLogger is a context's logger, made on first use: most requests never log, and building
+// a child logger per request costs an allocation of its field buffer.
+type ctxLogger struct {
+	once  sync.Once
+	build func() zerolog.Logger
+	l     zerolog.Logger
+}
+
+func (c *ctxLogger) get() *zerolog.Logger {
+	c.once.Do(func() {
+		if c.build != nil {
+			c.l, c.build = c.build(), nil
+		}
+	})
+	return &c.l
+}
+
 // WithContext returns ctx carrying l; FromContext gives it back.
 func WithContext(ctx context.Context, l zerolog.Logger) context.Context {
-	return l.WithContext(ctx)
+	return context.WithValue(ctx, loggerKey{}, &ctxLogger{l: l})
+}
+
+// WithLazyContext returns ctx carrying the logger build makes, called at most once and only
+// when FromContext asks for it.
+func WithLazyContext(ctx context.Context, build func() zerolog.Logger) context.Context {
+	return context.WithValue(ctx, loggerKey{}, &ctxLogger{build: build})
 }
 
 // FromContext returns the request logger in ctx, or a disabled logger when there is none.
 func FromContext(ctx context.Context) *zerolog.Logger {
+	if c, ok := ctx.Value(loggerKey{}).(*ctxLogger); ok {
+		return c.get()
+	}
 	return zerolog.Ctx(ctx)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	"github.com/askproai/backend/pkg/logging"
@@ -61,4 +62,24 @@ func TestPhoneAndEmailHelpers(t *testing.T) {
 	require.Equal(t, "***12", logging.Phone("11112"))
 	require.Equal(t, "m***@example.de", logging.Email("max@example.de"))
 	require.Equal(t, "***", logging.Email("nonsense"))
+}
+
+func TestLazyRequestLoggerIsBuiltOnceAndOnlyWhenUsed(t *testing.T) {
+	var buf bytes.Buffer
+	base := logging.NewWithWriter(logging.Config{Level: "info"}, &buf)
+	builds := 0
+	ctx := logging.WithLazyContext(context.Background(), func() zerolog.Logger {
+		builds++
+		return base.With().Str(logging.FieldMethod, "m").Logger()
+	})
+	require.Zero(t, builds, "not built before anyone logs")
+	logging.FromContext(ctx).Info().Msg("one")
+	logging.FromContext(ctx).Info().Msg("two")
+	require.Equal(t, 1, builds)
+	require.Equal(t, 2, strings.Count(buf.String(), `"method":"m"`))
+
+	// A logger put in a derived context wins over the lazy one.
+	inner := logging.WithContext(ctx, base.With().Str(logging.FieldMethod, "inner").Logger())
+	logging.FromContext(inner).Info().Msg("three")
+	require.Contains(t, buf.String(), `"method":"inner"`)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
 	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/askproai/backend/pkg/logging"
@@ -171,15 +172,19 @@ func (s *Server) handleOne(ctx context.Context, env *envelope, r *request, o *ou
 	return s.response(r.id, result, rerr), nil
 }
 
+// requestLogger puts the request's logger into ctx, built only if the handler logs.
 func (s *Server) requestLogger(ctx context.Context, env *envelope, r *request) context.Context {
-	lc := s.log.With().Str(logging.FieldMethod, r.method).Str(logging.FieldRequestID, idText(r.id))
-	if env.tenant != "" {
-		lc = lc.Str(logging.FieldTenant, env.tenant)
-	}
-	if tid := traceID(ctx); tid != "" {
-		lc = lc.Str(logging.FieldTraceID, tid)
-	}
-	return logging.WithContext(ctx, lc.Logger())
+	tenant, tid := env.tenant, traceID(ctx)
+	return logging.WithLazyContext(ctx, func() zerolog.Logger {
+		lc := s.log.With().Str(logging.FieldMethod, r.method).Str(logging.FieldRequestID, idText(r.id))
+		if tenant != "" {
+			lc = lc.Str(logging.FieldTenant, tenant)
+		}
+		if tid != "" {
+			lc = lc.Str(logging.FieldTraceID, tid)
+		}
+		return lc.Logger()
+	})
 }
 
 // invoke runs the handler with panic recovery, metrics and a span.

@@ -9,11 +9,30 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 const instrumentation = "github.com/askproai/backend/pkg/rpc"
 
 var tracer = otel.Tracer(instrumentation)
+
+// unsetProvider is the global tracer provider before any was installed.
+var unsetProvider = otel.GetTracerProvider()
+
+// inert is the span handed out while nothing records spans.
+var inert = trace.SpanFromContext(context.Background())
+
+// tracingOff reports whether spans would be dropped anyway: no tracer provider was installed,
+// or a no-op one (pkg/telemetry without an OTLP endpoint). The hot path then skips making them;
+// a caller's trace context still travels, as the envelope carries what ctx holds.
+func tracingOff() bool {
+	switch tp := otel.GetTracerProvider(); tp.(type) {
+	case noop.TracerProvider:
+		return true
+	default:
+		return tp == unsetProvider
+	}
+}
 
 var traceContext = propagation.TraceContext{}
 
@@ -64,6 +83,9 @@ func withQueueWait(ctx context.Context, d time.Duration) context.Context {
 }
 
 func startServerSpan(ctx context.Context, service, method string) (context.Context, trace.Span) {
+	if tracingOff() {
+		return ctx, inert
+	}
 	ctx, span := tracer.Start(ctx, service+"/"+method, trace.WithSpanKind(trace.SpanKindServer))
 	if span.IsRecording() {
 		wait, _ := ctx.Value(queueWaitKey{}).(time.Duration)
@@ -78,6 +100,9 @@ func startServerSpan(ctx context.Context, service, method string) (context.Conte
 }
 
 func startClientSpan(ctx context.Context, service, method string) (context.Context, trace.Span) {
+	if tracingOff() {
+		return ctx, inert
+	}
 	ctx, span := tracer.Start(ctx, service+"/"+method, trace.WithSpanKind(trace.SpanKindClient))
 	if span.IsRecording() {
 		span.SetAttributes(
