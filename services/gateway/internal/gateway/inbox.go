@@ -47,7 +47,17 @@ func (in *Inbox) Append(ctx context.Context, w callapi.RetellWebhook) (bool, err
 	if err := in.publish(ctx, callapi.TopicRetellWebhook, w); err != nil {
 		return false, fmt.Errorf("publish webhook: %w", err)
 	}
-	// The event is durable now; failing to mark it only lets a later duplicate through.
-	_ = in.rdb.Set(ctx, key, 1, in.ttl).Err()
+	// The event is durable now. The mark is written after the answer, off the request's path:
+	// failing (or being late) to mark it only lets a later duplicate through.
+	go in.mark(context.WithoutCancel(ctx), key)
 	return false, nil
 }
+
+func (in *Inbox) mark(ctx context.Context, key string) {
+	ctx, cancel := context.WithTimeout(ctx, markTimeout)
+	defer cancel()
+	_ = in.rdb.Set(ctx, key, 1, in.ttl).Err()
+}
+
+// markTimeout bounds the write of a seen-mark.
+const markTimeout = 2 * time.Second

@@ -40,6 +40,7 @@ type webhookEnv struct {
 	srv    *gateway.Server
 	rdb    *redis.Client
 	stream string
+	seen   string
 }
 
 func newWebhookEnv(t *testing.T, publish gateway.PublishFunc) *webhookEnv {
@@ -56,7 +57,21 @@ func newWebhookEnv(t *testing.T, publish gateway.PublishFunc) *webhookEnv {
 		Inbox:    gateway.NewInbox(env.Client, publish, env.Prefix, time.Hour),
 		Logger:   zerolog.Nop(),
 	})
-	return &webhookEnv{srv: srv, rdb: env.Client, stream: stream}
+	return &webhookEnv{srv: srv, rdb: env.Client, stream: stream, seen: env.Prefix + ":gateway:seen:"}
+}
+
+// settled waits until every stored event's seen-mark is written (after the 204, off the
+// request's path), so that a following duplicate is recognised.
+func (e *webhookEnv) settled(t *testing.T) {
+	t.Helper()
+	testenv.Eventually(t, 2*time.Second, func() bool {
+		for _, w := range e.stored(t) {
+			if e.rdb.Exists(t.Context(), e.seen+w.Key).Val() == 0 {
+				return false
+			}
+		}
+		return true
+	}, "seen-marks written")
 }
 
 func (e *webhookEnv) post(t *testing.T, body, sig string) *httptest.ResponseRecorder {
@@ -106,6 +121,7 @@ func TestWebhookDuplicateIsAcknowledgedAndDropped(t *testing.T) {
 	body := `{"event":"call_started","call":{"call_id":"call_dup"}}`
 	for range 3 {
 		require.Equal(t, http.StatusNoContent, e.post(t, body, signNow(body)).Code)
+		e.settled(t)
 	}
 	// Another event of the same call is not a duplicate.
 	other := `{"event":"call_ended","call":{"call_id":"call_dup"}}`
@@ -115,6 +131,7 @@ func TestWebhookDuplicateIsAcknowledgedAndDropped(t *testing.T) {
 	upd2 := `{"event":"transcript_updated","call":{"call_id":"call_dup","transcript":"a b"}}`
 	for _, b := range []string{upd1, upd1, upd2} {
 		require.Equal(t, http.StatusNoContent, e.post(t, b, signNow(b)).Code)
+		e.settled(t)
 	}
 	require.Len(t, e.stored(t), 4)
 }
