@@ -17,6 +17,7 @@ type Config struct {
 	SearchDays     int           // BOOKING_SEARCH_DAYS: how far handleConflict looks ahead
 	CatalogueTTL   time.Duration // BOOKING_CATALOGUE_TTL: in-process cache of branches, event types, staff
 	ReconcileEvery time.Duration // BOOKING_RECONCILE_INTERVAL: how often orphan records are worked; 0 disables
+	ReconcileAfter time.Duration // BOOKING_RECONCILE_AFTER: how old a record must be to be worked
 	ConfirmGroup   string        // consumer group of the event subscriptions
 
 	SMTP SMTPConfig
@@ -34,6 +35,9 @@ type SMSConfig struct {
 	Provider, URL, Token, Sender string
 }
 
+// minReconcileAfter is the default request deadline of pkg/rpc.
+const minReconcileAfter = 30 * time.Second
+
 func loadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.New(lookup)
 	cfg := Config{
@@ -44,6 +48,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		SearchDays:     r.IntRange("BOOKING_SEARCH_DAYS", 7, 1, 60),
 		CatalogueTTL:   r.Duration("BOOKING_CATALOGUE_TTL", 30*time.Second),
 		ReconcileEvery: r.Duration("BOOKING_RECONCILE_INTERVAL", time.Minute),
+		ReconcileAfter: r.Duration("BOOKING_RECONCILE_AFTER", 2*time.Minute),
 		ConfirmGroup:   r.String("BOOKING_CONFIRM_GROUP", "booking"),
 		SMTP: SMTPConfig{
 			Addr: r.String("SMTP_ADDR", ""), From: r.String("SMTP_FROM", "termine@askproai.de"),
@@ -58,6 +63,11 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 	}
 	if cfg.LockTTL < 2*time.Second {
 		r.Fail("BOOKING_LOCK_TTL", "at least 2s")
+	}
+	if cfg.ReconcileAfter < minReconcileAfter {
+		// A lost create may still land at Cal.com until its request's deadline (30 s by default)
+		// has passed; looked up earlier, it would be missed.
+		r.Fail("BOOKING_RECONCILE_AFTER", "at least 30s, longer than a request's deadline")
 	}
 	if cfg.SMS.Provider == "http" && (cfg.SMS.URL == "" || cfg.SMS.Token == "") {
 		r.Fail("SMS_HTTP_URL/SMS_HTTP_TOKEN", "required when SMS_PROVIDER=http")

@@ -53,7 +53,8 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		Locker:   lock.New(p.Redis, cfg.Namespace),
 		Ledger:   ledger.New(p.Redis, cfg.Namespace, 0),
 		Notifier: notifier(cfg, p),
-	}, booking.Config{LockTTL: cfg.LockTTL, IdempotencyTTL: cfg.IdempotencyTTL, SearchDays: cfg.SearchDays}, p.Logger)
+	}, booking.Config{LockTTL: cfg.LockTTL, IdempotencyTTL: cfg.IdempotencyTTL, SearchDays: cfg.SearchDays,
+		ReconcileAfter: cfg.ReconcileAfter}, p.Logger)
 	if err != nil {
 		return closeWith(p, err)
 	}

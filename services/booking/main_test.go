@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -24,4 +25,13 @@ func TestRunRejectsBadConfig(t *testing.T) {
 	})
 	require.ErrorContains(t, err, "REDIS_URL")
 	require.ErrorContains(t, err, "DRAIN_TIMEOUT")
+}
+
+func TestReconcileAfterMustOutlastARequest(t *testing.T) {
+	env := map[string]string{"BOOKING_RECONCILE_AFTER": "5s"}
+	err := run(t.Context(), func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	require.ErrorContains(t, err, "BOOKING_RECONCILE_AFTER")
+	cfg, err := loadConfig(func(k string) (string, bool) { return map[string]string{"BOOKING_RECONCILE_AFTER": "40s"}[k], k == "BOOKING_RECONCILE_AFTER" })
+	require.NoError(t, err)
+	require.Equal(t, 40*time.Second, cfg.ReconcileAfter)
 }
