@@ -97,18 +97,42 @@ func windows(toks []token) []window {
 }
 
 // bestMatches scores every entry against the utterance and returns the best one above
-// threshold, and the others close enough to it to be worth asking about.
+// threshold, and the others close enough to it to be worth asking about. A match whose words
+// lie inside a longer match's words is not an alternative but a part of that name: in
+// "Waschen, Schneiden, Föhnen" the service of that name wins over "Schneiden" and "Föhnen".
 func bestMatches(entries []entry, ws []window, threshold float64) (*Match, []Match) {
 	if len(entries) == 0 || len(ws) == 0 {
 		return nil, nil
 	}
-	var found []Match
+	type hit struct {
+		m   Match
+		win *window
+	}
+	var hits []hit
 	for _, e := range entries {
-		if s := e.score(ws, threshold); s >= threshold {
-			found = append(found, Match{ID: e.id, Name: e.name, Score: round2(s)})
+		if s, w := e.score(ws, threshold); s >= threshold {
+			hits = append(hits, hit{Match{ID: e.id, Name: e.name, Score: round2(s)}, w})
+		}
+	}
+	found := make([]Match, 0, len(hits))
+	for _, h := range hits {
+		inside := false
+		for _, o := range hits {
+			if o.win.contains(h.win) && o.m.Score >= h.m.Score-tieMargin {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			found = append(found, h.m)
 		}
 	}
 	return rank(found)
+}
+
+// contains reports whether w spans more words than o, all of o's among them.
+func (w *window) contains(o *window) bool {
+	return w.words > o.words && w.start <= o.start && o.start+o.words <= w.start+w.words
 }
 
 func rank(found []Match) (*Match, []Match) {
@@ -130,15 +154,18 @@ func rank(found []Match) (*Match, []Match) {
 // whole name ("Damenhaarschnitt" contains "Haarschnitt") scores a little under an exact match;
 // a word that is most of a name ("Haarschnitt" in "Damenhaarschnitt") just reaches the
 // threshold, so that all services it could mean come back as alternatives.
-func (e entry) score(ws []window, threshold float64) float64 {
-	best := 0.0
+func (e entry) score(ws []window, threshold float64) (float64, *window) {
+	best, at := 0.0, (*window)(nil)
 	for fi := range e.forms {
 		f := &e.forms[fi]
 		for wi := range ws {
-			best = max(best, formScore(&ws[wi].text, f, threshold))
+			// Of equal scores the widest window counts: the name as said in full.
+			if s := formScore(&ws[wi].text, f, threshold); s > best || s == best && at != nil && ws[wi].words > at.words {
+				best, at = s, &ws[wi]
+			}
 		}
 	}
-	return best
+	return best, at
 }
 
 func formScore(w, f *text, threshold float64) float64 {

@@ -33,13 +33,15 @@ func span(from, to int) []routing.Span { return []routing.Span{{From: from * 60,
 func salon() routing.Catalog {
 	return routing.Catalog{
 		EventTypes: []routing.EventType{
-			{ID: "et-damen", Name: "Damenhaarschnitt", Aliases: []string{"Haare schneiden", "Damenschnitt"}},
+			{ID: "et-damen", Name: "Damenhaarschnitt", Aliases: []string{"Haare schneiden", "Damenschnitt", "Schneiden"}},
 			{ID: "et-herren", Name: "Herrenhaarschnitt", Aliases: []string{"Herrenschnitt", "Männerhaarschnitt"}},
 			{ID: "et-farbe", Name: "Färben", Aliases: []string{"Haare färben", "Coloration", "Strähnchen"}},
 			{ID: "et-bart", Name: "Bartpflege", Aliases: []string{"Bart trimmen", "Rasur"}},
 			{ID: "et-diaet", Name: "Diätberatung", Aliases: []string{"Ernährungsberatung"}},
 			{ID: "et-mani", Name: "Maniküre", Aliases: []string{"Nägel machen", "Nagelpflege", "Manicure"}},
 			{ID: "et-massage", Name: "Massage", Aliases: []string{"Rückenmassage"}},
+			{ID: "et-foehn", Name: "Föhnen", Aliases: []string{"Styling"}},
+			{ID: "et-wsf", Name: "Waschen, Schneiden, Föhnen", Aliases: []string{"Komplettpaket", "Waschen und Schneiden"}},
 		},
 		Staff: []routing.StaffMember{
 			{ID: "s-maria", Name: "Maria Schmidt"},

@@ -413,6 +413,12 @@ var catalogue = []phrase{
 	{name: "staff and service", text: "Damenhaarschnitt bei Maria Schmidt übermorgen um elf", service: "et-damen",
 		staff: "s-maria", times: times("2026-11-26T11:00+01:00")},
 	{name: "diaetberatung montag", text: "Diätberatung am Montag", service: "et-diaet", times: times("2026-11-30")},
+	// A name made of other names: said in full, it is that service, not its parts.
+	{name: "name made of names", text: "Waschen, Schneiden, Föhnen Mehmet am Freitag um 10 Uhr", service: "et-wsf",
+		times: times("2026-11-27T10:00+01:00")},
+	{name: "alias made of names", text: "einmal waschen und schneiden bitte", service: "et-wsf"},
+	{name: "part alone", text: "nur schneiden am Freitag", service: "et-damen", times: times("2026-11-27")},
+	{name: "two services named", text: "schneiden und färben", service: "et-damen", alts: []string{"et-farbe"}},
 }
 
 var callers = []phrase{
