@@ -3,6 +3,8 @@ package rpc
 import (
 	"errors"
 	"fmt"
+
+	"github.com/vmihailenco/msgpack/v5"
 )
 
 // JSON-RPC 2.0 reserved codes.
@@ -65,6 +67,22 @@ func NewError(code int, message string, data any) *Error {
 // Errorf returns an *Error whose message is formatted.
 func Errorf(code int, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// DecodeData decodes the error's data into v (a pointer to the type the method documents for
+// it), whether the error came over the bus (data as decoded MessagePack) or was made locally.
+func (e *Error) DecodeData(v any) error {
+	if e.Data == nil {
+		return errors.New("rpc error has no data")
+	}
+	b, err := msgpack.Marshal(e.Data)
+	if err != nil {
+		return fmt.Errorf("encode error data: %w", err)
+	}
+	if err := msgpack.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode error data: %w", err)
+	}
+	return nil
 }
 
 // Error renders the code and message.

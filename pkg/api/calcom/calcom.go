@@ -95,6 +95,14 @@ type RescheduleBookingParams struct {
 	Reason    string    `msgpack:"reason,omitempty" json:"reason,omitempty"`
 }
 
+// ErrorData is the data of a -32006 (upstream unavailable) answer to createBooking. With
+// OutcomeUnknown set, Cal.com may have made the booking: the call failed ambiguously (a
+// timeout, a dropped connection, a 5xx) and the lookup by request id could not settle it, so
+// the caller must settle it later with findBooking. Without it, nothing was booked.
+type ErrorData struct {
+	OutcomeUnknown bool `msgpack:"outcome_unknown" json:"outcome_unknown"`
+}
+
 // FindBookingParams asks whether a createBooking with RequestID happened: the booking of
 // EventTypeID starting at Start whose metadata carries RequestID. A caller that lost the answer
 // to createBooking (its deadline passed) settles the outcome with it once the request's own

@@ -184,9 +184,10 @@ func (s *Service) recordUnknownOutcome(ctx context.Context, companyID string, ca
 		IdempotencyKey: key})
 }
 
-// outcomeUnknown reports whether a remote call ended without an answer (it may have happened).
+// outcomeUnknown reports whether a remote call ended without an answer, or with one that
+// says it may have happened.
 func outcomeUnknown(err error) bool {
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || errors.Is(err, ErrOutcomeUnknown)
 }
 
 func (s *Service) recordOrphan(ctx context.Context, o Orphan) {

@@ -21,6 +21,9 @@ var (
 	ErrLockLost = errors.New("slot reservation lost")
 	// ErrUpstream: Cal.com or the database service failed or timed out.
 	ErrUpstream = errors.New("upstream unavailable")
+	// ErrOutcomeUnknown: a call to Cal.com failed in a way that leaves open whether it acted (it
+	// comes wrapped together with ErrUpstream).
+	ErrOutcomeUnknown = errors.New("outcome unknown")
 	// ErrInProgress: a request with the same idempotency key is still running.
 	ErrInProgress = errors.New("duplicate request in progress")
 	// ErrAmbiguous: more than one appointment matches; the caller has to say which.

@@ -217,8 +217,8 @@ type fakeCalendar struct {
 	createErr error
 	cancelErr error
 	keys      map[string]string // uid → the idempotency key it was booked under
-	// lostReply books and then answers like a timeout: the caller never hears that it did.
-	lostReply bool
+	// lostReply, when set, books and then answers with it: the caller never hears that it did.
+	lostReply error
 	// beforeCreate runs before a booking is made; afterCreate after it is recorded.
 	beforeCreate func(ctx context.Context) error
 	afterCreate  func(ctx context.Context)
@@ -279,8 +279,8 @@ func (c *fakeCalendar) CreateBooking(ctx context.Context, b booking.CalendarBook
 	if c.afterCreate != nil {
 		c.afterCreate(ctx)
 	}
-	if lost {
-		return "", fmt.Errorf("cal.com: %w: %w", booking.ErrUpstream, context.DeadlineExceeded)
+	if lost != nil {
+		return "", lost
 	}
 	return id, nil
 }

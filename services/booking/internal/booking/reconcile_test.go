@@ -41,13 +41,17 @@ func TestReconcile(t *testing.T) {
 			_, err = f.svc.Cancel(t.Context(), booking.CancelRequest{CompanyID: company, ConfirmationNumber: made.Booking.ConfirmationNumber})
 			require.Error(t, err)
 		}, heal: func(f *fixture) { f.store.cancelErr = nil }},
-		{name: "lost answer of a create that booked: found by key and cancelled", fail: func(f *fixture) { f.cal.lostReply = true },
+		{name: "lost answer of a create that booked: found by key and cancelled", fail: func(f *fixture) {
+			f.cal.lostReply = fmt.Errorf("cal.com: %w: %w", booking.ErrUpstream, context.DeadlineExceeded)
+		},
 			act: func(t *testing.T, f *fixture) {
 				_, err := f.svc.Create(t.Context(), request("anna", wish, "k"))
 				require.ErrorIs(t, err, context.DeadlineExceeded)
 				require.Equal(t, 1, f.cal.count(), "Cal.com booked it")
 			}},
-		{name: "lost answer of a create that booked and was then written: kept", fail: func(f *fixture) { f.cal.lostReply = true },
+		{name: "lost answer of a create that booked and was then written: kept", fail: func(f *fixture) {
+			f.cal.lostReply = fmt.Errorf("cal.com: %w: %w", booking.ErrUpstream, context.DeadlineExceeded)
+		},
 			act: func(t *testing.T, f *fixture) {
 				_, err := f.svc.Create(t.Context(), request("anna", wish, "k"))
 				require.Error(t, err)
@@ -59,6 +63,12 @@ func TestReconcile(t *testing.T) {
 					CalcomBookingID: uid, Start: wish, End: wish.Add(time.Hour)})
 				require.NoError(t, err)
 			}, calendar: 1, active: 1},
+		{name: "create whose outcome Cal.com could not settle: found by key and cancelled", fail: func(f *fixture) {
+			f.cal.lostReply = fmt.Errorf("cal.com: %w: %w", booking.ErrUpstream, booking.ErrOutcomeUnknown)
+		}, act: func(t *testing.T, f *fixture) {
+			_, err := f.svc.Create(t.Context(), request("anna", wish, "k"))
+			require.ErrorIs(t, err, booking.ErrUpstream)
+		}},
 		{name: "timed-out create that never booked: nothing to undo", fail: func(f *fixture) {
 			f.cal.createErr = fmt.Errorf("cal.com: %w: %w", booking.ErrUpstream, context.DeadlineExceeded)
 		}, act: func(t *testing.T, f *fixture) {

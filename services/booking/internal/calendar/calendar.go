@@ -112,6 +112,14 @@ func (c *Calendar) FindBooking(ctx context.Context, companyID string, calcomEven
 	return res.Booking.UID, true, nil
 }
 
+// outcomeUnknown reports whether the calcom service said Cal.com may have acted although
+// the call failed (calcom.ErrorData).
+func outcomeUnknown(err error) bool {
+	var rerr *rpc.Error
+	var data calcom.ErrorData
+	return errors.As(err, &rerr) && rerr.Data != nil && rerr.DecodeData(&data) == nil && data.OutcomeUnknown
+}
+
 func nameOr(n string) string {
 	if n == "" {
 		return "Anrufer"
@@ -130,6 +138,8 @@ func domainErr(op string, err error) error {
 		sentinel = booking.ErrValidation
 	case errors.Is(err, rpc.ErrDeadlineExceeded):
 		return fmt.Errorf("%s: %w: %w: %w", op, booking.ErrUpstream, context.DeadlineExceeded, err)
+	case outcomeUnknown(err):
+		return fmt.Errorf("%s: %w: %w: %w", op, booking.ErrUpstream, booking.ErrOutcomeUnknown, err)
 	default:
 		sentinel = booking.ErrUpstream
 	}

@@ -57,6 +57,11 @@ func TestErrorsBecomeDomainErrors(t *testing.T) {
 		{"unavailable", rpc.ErrUpstreamUnavailable, booking.ErrUpstream},
 		{"deadline", rpc.ErrDeadlineExceeded, context.DeadlineExceeded},
 		{"transport", errors.New("redis down"), booking.ErrUpstream},
+		{"outcome unknown", rpc.NewError(rpc.CodeUpstreamUnavailable, "booking outcome unknown",
+			calcom.ErrorData{OutcomeUnknown: true}), booking.ErrOutcomeUnknown},
+		// As it arrives over the bus: the data decoded into a generic map.
+		{"outcome unknown from the wire", rpc.NewError(rpc.CodeUpstreamUnavailable, "booking outcome unknown",
+			map[string]any{"outcome_unknown": true}), booking.ErrOutcomeUnknown},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,4 +70,6 @@ func TestErrorsBecomeDomainErrors(t *testing.T) {
 			require.ErrorIs(t, err, tc.wire, "the wire error stays in the chain")
 		})
 	}
+	_, err := calendar.New(&fakeCaller{err: rpc.ErrUpstreamUnavailable}).CreateBooking(t.Context(), booking.CalendarBooking{CompanyID: "c1"})
+	require.NotErrorIs(t, err, booking.ErrOutcomeUnknown, "a plain failure booked nothing")
 }

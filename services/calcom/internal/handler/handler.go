@@ -71,6 +71,9 @@ func wrap[P, R any](fn func(context.Context, P) (R, error)) func(context.Context
 // wireError is the one mapping from domain errors to pkg/rpc codes. Unknown errors are passed
 // on for the dispatcher to log and answer -32603.
 func wireError(err error) error {
+	if errors.Is(err, client.ErrOutcomeUnknown) {
+		return rpc.NewError(rpc.CodeUpstreamUnavailable, client.ErrOutcomeUnknown.Error(), calcom.ErrorData{OutcomeUnknown: true})
+	}
 	for _, m := range []struct {
 		target error
 		code   int
@@ -82,7 +85,6 @@ func wireError(err error) error {
 		{client.ErrInvalidInput, rpc.CodeValidation},
 		{client.ErrBadRequest, rpc.CodeValidation},
 		{client.ErrRateLimited, rpc.CodeRateLimited},
-		{client.ErrOutcomeUnknown, rpc.CodeUpstreamUnavailable},
 		{client.ErrUnavailable, rpc.CodeUpstreamUnavailable},
 		{client.ErrUpstream, rpc.CodeUpstreamUnavailable},
 		{client.ErrTimeout, rpc.CodeUpstreamUnavailable},

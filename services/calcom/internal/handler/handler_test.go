@@ -114,6 +114,34 @@ func TestMethodsOverTheBus(t *testing.T) {
 	}
 }
 
+// A booking whose answer was lost and whose lookup failed crosses the bus as -32006 with
+// ErrorData.OutcomeUnknown, so the caller records it for reconciliation; findBooking then
+// settles it.
+func TestOutcomeUnknownCrossesTheBus(t *testing.T) {
+	p, sim, _ := start(t)
+	sim.InjectNext(calsim.Fault{Kind: calsim.FaultDrop, Route: "POST /v2/bookings", AfterHandler: true})
+	for range 3 { // every attempt of the lookup (RetryAttempts)
+		sim.InjectNext(calsim.Fault{Kind: calsim.FaultError, Route: "GET /v2/bookings"})
+	}
+	start := time.Date(2030, 4, 1, 7, 0, 0, 0, time.UTC)
+	var b calcom.Booking
+	err := p.Call(t.Context(), calcom.Service, calcom.MethodCreateBooking, calcom.CreateBookingParams{CompanyID: "c1",
+		RequestID: "lost", EventTypeID: 100, Start: start, Name: "Erika", Phone: "+4915112345678", TimeZone: "Europe/Berlin"}, &b)
+	require.ErrorIs(t, err, rpc.ErrUpstreamUnavailable)
+	var rerr *rpc.Error
+	require.ErrorAs(t, err, &rerr)
+	var data calcom.ErrorData
+	require.NoError(t, rerr.DecodeData(&data))
+	require.True(t, data.OutcomeUnknown)
+	require.Len(t, sim.Bookings(), 1, "Cal.com did book it")
+
+	var found calcom.FindBookingResult
+	require.NoError(t, p.Call(t.Context(), calcom.Service, calcom.MethodFindBooking,
+		calcom.FindBookingParams{CompanyID: "c1", EventTypeID: 100, Start: start, RequestID: "lost"}, &found))
+	require.True(t, found.Found)
+	require.Equal(t, sim.Bookings()[0].UID, found.Booking.UID)
+}
+
 func TestBulkAndSync(t *testing.T) {
 	p, _, db := start(t)
 	ctx := t.Context()

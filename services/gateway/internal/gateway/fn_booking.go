@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -164,9 +163,8 @@ func conflictResult(err error) FunctionResult {
 	if !errors.As(err, &re) || re.Data == nil {
 		return res
 	}
-	b, mErr := json.Marshal(re.Data)
 	var alt bookingapi.Alternatives
-	if mErr != nil || json.Unmarshal(b, &alt) != nil {
+	if re.DecodeData(&alt) != nil {
 		return res
 	}
 	all := append(append(append([]bookingapi.Option{}, alt.SameStaff...), alt.OtherStaff...), alt.NextDays...)

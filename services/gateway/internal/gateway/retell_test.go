@@ -119,6 +119,13 @@ func (e *retellEnv) registerBooking(s *rpc.Server) {
 		if r, ok := booked[p.IdempotencyKey]; ok {
 			return r, nil
 		}
+		if p.CustomerName == "Spät" { // someone else was faster: the slot is gone, with alternatives
+			later := p.Start.Add(time.Hour)
+			return bookingapi.CreateResult{}, rpc.NewError(rpc.CodeConflict, "slot taken", bookingapi.Alternatives{
+				SameStaff: []bookingapi.Option{{StaffID: "staff-maria", StaffName: "Maria", Start: later,
+					End: later.Add(45 * time.Minute), Spoken: "Dienstag, 1. Dezember, um 15:30 Uhr"}},
+				Message: "Der Termin ist leider gerade vergeben worden. Ich könnte Ihnen 15:30 Uhr bei Maria anbieten."})
+		}
 		e.creates.Add(1)
 		r := bookingapi.CreateResult{
 			Booking:            bookingapi.Booking{ID: "appt-1", Start: p.Start, StaffID: p.StaffID, ConfirmationNumber: "K7M2P9"},
@@ -220,6 +227,20 @@ func TestFunctionCheckAndBook(t *testing.T) {
 	require.True(t, r.Success, r.Message)
 	require.Equal(t, "K7M2P9", r.Booking.ConfirmationNumber)
 	require.Contains(t, r.Message, "gebucht")
+}
+
+// A slot taken between check and book answers with the alternatives the booking service sent
+// as the conflict's data, decoded from the bus.
+func TestFunctionBookTakenOffersAlternatives(t *testing.T) {
+	e := newRetellEnv(t, true)
+	book := functionBody("book_appointment", "call_late", `{"service":"Haarschnitt","date":"Dienstag","time":"halb drei","name":"Spät"}`)
+	r := decodeFn(t, e.post(t, "/retell/functions/book_appointment", book))
+	require.False(t, r.Success)
+	require.Equal(t, "slot_taken", r.Error)
+	require.Contains(t, r.Message, "15:30 Uhr bei Maria")
+	require.Len(t, r.Options, 1)
+	require.Equal(t, "staff-maria", r.Options[0].StaffID)
+	require.Equal(t, "Dienstag, 1. Dezember, um 15:30 Uhr", r.Options[0].Spoken)
 }
 
 func TestFunctionDuplicateRunsOnce(t *testing.T) {
