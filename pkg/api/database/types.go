@@ -43,7 +43,11 @@ type Staff struct {
 	Aliases      []string `msgpack:"aliases" json:"aliases"`
 	CalcomUserID int64    `msgpack:"calcom_user_id,omitempty" json:"calcom_user_id,omitempty"`
 	EventTypeIDs []string `msgpack:"event_type_ids" json:"event_type_ids"`
-	Active       bool     `msgpack:"active" json:"active"`
+	// CalcomEventTypes maps an offered event type id to the Cal.com event type this staff member
+	// is booked through (their own, hosted by their Cal.com user); an event type missing here is
+	// booked through its own CalcomEventTypeID.
+	CalcomEventTypes map[string]int64 `msgpack:"calcom_event_types,omitempty" json:"calcom_event_types,omitempty"`
+	Active           bool             `msgpack:"active" json:"active"`
 }
 
 // EventType is a bookable service, mirrored from Cal.com.

@@ -93,7 +93,7 @@ func (s *Service) bookLocked(ctx context.Context, req CreateRequest, key string,
 		Staff: st, Start: slot.Start, End: slot.End, TimeZone: cat.loc.String(), Attendee: req.Customer,
 		IdempotencyKey: key, Fence: lock.Fence})
 	if err != nil {
-		s.recordUnknownOutcome(ctx, req.CompanyID, cat.eventType.CalcomEventTypeID, slot, key, err)
+		s.recordUnknownOutcome(ctx, req.CompanyID, st.CalcomEventType(cat.eventType), slot, key, err)
 		return Booking{}, fmt.Errorf("calendar booking: %w", err)
 	}
 	b, err := s.commit(ctx, lock, func(wctx context.Context, fence int64) (Booking, error) {

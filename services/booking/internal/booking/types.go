@@ -27,6 +27,19 @@ type Staff struct {
 	Name         string
 	CalcomUserID int64
 	EventTypeIDs []string
+	// CalcomEventTypes: per offered event type, the staff member's own Cal.com event type, when
+	// they have one; see CalcomEventType.
+	CalcomEventTypes map[string]int64
+}
+
+// CalcomEventType is the Cal.com event type through which the staff member is booked for et:
+// their own when they have one (its host is their Cal.com user, so colleagues can be booked
+// at the same time), else the service's.
+func (s Staff) CalcomEventType(et EventType) int64 {
+	if id, ok := s.CalcomEventTypes[et.ID]; ok && id > 0 {
+		return id
+	}
+	return et.CalcomEventTypeID
 }
 
 // Offers reports whether the staff member performs the event type.

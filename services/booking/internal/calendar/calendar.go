@@ -45,7 +45,7 @@ func (c *Calendar) Slots(ctx context.Context, q booking.SlotQuery) ([]time.Time,
 	}
 	var res calcom.AvailabilityResult
 	err = c.call(ctx, q.CompanyID, calcom.MethodGetAvailability, calcom.AvailabilityParams{CompanyID: q.CompanyID,
-		EventTypeID: q.EventType.CalcomEventTypeID, From: q.From.In(loc).Format(time.DateOnly),
+		EventTypeID: q.Staff.CalcomEventType(q.EventType), From: q.From.In(loc).Format(time.DateOnly),
 		To: q.To.Add(-time.Nanosecond).In(loc).Format(time.DateOnly), TimeZone: q.TimeZone, StaffID: q.Staff.ID}, &res)
 	if err != nil {
 		return nil, domainErr("calendar slots", err)
@@ -64,7 +64,7 @@ func (c *Calendar) Slots(ctx context.Context, q booking.SlotQuery) ([]time.Time,
 func (c *Calendar) CreateBooking(ctx context.Context, b booking.CalendarBooking) (string, error) {
 	var res calcom.Booking
 	err := c.call(ctx, b.CompanyID, calcom.MethodCreateBooking, calcom.CreateBookingParams{CompanyID: b.CompanyID,
-		RequestID: b.IdempotencyKey, EventTypeID: b.EventType.CalcomEventTypeID, Start: b.Start,
+		RequestID: b.IdempotencyKey, EventTypeID: b.Staff.CalcomEventType(b.EventType), Start: b.Start,
 		Name: nameOr(b.Attendee.Name), Phone: b.Attendee.Phone, Email: b.Attendee.Email, TimeZone: b.TimeZone,
 		Language: "de", Metadata: map[string]string{"staff_id": b.Staff.ID, "fence": strconv.FormatInt(b.Fence, 10)}}, &res)
 	if err != nil {

@@ -45,6 +45,29 @@ func TestSlotsAsksLocalDatesAndKeepsTheWindow(t *testing.T) {
 	require.Equal(t, []time.Time{day(1, 0, 30), day(1, 14, 0)}, got)
 }
 
+// A staff member with their own Cal.com event type of the service is asked about and booked
+// through it; a colleague without one through the service's.
+func TestStaffOwnEventTypeIsUsed(t *testing.T) {
+	et := booking.EventType{ID: "cut", CalcomEventTypeID: 7}
+	anna := booking.Staff{ID: "anna", CalcomEventTypes: map[string]int64{"cut": 1107}}
+	ben := booking.Staff{ID: "ben", CalcomEventTypes: map[string]int64{"color": 1203}}
+	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		staff booking.Staff
+		want  int64
+	}{{anna, 1107}, {ben, 7}} {
+		f := &fakeCaller{}
+		_, err := calendar.New(f).Slots(t.Context(), booking.SlotQuery{CompanyID: "c1", EventType: et, Staff: tc.staff,
+			From: start, To: start.Add(time.Hour), TimeZone: "Europe/Berlin"})
+		require.NoError(t, err)
+		require.Equal(t, tc.want, f.params.(calcom.AvailabilityParams).EventTypeID)
+		_, err = calendar.New(f).CreateBooking(t.Context(), booking.CalendarBooking{CompanyID: "c1", EventType: et,
+			Staff: tc.staff, Start: start, TimeZone: "Europe/Berlin"})
+		require.NoError(t, err)
+		require.Equal(t, tc.want, f.params.(calcom.CreateBookingParams).EventTypeID)
+	}
+}
+
 func TestErrorsBecomeDomainErrors(t *testing.T) {
 	tests := []struct {
 		name string

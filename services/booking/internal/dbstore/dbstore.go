@@ -80,7 +80,8 @@ func (s *Store) Staff(ctx context.Context, companyID, branchID string) ([]bookin
 	out := make([]booking.Staff, 0, len(list.Staff))
 	for _, st := range list.Staff {
 		if st.Active {
-			out = append(out, booking.Staff{ID: st.ID, Name: st.Name, CalcomUserID: st.CalcomUserID, EventTypeIDs: st.EventTypeIDs})
+			out = append(out, booking.Staff{ID: st.ID, Name: st.Name, CalcomUserID: st.CalcomUserID, EventTypeIDs: st.EventTypeIDs,
+				CalcomEventTypes: st.CalcomEventTypes})
 		}
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 
@@ -179,25 +180,28 @@ func (a *app) applyStaff(ctx context.Context, store *database.Store, s TenantSpe
 		return err
 	}
 	for _, ss := range s.Staff {
-		names := ss.Services
-		if len(names) == 0 {
-			for _, e := range s.Services {
-				names = append(names, e.Name)
-			}
-		}
+		names := ss.offers(s)
 		events := make([]string, 0, len(names))
 		for _, n := range names {
 			events = append(events, eventIDs[n])
 		}
 		slices.Sort(events)
+		var own map[string]int64
+		for name, id := range ss.CalcomEventTypes {
+			if own == nil {
+				own = map[string]int64{}
+			}
+			own[eventIDs[name]] = id
+		}
 		want := api.Staff{CompanyID: res.Company.ID, BranchID: branchIDs[ss.Branch], Name: ss.Name,
-			Aliases: ss.Aliases, CalcomUserID: ss.CalcomUserID, EventTypeIDs: events, Active: true}
+			Aliases: ss.Aliases, CalcomUserID: ss.CalcomUserID, EventTypeIDs: events, CalcomEventTypes: own, Active: true}
 		if i := slices.IndexFunc(existing, func(st api.Staff) bool { return st.Name == ss.Name }); i >= 0 {
 			have := existing[i]
 			want.ID = have.ID
 			haveEvents := slices.Sorted(slices.Values(have.EventTypeIDs))
 			if have.BranchID == want.BranchID && slices.Equal(have.Aliases, want.Aliases) &&
-				have.CalcomUserID == want.CalcomUserID && slices.Equal(haveEvents, events) {
+				have.CalcomUserID == want.CalcomUserID && slices.Equal(haveEvents, events) &&
+				maps.Equal(have.CalcomEventTypes, want.CalcomEventTypes) {
 				res.Staff = append(res.Staff, have)
 				res.Unchanged++
 				continue

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -95,10 +96,23 @@ func calsimSeedFor(s TenantSpec) (calsimSeed, error) {
 		seed.Schedules = append(seed.Schedules, calsimSchedule{ID: st.CalcomUserID, UserID: st.CalcomUserID,
 			Name: b.Name, TimeZone: b.TimeZone, IsDefault: true, Availability: availability(mergeHours([]BranchSpec{b}))})
 	}
+	lengths := map[string]int{}
 	for _, e := range s.Services {
+		lengths[e.Name] = e.DurationMinutes
 		seed.EventTypes = append(seed.EventTypes, calsimEventType{ID: e.CalcomEventTypeID, UserID: owner,
 			Slug: slug(e.Name), Title: e.Name, LengthInMinutes: e.DurationMinutes, SlotInterval: 15,
 			MinimumBookingNotice: 60, ScheduleID: owner})
+	}
+	// Each staff member's own event types, on their own schedule: what they are booked through.
+	for _, st := range s.Staff {
+		for _, name := range slices.Sorted(maps.Keys(st.CalcomEventTypes)) {
+			if st.CalcomUserID <= 0 {
+				return calsimSeed{}, fmt.Errorf("staff %q: own Cal.com event types need a calcom_user_id", st.Name)
+			}
+			seed.EventTypes = append(seed.EventTypes, calsimEventType{ID: st.CalcomEventTypes[name], UserID: st.CalcomUserID,
+				Slug: slug(name), Title: name, LengthInMinutes: lengths[name], SlotInterval: 15,
+				MinimumBookingNotice: 60, ScheduleID: st.CalcomUserID})
+		}
 	}
 	return seed, nil
 }

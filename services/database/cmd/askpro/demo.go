@@ -1,5 +1,7 @@
 package main
 
+import "slices"
+
 // The demo tenant of `make run`: a Berlin hair salon with two branches. Its Cal.com account is
 // calsim's seed, made from the same spec (calsimSeed), so the simulator serves exactly this
 // catalogue.
@@ -20,7 +22,7 @@ func cents(n int64) *int64 { return &n }
 func demoSpec() TenantSpec {
 	const mitte, prenzlauer = "Haarmonie Mitte", "Haarmonie Prenzlauer Berg"
 	all := []string{"Damenhaarschnitt", "Herrenhaarschnitt", "Färben", "Strähnchen", "Föhnen", "Waschen, Schneiden, Föhnen"}
-	return TenantSpec{
+	spec := TenantSpec{
 		Name:     "Salon Haarmonie",
 		TimeZone: "Europe/Berlin",
 		Calcom: CalcomSpec{APIKey: DemoCalcomKey, UserID: 1, Username: "salon-haarmonie",
@@ -58,5 +60,22 @@ func demoSpec() TenantSpec {
 			{Name: "Jonas Fischer", Branch: prenzlauer, Aliases: []string{"Jonas", "Herr Fischer"}, CalcomUserID: 15,
 				Services: []string{"Herrenhaarschnitt", "Damenhaarschnitt", "Föhnen", "Waschen, Schneiden, Föhnen"}},
 		},
+	}
+	ownEventTypes(&spec)
+	return spec
+}
+
+// ownEventTypes gives every staff member their own Cal.com event type of each service they
+// offer, hosted by their Cal.com user, so that colleagues can be booked at the same time:
+// id = user id × 100 + the service's position (Anna, user 11: 1101 … 1106).
+func ownEventTypes(s *TenantSpec) {
+	for i := range s.Staff {
+		st := &s.Staff[i]
+		st.CalcomEventTypes = map[string]int64{}
+		for j, e := range s.Services {
+			if slices.Contains(st.offers(*s), e.Name) {
+				st.CalcomEventTypes[e.Name] = st.CalcomUserID*100 + int64(j+1)
+			}
+		}
 	}
 }

@@ -176,10 +176,26 @@ func TestTenantApplyIsIdempotentAndUpdates(t *testing.T) {
 	require.Contains(t, third, "1 record(s) created or updated")
 	require.Equal(t, 1, c.count(`SELECT count(*) FROM event_types WHERE calcom_event_type_id = 502 AND duration_minutes = 60`))
 
-	bad := strings.Replace(tenantYAML, "services: [Ölwechsel]", "services: [Lackieren]", 1)
-	require.NoError(t, os.WriteFile(file, []byte(bad), 0o600))
-	_, err := c.try("tenant", "apply", "-f", file)
-	require.ErrorContains(t, err, `unknown service "Lackieren"`)
+	// Ute gets her own Cal.com event type of the tyre change: she is booked through it.
+	own := strings.Replace(changed, "    calcom_user_id: 72\n", "    calcom_user_id: 72\n    calcom_event_types: {Reifenwechsel: 7202}\n", 1)
+	require.NoError(t, os.WriteFile(file, []byte(own), 0o600))
+	require.Contains(t, c.run("tenant", "apply", "-f", file), "1 record(s) created or updated")
+	require.Equal(t, 1, c.count(`SELECT count(*) FROM staff_event_types se JOIN staff s ON s.id = se.staff_id
+WHERE s.name = 'Ute Sommer' AND se.calcom_event_type_id = 7202`))
+	require.Contains(t, c.run("tenant", "apply", "-f", file), "0 record(s) created or updated")
+
+	for _, tc := range []struct{ from, to, want string }{
+		{"services: [Ölwechsel]", "services: [Lackieren]", `unknown service "Lackieren"`},
+		{"{Reifenwechsel: 7202}", "{Lackieren: 7202}", `"Lackieren" is not a service they offer`},
+		{"{Reifenwechsel: 7202}", "{Reifenwechsel: 501}", `needs a Cal.com event type id > 0 used nowhere else`},
+		{"{Reifenwechsel: 7202}", "{Reifenwechsel: 0}", `needs a Cal.com event type id > 0 used nowhere else`},
+	} {
+		bad := strings.Replace(own, tc.from, tc.to, 1)
+		require.NoError(t, os.WriteFile(file, []byte(bad), 0o600))
+		_, err := c.try("tenant", "apply", "-f", file)
+		require.ErrorContains(t, err, tc.want)
+	}
+	require.Equal(t, 1, c.count(`SELECT count(*) FROM staff_event_types WHERE calcom_event_type_id = 7202`), "bad files change nothing")
 }
 
 func TestSeedDemoIsIdempotent(t *testing.T) {
@@ -261,20 +277,35 @@ func TestCalsimSeedMatchesTenant(t *testing.T) {
 	require.True(t, users[seed.Accounts[0].UserID])
 	events, err := store.EventTypes(t.Context(), companies[0].ID, "")
 	require.NoError(t, err)
-	require.Len(t, seed.EventTypes, len(events))
+	byCal := func(id int64) calsimEventType {
+		i := slices.IndexFunc(seed.EventTypes, func(s calsimEventType) bool { return s.ID == id })
+		require.GreaterOrEqual(t, i, 0, "event type %d missing in calsim", id)
+		return seed.EventTypes[i]
+	}
+	duration := map[string]int{}
 	for _, e := range events {
-		i := slices.IndexFunc(seed.EventTypes, func(s calsimEventType) bool { return s.ID == e.CalcomEventTypeID })
-		require.GreaterOrEqual(t, i, 0, "event type %s missing in calsim", e.Name)
-		require.Equal(t, e.DurationMinutes, seed.EventTypes[i].LengthInMinutes)
-		require.Equal(t, seed.Accounts[0].UserID, seed.EventTypes[i].UserID)
-		require.NotEmpty(t, seed.EventTypes[i].Slug)
+		et := byCal(e.CalcomEventTypeID)
+		require.Equal(t, e.DurationMinutes, et.LengthInMinutes)
+		require.Equal(t, seed.Accounts[0].UserID, et.UserID)
+		require.NotEmpty(t, et.Slug)
+		duration[e.ID] = e.DurationMinutes
 	}
 	staff, err := store.StaffList(t.Context(), companies[0].ID, "")
 	require.NoError(t, err)
 	require.Len(t, staff, 5)
+	own := 0
 	for _, st := range staff {
 		require.True(t, users[st.CalcomUserID], "staff %s: cal.com user %d missing", st.Name, st.CalcomUserID)
+		// Every service a staff member offers is booked through their own event type, hosted by them.
+		require.Len(t, st.CalcomEventTypes, len(st.EventTypeIDs), st.Name)
+		for eventID, calID := range st.CalcomEventTypes {
+			et := byCal(calID)
+			require.Equal(t, st.CalcomUserID, et.UserID, "%s hosts their own event type", st.Name)
+			require.Equal(t, duration[eventID], et.LengthInMinutes)
+			own++
+		}
 	}
+	require.Len(t, seed.EventTypes, len(events)+own, "the owner's event types and the staff's own, nothing else")
 	days := map[string]bool{"Monday": true, "Tuesday": true, "Wednesday": true, "Thursday": true, "Friday": true, "Saturday": true, "Sunday": true}
 	for _, sc := range seed.Schedules {
 		require.True(t, users[sc.UserID])

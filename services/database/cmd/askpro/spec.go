@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,6 +66,23 @@ type StaffSpec struct {
 	CalcomUserID int64    `yaml:"calcom_user_id" json:"calcom_user_id"`
 	// Services names what they offer (service names); empty means every service.
 	Services []string `yaml:"services" json:"services"`
+	// CalcomEventTypes names, per offered service, the staff member's own Cal.com event type of
+	// it (hosted by their Cal.com user), through which they are booked; a service missing here
+	// is booked through the service's calcom_event_type_id. Without their own event types,
+	// colleagues share the service's host in Cal.com and cannot be booked at the same time.
+	CalcomEventTypes map[string]int64 `yaml:"calcom_event_types" json:"calcom_event_types"`
+}
+
+// offers lists the services the staff member offers: Services, or every service of s.
+func (st StaffSpec) offers(s TenantSpec) []string {
+	if len(st.Services) > 0 {
+		return st.Services
+	}
+	names := make([]string, 0, len(s.Services))
+	for _, e := range s.Services {
+		names = append(names, e.Name)
+	}
+	return names
 }
 
 var weekdayKeys = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
@@ -175,6 +194,10 @@ func (s *TenantSpec) normalizeServices(branches map[string]bool, fail failFunc) 
 
 func (s *TenantSpec) normalizeStaff(branches, services map[string]bool, fail failFunc) {
 	names := map[string]bool{}
+	calIDs := map[int64]bool{}
+	for _, e := range s.Services {
+		calIDs[e.CalcomEventTypeID] = true
+	}
 	for i := range s.Staff {
 		st := &s.Staff[i]
 		if st.Name == "" || names[st.Name] {
@@ -188,6 +211,17 @@ func (s *TenantSpec) normalizeStaff(branches, services map[string]bool, fail fai
 			if !services[name] {
 				fail("staff %q: unknown service %q", st.Name, name)
 			}
+		}
+		offered := st.offers(*s)
+		for _, name := range slices.Sorted(maps.Keys(st.CalcomEventTypes)) {
+			id := st.CalcomEventTypes[name]
+			if !slices.Contains(offered, name) {
+				fail("staff %q: calcom_event_types: %q is not a service they offer", st.Name, name)
+			}
+			if id <= 0 || calIDs[id] {
+				fail("staff %q: calcom_event_types: %q needs a Cal.com event type id > 0 used nowhere else", st.Name, name)
+			}
+			calIDs[id] = true
 		}
 		st.Aliases = lowerAll(st.Aliases)
 	}

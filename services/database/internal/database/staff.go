@@ -2,8 +2,10 @@ package database
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -15,7 +17,9 @@ const (
 	sqlStaffList = `SELECT s.id::text, s.company_id::text, s.branch_id::text, s.name, s.aliases,
   COALESCE(s.calcom_user_id, 0), s.active,
   COALESCE(array_agg(se.event_type_id::text ORDER BY se.event_type_id)
-           FILTER (WHERE se.event_type_id IS NOT NULL), '{}')
+           FILTER (WHERE se.event_type_id IS NOT NULL), '{}'),
+  COALESCE(jsonb_object_agg(se.event_type_id::text, se.calcom_event_type_id)
+           FILTER (WHERE se.calcom_event_type_id IS NOT NULL), '{}')
 FROM staff s
 LEFT JOIN staff_event_types se ON se.staff_id = s.id
 WHERE s.company_id = $1 AND s.active AND ($2::uuid IS NULL OR s.branch_id = $2)
@@ -30,8 +34,8 @@ ON CONFLICT (id) DO UPDATE SET branch_id = EXCLUDED.branch_id, name = EXCLUDED.n
 RETURNING id::text`
 	sqlStaffBranch           = `SELECT branch_id::text FROM staff WHERE company_id = $1 AND id = $2 FOR UPDATE`
 	sqlStaffEventTypesClear  = `DELETE FROM staff_event_types WHERE company_id = $1 AND staff_id = $2`
-	sqlStaffEventTypesInsert = `INSERT INTO staff_event_types (company_id, staff_id, event_type_id)
-SELECT $1, $2, unnest($3::uuid[])`
+	sqlStaffEventTypesInsert = `INSERT INTO staff_event_types (company_id, staff_id, event_type_id, calcom_event_type_id)
+SELECT $1, $2, e, ($4::jsonb ->> e::text)::bigint FROM unnest($3::uuid[]) AS e`
 )
 
 // StaffList lists a tenant's active staff, of one branch when branchID is set. It is cached.
@@ -50,7 +54,10 @@ func (s *Store) StaffList(ctx context.Context, companyID, branchID string) ([]ap
 		out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (api.Staff, error) {
 			var st api.Staff
 			err := r.Scan(&st.ID, &st.CompanyID, &st.BranchID, &st.Name, &st.Aliases,
-				&st.CalcomUserID, &st.Active, &st.EventTypeIDs)
+				&st.CalcomUserID, &st.Active, &st.EventTypeIDs, &st.CalcomEventTypes)
+			if len(st.CalcomEventTypes) == 0 {
+				st.CalcomEventTypes = nil
+			}
 			return st, err
 		})
 		if err != nil {
@@ -105,7 +112,14 @@ func (s *Store) UpsertStaff(ctx context.Context, actor string, st api.Staff) (ap
 	if st.Aliases == nil {
 		st.Aliases = []string{}
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	if err := checkCalcomEventTypes(st); err != nil {
+		return api.Staff{}, err
+	}
+	calcomIDs, err := json.Marshal(st.CalcomEventTypes)
+	if err != nil {
+		return api.Staff{}, fmt.Errorf("encode calcom event types: %w", err)
+	}
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		var oldBranch string
 		if st.ID != "" {
 			if err := tx.QueryRow(ctx, sqlStaffBranch, st.CompanyID, st.ID).Scan(&oldBranch); err != nil && !errors.Is(err, pgx.ErrNoRows) {
@@ -119,7 +133,7 @@ func (s *Store) UpsertStaff(ctx context.Context, actor string, st api.Staff) (ap
 		if _, err := tx.Exec(ctx, sqlStaffEventTypesClear, st.CompanyID, st.ID); err != nil {
 			return fmt.Errorf("clear staff event types: %w", err)
 		}
-		if _, err := tx.Exec(ctx, sqlStaffEventTypesInsert, st.CompanyID, st.ID, st.EventTypeIDs); err != nil {
+		if _, err := tx.Exec(ctx, sqlStaffEventTypesInsert, st.CompanyID, st.ID, st.EventTypeIDs, calcomIDs); err != nil {
 			return fmt.Errorf("link staff event types: %w", err)
 		}
 		if err := audit(ctx, tx, st.CompanyID, actor, "staff.saved", "staff", st.ID, nil); err != nil {
@@ -131,6 +145,19 @@ func (s *Store) UpsertStaff(ctx context.Context, actor string, st api.Staff) (ap
 		return api.Staff{}, err
 	}
 	return st, s.cache.Invalidate(ctx, st.CompanyID)
+}
+
+// checkCalcomEventTypes: a staff member's own Cal.com event type belongs to a service they offer.
+func checkCalcomEventTypes(st api.Staff) error {
+	for id, calID := range st.CalcomEventTypes {
+		if !slices.Contains(st.EventTypeIDs, id) {
+			return invalid("calcom_event_types: %s is not an offered event type", id)
+		}
+		if calID <= 0 {
+			return invalid("calcom_event_types: Cal.com event type ids are positive")
+		}
+	}
+	return nil
 }
 
 func nullableInt(n int64) any {
