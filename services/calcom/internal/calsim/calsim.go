@@ -104,6 +104,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /_calsim/bookings", s.adminBookings)
 	s.mux.HandleFunc("GET /_calsim/requests", s.adminRequests)
 	s.mux.HandleFunc("POST /_calsim/faults", s.adminFaults)
+	s.mux.HandleFunc("PUT /_calsim/faults/random", s.adminRandomFaults)
 }
 
 // middleware applies, in order: request counting, fault injection, authentication, the rate

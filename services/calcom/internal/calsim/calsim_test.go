@@ -252,4 +252,19 @@ func TestAdminEndpoints(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&counts))
 	require.NoError(t, resp.Body.Close())
 	require.Equal(t, 2, counts["GET /v2/me"])
+
+	put := func(body string) int {
+		req, err := http.NewRequest(http.MethodPut, base+"/_calsim/faults/random", strings.NewReader(body))
+		require.NoError(t, err)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusNoContent, put(`{"errorRate":1}`))
+	require.Equal(t, http.StatusInternalServerError, call(t, base, "GET", "/v2/me", "", "").Status)
+	require.Equal(t, http.StatusBadRequest, put(`{"errorRate":2}`))
+	require.Equal(t, http.StatusBadRequest, put(`{"latency":"soon"}`))
+	require.Equal(t, http.StatusNoContent, put(`{}`), "healed")
+	require.Equal(t, http.StatusOK, call(t, base, "GET", "/v2/me", "", "").Status)
 }

@@ -158,6 +158,42 @@ func (d *discard) Header() http.Header         { return d.header }
 func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
 func (d *discard) WriteHeader(int)             {}
 
+// randomFaults is the JSON form of Faults for PUT /_calsim/faults/random; {} clears them.
+type randomFaults struct {
+	Latency       string  `json:"latency,omitempty"` // a Go duration: "2s"
+	ErrorRate     float64 `json:"errorRate,omitempty"`
+	RateLimitRate float64 `json:"rateLimitRate,omitempty"`
+	TimeoutRate   float64 `json:"timeoutRate,omitempty"`
+	DropRate      float64 `json:"dropRate,omitempty"`
+}
+
+// adminRandomFaults replaces the random faults (the -error-rate, -latency… flags) at run time:
+// a fault test heals the simulator with {}.
+func (s *Server) adminRandomFaults(w http.ResponseWriter, r *http.Request) {
+	var in randomFaults
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		badRequest(w, r, s.now(), "invalid faults: "+err.Error())
+		return
+	}
+	f := Faults{ErrorRate: in.ErrorRate, RateLimitRate: in.RateLimitRate, TimeoutRate: in.TimeoutRate, DropRate: in.DropRate}
+	if in.Latency != "" {
+		d, err := time.ParseDuration(in.Latency)
+		if err != nil || d < 0 {
+			badRequest(w, r, s.now(), "invalid faults: latency is a duration such as 2s")
+			return
+		}
+		f.Latency = d
+	}
+	s.mu.Lock()
+	f.RandSeed = s.faults.RandSeed
+	s.mu.Unlock()
+	if err := s.SetFaults(f); err != nil {
+		badRequest(w, r, s.now(), "invalid faults: "+err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (s *Server) adminFaults(w http.ResponseWriter, r *http.Request) {
 	var f Fault
 	if err := json.NewDecoder(r.Body).Decode(&f); err != nil {
