@@ -1,7 +1,5 @@
 package main
 
-import "slices"
-
 // The demo tenant of `make run`: a Berlin hair salon with two branches. Its Cal.com account is
 // calsim's seed, made from the same spec (calsimSeed), so the simulator serves exactly this
 // catalogue.
@@ -61,21 +59,5 @@ func demoSpec() TenantSpec {
 				Services: []string{"Herrenhaarschnitt", "Damenhaarschnitt", "Föhnen", "Waschen, Schneiden, Föhnen"}},
 		},
 	}
-	ownEventTypes(&spec)
 	return spec
-}
-
-// ownEventTypes gives every staff member their own Cal.com event type of each service they
-// offer, hosted by their Cal.com user, so that colleagues can be booked at the same time:
-// id = user id × 100 + the service's position (Anna, user 11: 1101 … 1106).
-func ownEventTypes(s *TenantSpec) {
-	for i := range s.Staff {
-		st := &s.Staff[i]
-		st.CalcomEventTypes = map[string]int64{}
-		for j, e := range s.Services {
-			if slices.Contains(st.offers(*s), e.Name) {
-				st.CalcomEventTypes[e.Name] = st.CalcomUserID*100 + int64(j+1)
-			}
-		}
-	}
 }

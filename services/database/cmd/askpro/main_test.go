@@ -282,30 +282,20 @@ func TestCalsimSeedMatchesTenant(t *testing.T) {
 		require.GreaterOrEqual(t, i, 0, "event type %d missing in calsim", id)
 		return seed.EventTypes[i]
 	}
-	duration := map[string]int{}
 	for _, e := range events {
 		et := byCal(e.CalcomEventTypeID)
 		require.Equal(t, e.DurationMinutes, et.LengthInMinutes)
 		require.Equal(t, seed.Accounts[0].UserID, et.UserID)
 		require.NotEmpty(t, et.Slug)
-		duration[e.ID] = e.DurationMinutes
 	}
 	staff, err := store.StaffList(t.Context(), companies[0].ID, "")
 	require.NoError(t, err)
 	require.Len(t, staff, 5)
-	own := 0
 	for _, st := range staff {
 		require.True(t, users[st.CalcomUserID], "staff %s: cal.com user %d missing", st.Name, st.CalcomUserID)
-		// Every service a staff member offers is booked through their own event type, hosted by them.
-		require.Len(t, st.CalcomEventTypes, len(st.EventTypeIDs), st.Name)
-		for eventID, calID := range st.CalcomEventTypes {
-			et := byCal(calID)
-			require.Equal(t, st.CalcomUserID, et.UserID, "%s hosts their own event type", st.Name)
-			require.Equal(t, duration[eventID], et.LengthInMinutes)
-			own++
-		}
+		require.Empty(t, st.CalcomEventTypes, "the demo books every stylist through the owner's event types")
 	}
-	require.Len(t, seed.EventTypes, len(events)+own, "the owner's event types and the staff's own, nothing else")
+	require.Len(t, seed.EventTypes, len(events), "the owner's event types, nothing else")
 	days := map[string]bool{"Monday": true, "Tuesday": true, "Wednesday": true, "Thursday": true, "Friday": true, "Saturday": true, "Sunday": true}
 	for _, sc := range seed.Schedules {
 		require.True(t, users[sc.UserID])
@@ -321,6 +311,25 @@ func TestCalsimSeedMatchesTenant(t *testing.T) {
 	owner := seed.Schedules[0]
 	require.Contains(t, owner.Availability, calsimAvailability{Days: []string{"Thursday"}, StartTime: "09:00", EndTime: "20:00"})
 	require.Contains(t, owner.Availability, calsimAvailability{Days: []string{"Saturday"}, StartTime: "09:00", EndTime: "16:00"})
+}
+
+// A staff member's own Cal.com event types go into calsim hosted by them, on their schedule.
+func TestCalsimSeedOfStaffOwnEventTypes(t *testing.T) {
+	spec := demoSpec()
+	spec.Staff[0].CalcomEventTypes = map[string]int64{"Damenhaarschnitt": 1101, "Färben": 1103}
+	require.NoError(t, spec.normalize())
+	seed, err := calsimSeedFor(spec)
+	require.NoError(t, err)
+	require.Len(t, seed.EventTypes, len(spec.Services)+2)
+	for _, et := range seed.EventTypes[len(spec.Services):] {
+		require.Equal(t, spec.Staff[0].CalcomUserID, et.UserID)
+		require.Equal(t, spec.Staff[0].CalcomUserID, et.ScheduleID)
+	}
+	require.Equal(t, int64(1101), seed.EventTypes[len(spec.Services)].ID)
+	require.Equal(t, 45, seed.EventTypes[len(spec.Services)].LengthInMinutes)
+
+	spec.Staff[1].CalcomEventTypes = map[string]int64{"Färben": 1203} // Mehmet does not colour
+	require.ErrorContains(t, spec.normalize(), `"Färben" is not a service they offer`)
 }
 
 func TestSlug(t *testing.T) {
