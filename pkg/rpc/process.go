@@ -140,7 +140,9 @@ func (s *Server) requestContext(env *envelope, entryID string) (context.Context,
 		ctx = WithTenant(ctx, env.tenant)
 	}
 	ctx = extractTrace(ctx, env)
-	ctx = withQueueWait(ctx, s.clock.toRedis(time.Now()).Sub(entryTime(entryID)))
+	if !tracingOff() { // the queue wait is a span attribute; the histogram has its own
+		ctx = withQueueWait(ctx, s.clock.toRedis(time.Now()).Sub(entryTime(entryID)))
+	}
 	if env.deadline.IsZero() {
 		return context.WithCancel(ctx)
 	}
