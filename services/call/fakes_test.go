@@ -106,7 +106,7 @@ func (f *fakeDatabase) save(ctx context.Context, p database.SaveCallParams) (dat
 	out.Metadata = maps.Clone(c.Metadata)
 	f.mu.Unlock()
 	ev := database.CallSavedEvent{CompanyID: out.CompanyID, CallID: out.ID, RetellCallID: out.RetellCallID,
-		Status: out.Status, AppointmentID: out.AppointmentID}
+		Status: out.Status, AppointmentID: out.AppointmentID, Derived: p.Derived}
 	return out, f.pub.Publish(ctx, database.TopicCallSaved, ev)
 }
 

@@ -16,4 +16,6 @@ type CallSavedEvent struct {
 	Status        string `msgpack:"status" json:"status"`
 	CustomerID    string `msgpack:"customer_id,omitempty" json:"customer_id,omitempty"`
 	AppointmentID string `msgpack:"appointment_id,omitempty" json:"appointment_id,omitempty"`
+	// Derived: the save only added what was derived from the call (SaveCallParams.Derived).
+	Derived bool `msgpack:"derived,omitempty" json:"derived,omitempty"`
 }

@@ -79,6 +79,9 @@ type SaveCallParams struct {
 	StartedAt       time.Time      `msgpack:"started_at" json:"started_at"`
 	EndedAt         *time.Time     `msgpack:"ended_at,omitempty" json:"ended_at,omitempty"`
 	Actor           string         `msgpack:"actor,omitempty" json:"actor,omitempty"`
+	// Derived marks a write of what was derived from the call itself (the call service's
+	// extraction): its call.saved event says so, and jobs that derive from calls skip it.
+	Derived bool `msgpack:"derived,omitempty" json:"derived,omitempty"`
 }
 
 // GetCallParams loads one call by our id (CallID) or Retell's (RetellCallID); set one.

@@ -54,7 +54,7 @@ func (s *Service) storeExtraction(ctx context.Context, c StoredCall, ext Extract
 	rec := Record{
 		RetellCallID: c.RetellCallID, CompanyID: c.CompanyID, BranchID: c.BranchID,
 		Status: c.Status, StartedAt: c.StartedAt, CustomerName: ext.CallerName, FromNumber: c.FromNumber,
-		Sentiment: ext.Sentiment, Metadata: md,
+		Sentiment: ext.Sentiment, Metadata: md, Derived: true,
 	}
 	if _, err := s.store.SaveCall(ctx, rec); err != nil {
 		return fmt.Errorf("save metadata of call %s: %w", c.ID, err)

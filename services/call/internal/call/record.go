@@ -45,6 +45,8 @@ type Record struct {
 	Sentiment       Sentiment // Retell's user_sentiment, when analysed
 	Metadata        map[string]any
 	Raw             []byte // the body of the highest-ranked webhook
+	// Derived marks the extraction's own write: no new job is started by it.
+	Derived bool
 }
 
 // FromWebhook is the Record that one webhook proves on its own.

@@ -46,6 +46,12 @@ func TestOnCallSavedStartsJobsForFinishedCalls(t *testing.T) {
 			}
 			require.Equal(t, []notified{{method: callapi.MethodAnalyzeCall, opts: 1, tenant: "c1",
 				params: callapi.AnalyzeCallParams{CompanyID: "c1", CallID: "k1"}}}, bus.sent)
+
+			// The extraction's own write starts no further job.
+			bus.sent = nil
+			require.NoError(t, h.onCallSaved(t.Context(), database.CallSavedEvent{CompanyID: "c1", CallID: "k1",
+				Status: tc.status, Derived: true}))
+			require.Empty(t, bus.sent)
 		})
 	}
 }

@@ -90,7 +90,7 @@ func (s *Store) saveParams(r call.Record) database.SaveCallParams {
 		FromNumber: r.FromNumber, ToNumber: r.ToNumber, CustomerName: r.CustomerName,
 		Status: string(r.Status), DurationSeconds: r.DurationSeconds, RecordingURL: r.RecordingURL,
 		Transcript: r.Transcript, Sentiment: string(r.Sentiment), Metadata: r.Metadata,
-		RawPayload: r.Raw, StartedAt: r.StartedAt, Actor: s.actor,
+		RawPayload: r.Raw, StartedAt: r.StartedAt, Actor: s.actor, Derived: r.Derived,
 	}
 	if !r.EndedAt.IsZero() {
 		t := r.EndedAt

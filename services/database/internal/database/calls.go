@@ -140,7 +140,7 @@ func (s *Store) SaveCall(ctx context.Context, p api.SaveCallParams) (api.Call, e
 		}
 		return enqueue(ctx, tx, p.CompanyID, "call", c.ID, api.TopicCallSaved, api.CallSavedEvent{
 			CompanyID: c.CompanyID, CallID: c.ID, RetellCallID: c.RetellCallID, Status: c.Status,
-			CustomerID: c.CustomerID, AppointmentID: c.AppointmentID,
+			CustomerID: c.CustomerID, AppointmentID: c.AppointmentID, Derived: p.Derived,
 		})
 	})
 	if err != nil {

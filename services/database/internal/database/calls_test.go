@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
 	api "github.com/askproai/backend/pkg/api/database"
@@ -117,6 +118,33 @@ func TestLinkAppointment(t *testing.T) {
 	got, err := e.store.Appointment(ctx, tn.company.ID, a.ID)
 	require.NoError(t, err)
 	require.Equal(t, c.ID, got.CallID)
+}
+
+// A write of derived data says so in its call.saved event, so the extraction job it came from
+// does not start itself again.
+func TestDerivedCallSaveIsMarkedInItsEvent(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	ctx := t.Context()
+	base := api.SaveCallParams{CompanyID: tn.company.ID, BranchID: tn.branch.ID, RetellCallID: "call_derived",
+		Status: api.CallEnded, StartedAt: time.Now()}
+	_, err := e.store.SaveCall(ctx, base)
+	require.NoError(t, err)
+	derived := base
+	derived.Derived, derived.Metadata = true, map[string]any{"intent": "book"}
+	_, err = e.store.SaveCall(ctx, derived)
+	require.NoError(t, err)
+
+	pub := &recorder{}
+	_, err = NewRelay(e.store.WritePool(), pub, RelayOptions{Logger: zerolog.Nop()}).RelayOnce(ctx)
+	require.NoError(t, err)
+	var marks []bool
+	for _, p := range pub.payloads() {
+		if ev, ok := p.(*api.CallSavedEvent); ok {
+			marks = append(marks, ev.Derived)
+		}
+	}
+	require.Equal(t, []bool{false, true}, marks)
 }
 
 func TestAuditLogIsAppendOnly(t *testing.T) {
