@@ -31,7 +31,9 @@ func TestReconcileAfterMustOutlastARequest(t *testing.T) {
 	env := map[string]string{"BOOKING_RECONCILE_AFTER": "5s"}
 	err := run(t.Context(), func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	require.ErrorContains(t, err, "BOOKING_RECONCILE_AFTER")
-	cfg, err := loadConfig(func(k string) (string, bool) { return map[string]string{"BOOKING_RECONCILE_AFTER": "40s"}[k], k == "BOOKING_RECONCILE_AFTER" })
+	cfg, err := loadConfig(func(k string) (string, bool) {
+		return map[string]string{"BOOKING_RECONCILE_AFTER": "40s"}[k], k == "BOOKING_RECONCILE_AFTER"
+	})
 	require.NoError(t, err)
 	require.Equal(t, 40*time.Second, cfg.ReconcileAfter)
 }
