@@ -187,7 +187,7 @@ func (c *Client) enqueue(service string, lane Lane, env *envelope, wait bool) (*
 		return nil, errClosed
 	}
 	req := &sendReq{
-		args:    &redis.XAddArgs{Stream: RequestStream(c.cfg.Namespace, service, lane), Values: env.values()},
+		cmd:     redis.NewCmd(context.Background(), env.xadd(RequestStream(c.cfg.Namespace, service, lane))...),
 		done:    make(chan error, 1),
 		service: service,
 		wait:    wait,
@@ -198,7 +198,7 @@ func (c *Client) enqueue(service string, lane Lane, env *envelope, wait bool) (*
 
 // sendReq is one XADD waiting for the sender's next pipeline.
 type sendReq struct {
-	args    *redis.XAddArgs
+	cmd     *redis.Cmd
 	done    chan error
 	service string
 	wait    bool
@@ -217,17 +217,17 @@ func (r *sendReq) finish(err error) {
 func (c *Client) flushSends(batch []*sendReq) {
 	ctx := context.Background()
 	if len(batch) == 1 {
-		batch[0].finish(c.rdb.XAdd(ctx, batch[0].args).Err())
+		_ = c.rdb.Process(ctx, batch[0].cmd)
+		batch[0].finish(batch[0].cmd.Err())
 		return
 	}
 	pipe := c.rdb.Pipeline()
-	cmds := make([]*redis.StringCmd, len(batch))
-	for i, r := range batch {
-		cmds[i] = pipe.XAdd(ctx, r.args)
+	for _, r := range batch {
+		_ = pipe.Process(ctx, r.cmd)
 	}
 	_, _ = pipe.Exec(ctx)
-	for i, r := range batch {
-		r.finish(cmds[i].Err())
+	for _, r := range batch {
+		r.finish(r.cmd.Err())
 	}
 }
 

@@ -63,7 +63,8 @@ type Client struct {
 	live   map[string]time.Time // service -> checked-live-until
 
 	sender    batcher[*sendReq]
-	perMethod sync.Map // service+"\x00"+method -> *callMetrics
+	metricsMu sync.RWMutex
+	perMethod map[methodKey]*callMetrics
 
 	lastID  string
 	stopped chan struct{} // closed by Close: waiting calls fail
@@ -250,16 +251,26 @@ type callMetrics struct {
 	roundTrip prometheus.Observer
 }
 
+// methodKey names one (service, method); as a map key it costs no allocation to look up.
+type methodKey struct{ service, method string }
+
 func (c *Client) observe(service, method string, code int, took time.Duration) {
-	key := service + "\x00" + method
-	v, ok := c.perMethod.Load(key)
-	if !ok {
-		v, _ = c.perMethod.LoadOrStore(key, &callMetrics{
+	key := methodKey{service, method}
+	c.metricsMu.RLock()
+	cm := c.perMethod[key]
+	c.metricsMu.RUnlock()
+	if cm == nil {
+		cm = &callMetrics{
 			ok:        c.metrics.requests.WithLabelValues(service, method, "0"),
 			roundTrip: c.metrics.roundTrip.WithLabelValues(service, method),
-		})
+		}
+		c.metricsMu.Lock()
+		if c.perMethod == nil {
+			c.perMethod = map[methodKey]*callMetrics{}
+		}
+		c.perMethod[key] = cm
+		c.metricsMu.Unlock()
 	}
-	cm := v.(*callMetrics)
 	if code == 0 {
 		cm.ok.Inc()
 	} else {

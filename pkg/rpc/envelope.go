@@ -78,8 +78,15 @@ func decodeEnvelope(values map[string]any) (envelope, error) {
 }
 
 // values renders the envelope as XADD field/value pairs.
-func (e *envelope) values() []any {
-	v := make([]any, 0, 18)
+func (e *envelope) values() []any { return e.appendFields(make([]any, 0, 18)) }
+
+// xadd is the whole XADD command of a request entry on stream: built once, handed to the
+// pipeline as it is (go-redis's XAddArgs would copy every field into a second slice).
+func (e *envelope) xadd(stream string) []any {
+	return e.appendFields(append(make([]any, 0, 21), "xadd", stream, "*"))
+}
+
+func (e *envelope) appendFields(v []any) []any {
 	v = append(v, fieldVersion, envelopeVersion, fieldBody, e.body)
 	add := func(k, val string) {
 		if val != "" {
