@@ -114,7 +114,8 @@ type FindBookingParams struct {
 	RequestID   string    `msgpack:"request_id" json:"request_id"`
 }
 
-// FindBookingResult is the booking when Found; a cancelled booking is found too (its Status says so).
+// FindBookingResult is the booking when Found. Only a booking that holds its time (accepted or
+// pending) is found: a cancelled or rejected one has nothing left to settle.
 type FindBookingResult struct {
 	Found   bool    `msgpack:"found" json:"found"`
 	Booking Booking `msgpack:"booking" json:"booking"`

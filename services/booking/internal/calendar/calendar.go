@@ -98,7 +98,7 @@ func (c *Calendar) RescheduleBooking(ctx context.Context, companyID, uid string,
 }
 
 // FindBooking implements booking.Calendar: the idempotency key is the RequestID CreateBooking
-// sent. A booking already cancelled or rejected at Cal.com counts as none: nothing to undo.
+// sent.
 func (c *Calendar) FindBooking(ctx context.Context, companyID string, calcomEventTypeID int64, start time.Time, key string) (string, bool, error) {
 	var res calcom.FindBookingResult
 	err := c.call(ctx, companyID, calcom.MethodFindBooking, calcom.FindBookingParams{CompanyID: companyID,
@@ -106,10 +106,7 @@ func (c *Calendar) FindBooking(ctx context.Context, companyID string, calcomEven
 	if err != nil {
 		return "", false, domainErr("calendar find booking", err)
 	}
-	if !res.Found || res.Booking.Status == "cancelled" || res.Booking.Status == "rejected" {
-		return "", false, nil
-	}
-	return res.Booking.UID, true, nil
+	return res.Booking.UID, res.Found, nil
 }
 
 // outcomeUnknown reports whether the calcom service said Cal.com may have acted although

@@ -80,7 +80,7 @@ func (a *Account) CreateBooking(ctx context.Context, r BookingRequest) (Booking,
 			return Booking{}, fmt.Errorf("create booking: %w", err) // taken, most likely by someone else
 		case lerr != nil:
 			return Booking{}, fmt.Errorf("create booking: %w: %w (lookup: %w)", ErrOutcomeUnknown, err, lerr)
-		case ok && found.Live():
+		case ok:
 			a.c.opts.Logger.Info().Str("booking_uid", found.UID).Msg("ambiguous booking failure settled by lookup")
 			return a.booked(ctx, found)
 		case errors.Is(err, ErrSlotTaken) || attempt >= a.c.opts.CreateAttempts:
@@ -110,8 +110,10 @@ func (a *Account) invalidate(ctx context.Context, eventTypeID int) {
 	}
 }
 
-// FindBooking looks for the booking of eventTypeID starting at start whose metadata carries
-// requestID. Cal.com cannot filter on metadata, so it lists that start's bookings and checks.
+// FindBooking looks for the live booking (accepted or pending) of eventTypeID starting at start
+// whose metadata carries requestID. Cal.com cannot filter on metadata, so it lists that start's
+// bookings and checks. A cancelled one is skipped: an undone attempt's booking may stand next
+// to the one a retry made under the same request id.
 func (a *Account) FindBooking(ctx context.Context, eventTypeID int, start time.Time, requestID string) (Booking, bool, error) {
 	q := url.Values{
 		"eventTypeId": {strconv.Itoa(eventTypeID)},
@@ -126,7 +128,7 @@ func (a *Account) FindBooking(ctx context.Context, eventTypeID int, start time.T
 		return Booking{}, false, fmt.Errorf("find booking: %w", err)
 	}
 	for _, b := range list {
-		if b.RequestID() == requestID && b.Start.Equal(start) {
+		if b.RequestID() == requestID && b.Start.Equal(start) && b.Live() {
 			return b, true, nil
 		}
 	}

@@ -171,6 +171,27 @@ func TestRetriedCreateFindsItsOwnBooking(t *testing.T) {
 	require.Len(t, e.sim.Bookings(), 2)
 }
 
+// An undone booking and the one a retry made later under the same request id stand side by side
+// at Cal.com; the lookup answers with the live one, never the cancelled.
+func TestFindBookingSkipsCancelled(t *testing.T) {
+	e := setup(t, calsim.Config{}, calcom.Options{})
+	first, err := e.acct.CreateBooking(t.Context(), bookingRequest(monday0900, "same-key"))
+	require.NoError(t, err)
+	_, err = e.acct.CancelBooking(t.Context(), first.UID, "local write failed")
+	require.NoError(t, err)
+	_, ok, err := e.acct.FindBooking(t.Context(), 100, monday0900, "same-key")
+	require.NoError(t, err)
+	require.False(t, ok, "only a cancelled booking: nothing live to settle")
+
+	second, err := e.acct.CreateBooking(t.Context(), bookingRequest(monday0900, "same-key"))
+	require.NoError(t, err)
+	require.NotEqual(t, first.UID, second.UID)
+	found, ok, err := e.acct.FindBooking(t.Context(), 100, monday0900, "same-key")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, second.UID, found.UID)
+}
+
 func TestCreateIsNeverRetriedBlindly(t *testing.T) {
 	e := setup(t, calsim.Config{}, calcom.Options{CreateAttempts: 1})
 	e.sim.InjectNext(calsim.Fault{Kind: calsim.FaultError, Route: "POST /v2/bookings"})
