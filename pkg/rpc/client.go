@@ -88,13 +88,14 @@ func NewClient(rdb *redis.Client, cfg ClientConfig, logger zerolog.Logger, reg p
 	}
 	c := &Client{
 		cfg: cfg, rdb: rdb, blk: newBlockingClient(rdb, 1),
-		log:      logger.With().Str("component", "rpc_client").Logger(),
-		metrics:  newClientMetrics(reg),
-		replyKey: ReplyStream(cfg.Namespace, cfg.Instance),
-		idPrefix: hex.EncodeToString(nonce[:]) + "-",
-		waiters:  map[string]chan []byte{},
-		stopped:  make(chan struct{}),
-		live:     map[string]time.Time{},
+		log:       logger.With().Str("component", "rpc_client").Logger(),
+		metrics:   newClientMetrics(reg),
+		replyKey:  ReplyStream(cfg.Namespace, cfg.Instance),
+		idPrefix:  hex.EncodeToString(nonce[:]) + "-",
+		waiters:   map[string]chan []byte{},
+		stopped:   make(chan struct{}),
+		live:      map[string]time.Time{},
+		perMethod: map[methodKey]*callMetrics{},
 	}
 	c.sender.flush = c.flushSends
 	ctx, cancel := context.WithCancel(context.Background())
@@ -265,9 +266,6 @@ func (c *Client) observe(service, method string, code int, took time.Duration) {
 			roundTrip: c.metrics.roundTrip.WithLabelValues(service, method),
 		}
 		c.metricsMu.Lock()
-		if c.perMethod == nil {
-			c.perMethod = map[methodKey]*callMetrics{}
-		}
 		c.perMethod[key] = cm
 		c.metricsMu.Unlock()
 	}

@@ -186,12 +186,12 @@ func (a *app) applyStaff(ctx context.Context, store *database.Store, s TenantSpe
 			events = append(events, eventIDs[n])
 		}
 		slices.Sort(events)
-		var own map[string]int64
-		for name, id := range ss.CalcomEventTypes {
-			if own == nil {
-				own = map[string]int64{}
+		var own map[string]int64 // nil when none, as the database lists it
+		if len(ss.CalcomEventTypes) > 0 {
+			own = make(map[string]int64, len(ss.CalcomEventTypes))
+			for name, id := range ss.CalcomEventTypes {
+				own[eventIDs[name]] = id
 			}
-			own[eventIDs[name]] = id
 		}
 		want := api.Staff{CompanyID: res.Company.ID, BranchID: branchIDs[ss.Branch], Name: ss.Name,
 			Aliases: ss.Aliases, CalcomUserID: ss.CalcomUserID, EventTypeIDs: events, CalcomEventTypes: own, Active: true}
