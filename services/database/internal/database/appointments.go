@@ -108,12 +108,12 @@ func (s *Store) CreateAppointment(ctx context.Context, p api.CreateAppointmentPa
 		if err := linkStoredCall(ctx, tx, &a, p.RetellCallID); err != nil {
 			return err
 		}
-		if err := audit(ctx, tx, p.CompanyID, p.Actor, "appointment.created", "appointment", a.ID,
-			map[string]any{"staff_id": a.StaffID, "start_time": a.StartTime, "end_time": a.EndTime}); err != nil {
-			return err
-		}
-		return enqueue(ctx, tx, p.CompanyID, "appointment", a.ID, api.TopicBookingCreated,
+		var w writes
+		w.audit(p.CompanyID, p.Actor, "appointment.created", "appointment", a.ID,
+			map[string]any{"staff_id": a.StaffID, "start_time": a.StartTime, "end_time": a.EndTime})
+		w.enqueue(p.CompanyID, "appointment", a.ID, api.TopicBookingCreated,
 			api.AppointmentEvent{CompanyID: a.CompanyID, Appointment: a})
+		return w.run(ctx, tx)
 	})
 	if err != nil {
 		return api.Appointment{}, fmt.Errorf("create appointment: %w", err)
@@ -222,11 +222,11 @@ func (s *Store) CancelAppointment(ctx context.Context, p api.CancelAppointmentPa
 			nullable(p.Reason))); err != nil {
 			return err
 		}
-		if err := audit(ctx, tx, p.CompanyID, p.Actor, "appointment.cancelled", "appointment", a.ID, nil); err != nil {
-			return err
-		}
-		return enqueue(ctx, tx, p.CompanyID, "appointment", a.ID, api.TopicBookingCancelled,
+		var w writes
+		w.audit(p.CompanyID, p.Actor, "appointment.cancelled", "appointment", a.ID, nil)
+		w.enqueue(p.CompanyID, "appointment", a.ID, api.TopicBookingCancelled,
 			api.AppointmentEvent{CompanyID: a.CompanyID, Appointment: a})
+		return w.run(ctx, tx)
 	})
 	if err != nil {
 		return api.Appointment{}, fmt.Errorf("cancel appointment %s: %w", p.AppointmentID, err)

@@ -34,26 +34,18 @@ func actor(who string) string {
 // audit appends to audit_log inside tx, so a change and its record commit together. data must
 // hold no PII: ids, statuses and times only.
 func audit(ctx context.Context, tx pgx.Tx, companyID, who, action, entity, entityID string, data map[string]any) error {
-	if data == nil {
-		data = map[string]any{}
-	}
-	if _, err := tx.Exec(ctx, sqlAuditInsert, companyID, actor(who), action, entity, entityID, data); err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
+	var w writes
+	w.audit(companyID, who, action, entity, entityID, data)
+	return w.run(ctx, tx)
 }
 
 // enqueue writes an event to the outbox inside tx. The advisory lock on the aggregate, held until
 // commit, makes the ids of one aggregate's events follow commit order, which is what lets the
 // relay publish in id order.
 func enqueue(ctx context.Context, tx pgx.Tx, companyID, aggregateType, aggregateID, topic string, payload any) error {
-	if _, err := tx.Exec(ctx, sqlOutboxLock, aggregateType+":"+aggregateID); err != nil {
-		return fmt.Errorf("lock outbox aggregate: %w", err)
-	}
-	if _, err := tx.Exec(ctx, sqlOutboxInsert, companyID, aggregateType, aggregateID, topic, payload); err != nil {
-		return fmt.Errorf("enqueue %s: %w", topic, err)
-	}
-	return nil
+	var w writes
+	w.enqueue(companyID, aggregateType, aggregateID, topic, payload)
+	return w.run(ctx, tx)
 }
 
 // AppendAudit records a change a caller made elsewhere on behalf of the tenant.

@@ -115,6 +115,7 @@ func (s *Store) sealCall(p api.SaveCallParams) (sealedCall, error) {
 // SaveCall records a call webhook: the caller becomes a customer (find-or-create) and the call
 // is inserted or updated by its Retell id, both in one transaction with its audit entry and
 // call.saved event. Repeating a webhook changes nothing; an older one never rewinds the status.
+// The transaction costs three round trips between BEGIN and COMMIT (see saveCall).
 func (s *Store) SaveCall(ctx context.Context, p api.SaveCallParams) (api.Call, error) {
 	if err := checkIDs(p.CompanyID, p.BranchID); err != nil {
 		return api.Call{}, err
@@ -122,26 +123,15 @@ func (s *Store) SaveCall(ctx context.Context, p api.SaveCallParams) (api.Call, e
 	if p.RetellCallID == "" || p.Status == "" || p.StartedAt.IsZero() {
 		return api.Call{}, invalid("retell_call_id, status and started_at are required")
 	}
+	sealed, err := s.sealCall(p)
+	if err != nil {
+		return api.Call{}, fmt.Errorf("save call: %w", err)
+	}
 	var c api.Call
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		customerID, err := s.callCustomer(ctx, tx, p)
-		if err != nil {
-			return err
-		}
-		if c, err = s.upsertCall(ctx, tx, p, customerID); err != nil {
-			return err
-		}
-		if c, err = s.linkPendingAppointment(ctx, tx, c); err != nil {
-			return err
-		}
-		if err := audit(ctx, tx, p.CompanyID, p.Actor, "call.saved", "call", c.ID,
-			map[string]any{"status": c.Status}); err != nil {
-			return err
-		}
-		return enqueue(ctx, tx, p.CompanyID, "call", c.ID, api.TopicCallSaved, api.CallSavedEvent{
-			CompanyID: c.CompanyID, CallID: c.ID, RetellCallID: c.RetellCallID, Status: c.Status,
-			CustomerID: c.CustomerID, AppointmentID: c.AppointmentID, Derived: p.Derived,
-		})
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		c, err = s.saveCall(ctx, tx, p, sealed)
+		return err
 	})
 	if err != nil {
 		return api.Call{}, fmt.Errorf("save call: %w", err)
@@ -149,75 +139,141 @@ func (s *Store) SaveCall(ctx context.Context, p api.SaveCallParams) (api.Call, e
 	return c, nil
 }
 
-// linkPendingAppointment links appointments booked during the call before the call was stored
-// (see linkStoredCall for the other order).
-func (s *Store) linkPendingAppointment(ctx context.Context, tx pgx.Tx, c api.Call) (api.Call, error) {
-	rows, err := tx.Query(ctx, sqlAppointmentsClaimCall, c.CompanyID, c.ID, c.RetellCallID)
+// callKey is a call's row in call_keys, locked by the saving transaction.
+type callKey struct {
+	id, owner string
+	startedAt time.Time
+	inserted  bool // this transaction created it: the call row is still to be inserted
+}
+
+// saveCall is SaveCall's transaction in three round trips:
+//  1. find or create the caller; insert the call's key, or find it, and lock it either way, so
+//     saves of one call run one after another;
+//  2. insert or update the call row, and claim the appointments booked in the call before it
+//     was stored (a fourth round trip links the newest, once per call);
+//  3. the customer's and the call's audit entries and the call.saved event.
+func (s *Store) saveCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, sealed sealedCall) (api.Call, error) {
+	cp, withCustomer := callCustomer(p)
+	var b pgx.Batch
+	if withCustomer {
+		if err := s.queueCustomerLookup(&b, cp); err != nil {
+			return api.Call{}, err
+		}
+	}
+	b.Queue(sqlCallKeyInsert, p.CompanyID, p.RetellCallID, p.StartedAt)
+	b.Queue(sqlCallKeyLock, p.RetellCallID)
+	var cust api.Customer
+	var created bool
+	var key callKey
+	err := sendBatch(ctx, tx, &b, func(br pgx.BatchResults) error {
+		if withCustomer {
+			var err error
+			if cust, created, err = s.readCustomerLookup(br); err != nil {
+				return err
+			}
+		}
+		var id string
+		var at time.Time
+		err := br.QueryRow().Scan(&id, &at)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		key.inserted = err == nil
+		return br.QueryRow().Scan(&key.id, &key.owner, &key.startedAt)
+	})
 	if err != nil {
+		return api.Call{}, err
+	}
+	if key.owner != p.CompanyID {
+		return api.Call{}, fmt.Errorf("call of another tenant: %w", ErrNotFound)
+	}
+
+	var w writes
+	var customerID any
+	if withCustomer {
+		if cust, err = s.customerWrites(&w, cust, created, cp); err != nil {
+			return api.Call{}, err
+		}
+		customerID = cust.ID
+	}
+	c, err := s.upsertCall(ctx, tx, p, sealed, key, customerID)
+	if err != nil {
+		return api.Call{}, err
+	}
+
+	w.audit(p.CompanyID, p.Actor, "call.saved", "call", c.ID, map[string]any{"status": c.Status})
+	w.enqueue(p.CompanyID, "call", c.ID, api.TopicCallSaved, api.CallSavedEvent{
+		CompanyID: c.CompanyID, CallID: c.ID, RetellCallID: c.RetellCallID, Status: c.Status,
+		CustomerID: c.CustomerID, AppointmentID: c.AppointmentID, Derived: p.Derived,
+	})
+	return c, w.run(ctx, tx)
+}
+
+// callCustomer is the find-or-create of the caller; anonymous or malformed numbers have no
+// customer.
+func callCustomer(p api.SaveCallParams) (api.FindOrCreateCustomerParams, bool) {
+	if _, err := NormalizePhone(p.FromNumber); err != nil {
+		return api.FindOrCreateCustomerParams{}, false
+	}
+	return api.FindOrCreateCustomerParams{
+		CompanyID: p.CompanyID, Phone: p.FromNumber, Name: p.CustomerName, Actor: p.Actor,
+	}, true
+}
+
+// upsertCall inserts or updates the call row and, in the same round trip, gives the call's id
+// to the appointments booked in it before it was stored (see linkStoredCall for the other
+// order); the newest of them becomes the call's link.
+func (s *Store) upsertCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, sealed sealedCall, key callKey, customerID any) (api.Call, error) {
+	var b pgx.Batch
+	if key.inserted {
+		b.Queue(sqlCallInsert, key.id, p.CompanyID, p.BranchID, customerID,
+			p.RetellCallID, sealed.from, nullable(p.ToNumber), p.Status, p.DurationSeconds,
+			nullable(p.RecordingURL), sealed.transcript, nullable(p.Sentiment), jsonParam(p.Metadata),
+			sealed.raw, key.startedAt, p.EndedAt)
+	} else {
+		b.Queue(sqlCallUpdate, p.CompanyID, key.id, key.startedAt, p.Status,
+			sealed.raw, customerID, sealed.from, nullable(p.ToNumber),
+			p.DurationSeconds, nullable(p.RecordingURL), sealed.transcript, nullable(p.Sentiment),
+			jsonParam(p.Metadata), p.EndedAt)
+	}
+	b.Queue(sqlAppointmentsClaimCall, p.CompanyID, key.id, p.RetellCallID)
+	var c api.Call
+	var newest string
+	err := sendBatch(ctx, tx, &b, func(br pgx.BatchResults) error {
+		var err error
+		if c, err = s.scanCall(br.QueryRow()); err != nil {
+			return err
+		}
+		newest, err = newestClaimed(br)
+		return err
+	})
+	if err != nil || newest == "" || c.AppointmentID != "" {
 		return c, err
 	}
+	return s.scanCall(tx.QueryRow(ctx, sqlCallLink, c.CompanyID, c.ID, c.StartedAt, newest))
+}
+
+// newestClaimed reads the appointments sqlAppointmentsClaimCall gave the call, and returns the
+// newest one's id ("" for none).
+func newestClaimed(br pgx.BatchResults) (string, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
 	var newest string
 	var newestAt time.Time
 	for rows.Next() {
 		var id string
 		var at time.Time
 		if err := rows.Scan(&id, &at); err != nil {
-			rows.Close()
-			return c, err
+			return "", err
 		}
 		if newest == "" || at.After(newestAt) {
 			newest, newestAt = id, at
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || newest == "" || c.AppointmentID != "" {
-		return c, err
-	}
-	return s.scanCall(tx.QueryRow(ctx, sqlCallLink, c.CompanyID, c.ID, c.StartedAt, newest))
-}
-
-// callCustomer finds or creates the caller; anonymous or malformed numbers have no customer.
-func (s *Store) callCustomer(ctx context.Context, tx pgx.Tx, p api.SaveCallParams) (any, error) {
-	if _, err := NormalizePhone(p.FromNumber); err != nil {
-		return nil, nil
-	}
-	res, err := s.findOrCreateCustomer(ctx, tx, api.FindOrCreateCustomerParams{
-		CompanyID: p.CompanyID, Phone: p.FromNumber, Name: p.CustomerName, Actor: p.Actor,
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res.Customer.ID, nil
-}
-
-func (s *Store) upsertCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, customerID any) (api.Call, error) {
-	sealed, err := s.sealCall(p)
-	if err != nil {
-		return api.Call{}, err
-	}
-	var id string
-	var startedAt time.Time
-	err = tx.QueryRow(ctx, sqlCallKeyInsert, p.CompanyID, p.RetellCallID, p.StartedAt).Scan(&id, &startedAt)
-	if err == nil {
-		return s.scanCall(tx.QueryRow(ctx, sqlCallInsert, id, p.CompanyID, p.BranchID, customerID,
-			p.RetellCallID, sealed.from, nullable(p.ToNumber), p.Status, p.DurationSeconds,
-			nullable(p.RecordingURL), sealed.transcript, nullable(p.Sentiment), jsonParam(p.Metadata),
-			sealed.raw, startedAt, p.EndedAt))
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return api.Call{}, err
-	}
-	var owner string
-	if err := tx.QueryRow(ctx, sqlCallKeyLock, p.RetellCallID).Scan(&id, &owner, &startedAt); err != nil {
-		return api.Call{}, err
-	}
-	if owner != p.CompanyID {
-		return api.Call{}, fmt.Errorf("call of another tenant: %w", ErrNotFound)
-	}
-	return s.scanCall(tx.QueryRow(ctx, sqlCallUpdate, p.CompanyID, id, startedAt, p.Status,
-		sealed.raw, customerID, sealed.from, nullable(p.ToNumber),
-		p.DurationSeconds, nullable(p.RecordingURL), sealed.transcript, nullable(p.Sentiment),
-		jsonParam(p.Metadata), p.EndedAt))
+	return newest, rows.Err()
 }
 
 // Call loads one call by our id or Retell's; (id, started_at) from call_keys prunes the scan

@@ -16,7 +16,7 @@ const (
 	sqlCustomerInsert = `INSERT INTO customers (company_id, phone_index, phone_enc, name_enc, email_enc, key_id)
 VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (company_id, phone_index) DO NOTHING
-RETURNING ` + customerColumns
+RETURNING id::text`
 	sqlCustomerByPhone = `SELECT ` + customerColumns + ` FROM customers WHERE company_id = $1 AND phone_index = $2`
 	sqlCustomerByID    = `SELECT ` + customerColumns + ` FROM customers WHERE company_id = $1 AND id = $2`
 	// Filling in re-seals every field under the current key, which also moves the row off a
@@ -58,34 +58,64 @@ func (s *Store) Customer(ctx context.Context, p api.CustomerParams) (api.Custome
 }
 
 func (s *Store) findOrCreateCustomer(ctx context.Context, tx pgx.Tx, p api.FindOrCreateCustomerParams) (api.FindOrCreateCustomerResult, error) {
-	phone, err := NormalizePhone(p.Phone)
+	var b pgx.Batch
+	if err := s.queueCustomerLookup(&b, p); err != nil {
+		return api.FindOrCreateCustomerResult{}, err
+	}
+	var c api.Customer
+	var created bool
+	err := sendBatch(ctx, tx, &b, func(br pgx.BatchResults) error {
+		var err error
+		c, created, err = s.readCustomerLookup(br)
+		return err
+	})
 	if err != nil {
 		return api.FindOrCreateCustomerResult{}, err
+	}
+	var w writes
+	if c, err = s.customerWrites(&w, c, created, p); err != nil {
+		return api.FindOrCreateCustomerResult{}, err
+	}
+	return api.FindOrCreateCustomerResult{Customer: c, Created: created}, w.run(ctx, tx)
+}
+
+// queueCustomerLookup queues a find-or-create in one round trip: the INSERT, which does
+// nothing when the number is known (waiting for a concurrent insert of it to commit first),
+// then the SELECT, which runs after it with a fresh snapshot and so reads whichever row won.
+func (s *Store) queueCustomerLookup(b *pgx.Batch, p api.FindOrCreateCustomerParams) error {
+	phone, err := NormalizePhone(p.Phone)
+	if err != nil {
+		return err
 	}
 	index := s.cipher.BlindIndex(phone)
 	sealed, err := s.sealCustomer(p.CompanyID, phone, p.Name, p.Email)
 	if err != nil {
-		return api.FindOrCreateCustomerResult{}, err
+		return err
 	}
-	c, err := s.scanCustomer(tx.QueryRow(ctx, sqlCustomerInsert, p.CompanyID, index,
-		sealed[0], sealed[1], sealed[2], s.cipher.KeyID()))
-	if err == nil {
-		return api.FindOrCreateCustomerResult{Customer: c, Created: true},
-			audit(ctx, tx, p.CompanyID, p.Actor, "customer.created", "customer", c.ID, nil)
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return api.FindOrCreateCustomerResult{}, err
-	}
-	c, err = s.scanCustomer(tx.QueryRow(ctx, sqlCustomerByPhone, p.CompanyID, index))
-	if err != nil {
-		return api.FindOrCreateCustomerResult{}, err
-	}
-	c, err = s.fillCustomer(ctx, tx, c, p, actor(p.Actor))
-	return api.FindOrCreateCustomerResult{Customer: c}, err
+	b.Queue(sqlCustomerInsert, p.CompanyID, index, sealed[0], sealed[1], sealed[2], s.cipher.KeyID())
+	b.Queue(sqlCustomerByPhone, p.CompanyID, index)
+	return nil
 }
 
-// fillCustomer stores a name or e-mail the customer did not have yet; known values stay.
-func (s *Store) fillCustomer(ctx context.Context, tx pgx.Tx, c api.Customer, p api.FindOrCreateCustomerParams, who string) (api.Customer, error) {
+// readCustomerLookup reads the results queueCustomerLookup queued: the customer, and whether
+// this transaction created it.
+func (s *Store) readCustomerLookup(br pgx.BatchResults) (api.Customer, bool, error) {
+	var id string
+	err := br.QueryRow().Scan(&id)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return api.Customer{}, false, err
+	}
+	c, serr := s.scanCustomer(br.QueryRow())
+	return c, err == nil, serr
+}
+
+// customerWrites queues what a lookup leaves to write: the audit entry of a created customer,
+// or the name or e-mail a known customer did not have yet (known values stay).
+func (s *Store) customerWrites(w *writes, c api.Customer, created bool, p api.FindOrCreateCustomerParams) (api.Customer, error) {
+	if created {
+		w.audit(p.CompanyID, p.Actor, "customer.created", "customer", c.ID, nil)
+		return c, nil
+	}
 	if (c.Name != "" || p.Name == "") && (c.Email != "" || p.Email == "") {
 		return c, nil
 	}
@@ -99,10 +129,9 @@ func (s *Store) fillCustomer(ctx context.Context, tx pgx.Tx, c api.Customer, p a
 	if err != nil {
 		return api.Customer{}, err
 	}
-	if _, err := tx.Exec(ctx, sqlCustomerReseal, c.CompanyID, c.ID, sealed[0], sealed[1], sealed[2], s.cipher.KeyID()); err != nil {
-		return api.Customer{}, fmt.Errorf("fill in customer: %w", err)
-	}
-	return c, audit(ctx, tx, c.CompanyID, who, "customer.updated", "customer", c.ID, nil)
+	w.exec("fill in customer", sqlCustomerReseal, c.CompanyID, c.ID, sealed[0], sealed[1], sealed[2], s.cipher.KeyID())
+	w.audit(c.CompanyID, p.Actor, "customer.updated", "customer", c.ID, nil)
+	return c, nil
 }
 
 // sealCustomer encrypts phone, name and email, in that order.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
@@ -157,4 +158,45 @@ func TestCustomerByIDIsDecryptedAndTenantScoped(t *testing.T) {
 	require.ErrorIs(t, err, ErrNotFound, "another tenant's customer is not found")
 	_, err = e.store.Customer(ctx, api.CustomerParams{CompanyID: salon.company.ID, CustomerID: "not-a-uuid"})
 	require.ErrorIs(t, err, ErrValidation)
+}
+
+func TestAKnownCustomerGetsANameOnceWithAuditEntries(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	ctx := t.Context()
+	phone := nextPhone()
+	find := func(name string) api.FindOrCreateCustomerResult {
+		res, err := e.store.FindOrCreateCustomer(ctx, api.FindOrCreateCustomerParams{
+			CompanyID: tn.company.ID, Phone: phone, Name: name, Actor: "test"})
+		require.NoError(t, err)
+		return res
+	}
+	first := find("")
+	require.True(t, first.Created)
+	require.Empty(t, first.Customer.Name)
+
+	// A call from the same number that says the caller's name fills it in.
+	started := time.Now().UTC().Truncate(time.Second)
+	c, err := e.store.SaveCall(ctx, api.SaveCallParams{CompanyID: tn.company.ID, BranchID: tn.branch.ID,
+		RetellCallID: "call_fill_" + phone, FromNumber: phone, CustomerName: "Anna Schmidt",
+		Status: api.CallOngoing, StartedAt: started, Actor: "test"})
+	require.NoError(t, err)
+	require.Equal(t, first.Customer.ID, c.CustomerID)
+
+	again := find("Berta Braun")
+	require.False(t, again.Created)
+	require.Equal(t, first.Customer.ID, again.Customer.ID)
+	require.Equal(t, "Anna Schmidt", again.Customer.Name, "a known name stays")
+
+	var actions []string
+	rows, err := e.pool.Query(ctx, `SELECT action FROM audit_log WHERE company_id = $1 AND entity_id = $2 ORDER BY id`,
+		tn.company.ID, first.Customer.ID)
+	require.NoError(t, err)
+	for rows.Next() {
+		var a string
+		require.NoError(t, rows.Scan(&a))
+		actions = append(actions, a)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, []string{"customer.created", "customer.updated"}, actions)
 }

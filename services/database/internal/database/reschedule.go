@@ -45,12 +45,12 @@ func (s *Store) RescheduleAppointment(ctx context.Context, p api.RescheduleAppoi
 		if a, err = insertAppointment(ctx, tx, next, old.ID); err != nil {
 			return err
 		}
-		if err := audit(ctx, tx, p.CompanyID, p.Actor, "appointment.rescheduled", "appointment", a.ID,
-			map[string]any{"previous_id": old.ID, "start_time": a.StartTime, "end_time": a.EndTime}); err != nil {
-			return err
-		}
-		return enqueue(ctx, tx, p.CompanyID, "appointment", old.ID, api.TopicBookingRescheduled,
+		var w writes
+		w.audit(p.CompanyID, p.Actor, "appointment.rescheduled", "appointment", a.ID,
+			map[string]any{"previous_id": old.ID, "start_time": a.StartTime, "end_time": a.EndTime})
+		w.enqueue(p.CompanyID, "appointment", old.ID, api.TopicBookingRescheduled,
 			api.AppointmentEvent{CompanyID: a.CompanyID, Appointment: a, PreviousID: old.ID})
+		return w.run(ctx, tx)
 	})
 	if err != nil {
 		return api.Appointment{}, fmt.Errorf("reschedule appointment %s: %w", p.AppointmentID, err)
