@@ -16,7 +16,8 @@ import (
 
 // CPU is the CPU time (user + system) each binary of binDir has used so far, summed over its
 // processes, read from /proc; plus the PostgreSQL backends serving database dbName and the
-// Redis server (shared with whatever else uses it). It is empty where /proc is not available.
+// Redis server (shared with whatever else uses it), and this process, the load generator,
+// which competes with them for the same cores. It is empty where /proc is not available.
 func CPU(binDir, dbName string) map[string]time.Duration {
 	out := map[string]time.Duration{}
 	procs, _ := filepath.Glob("/proc/[0-9]*")
@@ -26,6 +27,8 @@ func CPU(binDir, dbName string) map[string]time.Duration {
 		exe, _ := os.Readlink(filepath.Join(p, "exe"))
 		cmdline, _ := os.ReadFile(filepath.Join(p, "cmdline"))
 		switch {
+		case filepath.Base(p) == strconv.Itoa(os.Getpid()):
+			name = "loadgen(self)"
 		case exe != "" && strings.HasPrefix(exe, binDir+string(filepath.Separator)):
 			name = filepath.Base(exe)
 		case dbName != "" && strings.HasPrefix(string(cmdline), "postgres: ") && strings.Contains(string(cmdline), " "+dbName+" "):
