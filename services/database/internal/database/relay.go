@@ -141,34 +141,38 @@ type outboxRow struct {
 	payload               []byte
 }
 
-// RelayOnce publishes one batch and returns how many rows it published.
+// RelayOnce publishes one batch and returns how many rows it published. Between BEGIN and
+// COMMIT it costs two round trips to PostgreSQL: the lock with the batch, then the marks with
+// the outbox age.
 func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	var sent int
 	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		var b pgx.Batch
+		b.Queue(sqlTryXactLock, lockOutboxRelay)
+		b.Queue(sqlOutboxBatch, r.batch)
 		var locked bool
-		if err := tx.QueryRow(ctx, sqlTryXactLock, lockOutboxRelay).Scan(&locked); err != nil || !locked {
+		var batch []outboxRow
+		err := sendBatch(ctx, tx, &b, func(br pgx.BatchResults) error {
+			if err := br.QueryRow().Scan(&locked); err != nil {
+				return err
+			}
+			rows, err := br.Query()
+			if err != nil {
+				return err
+			}
+			batch, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (outboxRow, error) {
+				var o outboxRow
+				return o, row.Scan(&o.id, &o.aggType, &o.aggID, &o.topic, &o.payload)
+			})
 			return err
-		}
-		rows, err := tx.Query(ctx, sqlOutboxBatch, r.batch)
-		if err != nil {
-			return err
-		}
-		batch, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (outboxRow, error) {
-			var o outboxRow
-			return o, row.Scan(&o.id, &o.aggType, &o.aggID, &o.topic, &o.payload)
 		})
-		if err != nil {
+		if err != nil || !locked {
+			// Unlocked: another replica is relaying; the rows read are left to it.
 			return err
 		}
 		ok, failed := r.publish(ctx, batch)
 		sent = len(ok)
-		if _, err := tx.Exec(ctx, sqlOutboxSent, ok); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, sqlOutboxFailed, failed); err != nil {
-			return err
-		}
-		return r.observe(ctx, tx, len(ok), len(failed))
+		return r.mark(ctx, tx, ok, failed, len(batch) == 0)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("relay outbox: %w", err)
@@ -176,16 +180,44 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	return sent, nil
 }
 
-// observe records a round; the age query runs only when someone is measuring.
-func (r *Relay) observe(ctx context.Context, tx pgx.Tx, published, failed int) error {
-	if r.metrics == nil {
-		return nil
+// mark records the round's rows as sent or failed and, when someone is measuring, the age of
+// the oldest row still waiting (none when the round found the outbox empty), in one round trip.
+func (r *Relay) mark(ctx context.Context, tx pgx.Tx, ok, failed []int64, empty bool) error {
+	var b pgx.Batch
+	execs := 0
+	for _, m := range []struct {
+		sql string
+		ids []int64
+	}{{sqlOutboxSent, ok}, {sqlOutboxFailed, failed}} {
+		if len(m.ids) > 0 {
+			b.Queue(m.sql, m.ids)
+			execs++
+		}
+	}
+	measure := r.metrics != nil && !empty
+	if measure {
+		b.Queue(sqlOutboxAge)
 	}
 	var age float64
-	if err := tx.QueryRow(ctx, sqlOutboxAge).Scan(&age); err != nil {
-		return err
+	if b.Len() > 0 {
+		err := sendBatch(ctx, tx, &b, func(br pgx.BatchResults) error {
+			for range execs {
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
+			}
+			if !measure {
+				return nil
+			}
+			return br.QueryRow().Scan(&age)
+		})
+		if err != nil {
+			return err
+		}
 	}
-	r.metrics.outbox(published, failed, age)
+	if r.metrics != nil {
+		r.metrics.outbox(len(ok), len(failed), age)
+	}
 	return nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
@@ -20,6 +22,7 @@ type recorder struct {
 	mu      sync.Mutex
 	events  []recorded
 	failFor map[string]int // aggregate id → failures left
+	failed  int            // failures returned
 }
 
 type recorded struct {
@@ -33,6 +36,7 @@ func (r *recorder) Publish(_ context.Context, topic string, payload any) error {
 	defer r.mu.Unlock()
 	if r.failFor[agg] > 0 {
 		r.failFor[agg]--
+		r.failed++
 		return errors.New("bus unavailable")
 	}
 	r.events = append(r.events, recorded{topic: topic, aggregate: agg, payload: payload})
@@ -105,12 +109,17 @@ func TestOutboxDeliversEveryEventInOrderPerAggregate(t *testing.T) {
 		break
 	}
 	pub := &recorder{failFor: map[string]int{first: 2, "agg-x": 1}}
-	// Three replicas relay at once; the advisory lock lets one work at a time.
+	// Three replicas relay at once; the advisory lock lets one work at a time. They share one
+	// set of metrics.
+	reg := prometheus.NewRegistry()
+	metrics, err := NewMetrics(reg)
+	require.NoError(t, err)
 	rctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for range 3 {
 		wg.Add(1)
-		r := NewRelay(e.store.WritePool(), pub, RelayOptions{Batch: 4, Interval: 5 * time.Millisecond, Logger: zerolog.Nop()})
+		r := NewRelay(e.store.WritePool(), pub, RelayOptions{Batch: 4, Interval: 5 * time.Millisecond,
+			Metrics: metrics, Logger: zerolog.Nop()})
 		go func() { defer wg.Done(); _ = r.Run(rctx) }()
 	}
 	testenv.Eventually(t, 10*time.Second, func() bool {
@@ -129,6 +138,10 @@ func TestOutboxDeliversEveryEventInOrderPerAggregate(t *testing.T) {
 		got[ev.aggregate] = append(got[ev.aggregate], ev.topic)
 	}
 	require.Equal(t, want, got)
+	require.Equal(t, float64(len(pub.snapshot())), testutil.ToFloat64(metrics.published))
+	require.Positive(t, pub.failed)
+	require.Equal(t, float64(pub.failed), testutil.ToFloat64(metrics.failed), "every failed publish is counted")
+	require.Zero(t, testutil.ToFloat64(metrics.oldestUnset), "nothing waits once the outbox is drained")
 }
 
 // Catalogue writes tell routing which branch changed, with the numbers before and after.
