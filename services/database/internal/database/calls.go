@@ -147,42 +147,41 @@ type callKey struct {
 }
 
 // saveCall is SaveCall's transaction in three round trips:
-//  1. find or create the caller; insert the call's key, or find it, and lock it either way, so
-//     saves of one call run one after another;
+//  1. find the caller's customer and the call's key, locking the key, so saves of one call run
+//     one after another (the first save of a call, or of a number, creates what is missing in
+//     one more round trip: see customerLookup and createCallKey);
 //  2. insert or update the call row, and claim the appointments booked in the call before it
 //     was stored (a fourth round trip links the newest, once per call);
 //  3. the customer's and the call's audit entries and the call.saved event.
 func (s *Store) saveCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, sealed sealedCall) (api.Call, error) {
-	cp, withCustomer := callCustomer(p)
+	// The caller becomes a customer; anonymous or malformed numbers have none (l is nil).
+	l, _ := s.newCustomerLookup(api.FindOrCreateCustomerParams{
+		CompanyID: p.CompanyID, Phone: p.FromNumber, Name: p.CustomerName, Actor: p.Actor,
+	})
 	var b pgx.Batch
-	if withCustomer {
-		if err := s.queueCustomerLookup(&b, cp); err != nil {
-			return api.Call{}, err
-		}
+	if l != nil {
+		l.queueFind(&b)
 	}
-	b.Queue(sqlCallKeyInsert, p.CompanyID, p.RetellCallID, p.StartedAt)
 	b.Queue(sqlCallKeyLock, p.RetellCallID)
-	var cust api.Customer
-	var created bool
 	var key callKey
+	var keyFound bool
 	err := sendBatch(ctx, tx, &b, func(br pgx.BatchResults) error {
-		if withCustomer {
-			var err error
-			if cust, created, err = s.readCustomerLookup(br); err != nil {
+		if l != nil {
+			if err := l.readFind(br); err != nil {
 				return err
 			}
 		}
-		var id string
-		var at time.Time
-		err := br.QueryRow().Scan(&id, &at)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		key.inserted = err == nil
-		return br.QueryRow().Scan(&key.id, &key.owner, &key.startedAt)
+		var err error
+		keyFound, err = readCallKey(br, &key)
+		return err
 	})
 	if err != nil {
 		return api.Call{}, err
+	}
+	if (l != nil && !l.found) || !keyFound {
+		if err := s.createMissing(ctx, tx, p, l, &key, keyFound); err != nil {
+			return api.Call{}, err
+		}
 	}
 	if key.owner != p.CompanyID {
 		return api.Call{}, fmt.Errorf("call of another tenant: %w", ErrNotFound)
@@ -190,8 +189,9 @@ func (s *Store) saveCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, s
 
 	var w writes
 	var customerID any
-	if withCustomer {
-		if cust, err = s.customerWrites(&w, cust, created, cp); err != nil {
+	if l != nil {
+		cust, err := s.customerWrites(&w, l.c, l.created, l.p)
+		if err != nil {
 			return api.Call{}, err
 		}
 		customerID = cust.ID
@@ -209,15 +209,52 @@ func (s *Store) saveCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, s
 	return c, w.run(ctx, tx)
 }
 
-// callCustomer is the find-or-create of the caller; anonymous or malformed numbers have no
-// customer.
-func callCustomer(p api.SaveCallParams) (api.FindOrCreateCustomerParams, bool) {
-	if _, err := NormalizePhone(p.FromNumber); err != nil {
-		return api.FindOrCreateCustomerParams{}, false
+// createMissing creates, in one round trip, the customer and the call key that the first
+// round trip did not find. The key is inserted unless a concurrent first save inserted it
+// first, and locked either way.
+func (s *Store) createMissing(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, l *customerLookup, key *callKey, keyFound bool) error {
+	var b pgx.Batch
+	createCustomer := l != nil && !l.found
+	if createCustomer {
+		if err := l.queueCreate(&b); err != nil {
+			return err
+		}
 	}
-	return api.FindOrCreateCustomerParams{
-		CompanyID: p.CompanyID, Phone: p.FromNumber, Name: p.CustomerName, Actor: p.Actor,
-	}, true
+	if !keyFound {
+		b.Queue(sqlCallKeyInsert, p.CompanyID, p.RetellCallID, p.StartedAt)
+		b.Queue(sqlCallKeyLock, p.RetellCallID)
+	}
+	return sendBatch(ctx, tx, &b, func(br pgx.BatchResults) error {
+		if createCustomer {
+			if err := l.readCreate(br); err != nil {
+				return err
+			}
+		}
+		if keyFound {
+			return nil
+		}
+		var id string
+		var at time.Time
+		err := br.QueryRow().Scan(&id, &at)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		key.inserted = err == nil
+		found, err := readCallKey(br, key)
+		if err == nil && !found {
+			err = pgx.ErrNoRows
+		}
+		return err
+	})
+}
+
+// readCallKey reads a sqlCallKeyLock result into key; false when there is no such key.
+func readCallKey(br pgx.BatchResults, key *callKey) (bool, error) {
+	err := br.QueryRow().Scan(&key.id, &key.owner, &key.startedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // upsertCall inserts or updates the call row and, in the same round trip, gives the call's id

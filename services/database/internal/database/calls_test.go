@@ -161,3 +161,20 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		require.ErrorContains(t, err, "append-only", stmt)
 	}
 }
+
+func TestAnAnonymousCallIsStoredWithoutACustomer(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	ctx := t.Context()
+	started := time.Now().UTC().Truncate(time.Second)
+	for _, status := range []string{api.CallOngoing, api.CallEnded} {
+		c, err := e.store.SaveCall(ctx, api.SaveCallParams{CompanyID: tn.company.ID, BranchID: tn.branch.ID,
+			RetellCallID: "call_anon", FromNumber: "anonymous", Status: status, StartedAt: started})
+		require.NoError(t, err)
+		require.Empty(t, c.CustomerID)
+		require.Equal(t, status, c.Status)
+	}
+	var customers int
+	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*) FROM customers WHERE company_id = $1`, tn.company.ID).Scan(&customers))
+	require.Zero(t, customers)
+}

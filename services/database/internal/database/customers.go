@@ -58,55 +58,87 @@ func (s *Store) Customer(ctx context.Context, p api.CustomerParams) (api.Custome
 }
 
 func (s *Store) findOrCreateCustomer(ctx context.Context, tx pgx.Tx, p api.FindOrCreateCustomerParams) (api.FindOrCreateCustomerResult, error) {
-	var b pgx.Batch
-	if err := s.queueCustomerLookup(&b, p); err != nil {
-		return api.FindOrCreateCustomerResult{}, err
-	}
-	var c api.Customer
-	var created bool
-	err := sendBatch(ctx, tx, &b, func(br pgx.BatchResults) error {
-		var err error
-		c, created, err = s.readCustomerLookup(br)
-		return err
-	})
+	l, err := s.newCustomerLookup(p)
 	if err != nil {
 		return api.FindOrCreateCustomerResult{}, err
+	}
+	var b pgx.Batch
+	l.queueFind(&b)
+	if err := sendBatch(ctx, tx, &b, l.readFind); err != nil {
+		return api.FindOrCreateCustomerResult{}, err
+	}
+	if !l.found {
+		b = pgx.Batch{}
+		if err := l.queueCreate(&b); err != nil {
+			return api.FindOrCreateCustomerResult{}, err
+		}
+		if err := sendBatch(ctx, tx, &b, l.readCreate); err != nil {
+			return api.FindOrCreateCustomerResult{}, err
+		}
 	}
 	var w writes
-	if c, err = s.customerWrites(&w, c, created, p); err != nil {
+	c, err := s.customerWrites(&w, l.c, l.created, p)
+	if err != nil {
 		return api.FindOrCreateCustomerResult{}, err
 	}
-	return api.FindOrCreateCustomerResult{Customer: c, Created: created}, w.run(ctx, tx)
+	return api.FindOrCreateCustomerResult{Customer: c, Created: l.created}, w.run(ctx, tx)
 }
 
-// queueCustomerLookup queues a find-or-create in one round trip: the INSERT, which does
-// nothing when the number is known (waiting for a concurrent insert of it to commit first),
-// then the SELECT, which runs after it with a fresh snapshot and so reads whichever row won.
-func (s *Store) queueCustomerLookup(b *pgx.Batch, p api.FindOrCreateCustomerParams) error {
+// customerLookup is a find-or-create of a customer by phone number, spread over a
+// transaction's batches. A known number costs one SELECT. Only for an unknown one are the
+// fields sealed and the INSERT sent, which does nothing when a concurrent transaction created
+// the row first (it waits for that one to commit), followed by a SELECT that runs with a fresh
+// snapshot and so reads whichever row won.
+type customerLookup struct {
+	s              *Store
+	p              api.FindOrCreateCustomerParams
+	phone          string
+	index          []byte
+	c              api.Customer
+	found, created bool
+}
+
+func (s *Store) newCustomerLookup(p api.FindOrCreateCustomerParams) (*customerLookup, error) {
 	phone, err := NormalizePhone(p.Phone)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	index := s.cipher.BlindIndex(phone)
-	sealed, err := s.sealCustomer(p.CompanyID, phone, p.Name, p.Email)
+	return &customerLookup{s: s, p: p, phone: phone, index: s.cipher.BlindIndex(phone)}, nil
+}
+
+func (l *customerLookup) queueFind(b *pgx.Batch) {
+	b.Queue(sqlCustomerByPhone, l.p.CompanyID, l.index)
+}
+
+func (l *customerLookup) readFind(br pgx.BatchResults) error {
+	c, err := l.s.scanCustomer(br.QueryRow())
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	l.c, l.found = c, err == nil
+	return err
+}
+
+func (l *customerLookup) queueCreate(b *pgx.Batch) error {
+	sealed, err := l.s.sealCustomer(l.p.CompanyID, l.phone, l.p.Name, l.p.Email)
 	if err != nil {
 		return err
 	}
-	b.Queue(sqlCustomerInsert, p.CompanyID, index, sealed[0], sealed[1], sealed[2], s.cipher.KeyID())
-	b.Queue(sqlCustomerByPhone, p.CompanyID, index)
+	b.Queue(sqlCustomerInsert, l.p.CompanyID, l.index, sealed[0], sealed[1], sealed[2], l.s.cipher.KeyID())
+	l.queueFind(b)
 	return nil
 }
 
-// readCustomerLookup reads the results queueCustomerLookup queued: the customer, and whether
-// this transaction created it.
-func (s *Store) readCustomerLookup(br pgx.BatchResults) (api.Customer, bool, error) {
+func (l *customerLookup) readCreate(br pgx.BatchResults) error {
 	var id string
 	err := br.QueryRow().Scan(&id)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return api.Customer{}, false, err
+		return err
 	}
-	c, serr := s.scanCustomer(br.QueryRow())
-	return c, err == nil, serr
+	l.created = err == nil
+	l.c, err = l.s.scanCustomer(br.QueryRow())
+	l.found = err == nil
+	return err
 }
 
 // customerWrites queues what a lookup leaves to write: the audit entry of a created customer,
