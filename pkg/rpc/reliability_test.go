@@ -502,3 +502,35 @@ func TestMetricsAreExported(t *testing.T) {
 	}
 	assert.EqualValues(t, 1, metricSum(t, p.Registry, "askpro_rpc_client_requests_total"))
 }
+
+// A request stream that vanishes under a running server (a flush, a restart without
+// persistence) is recreated by the reader that finds its group gone, and calls are served
+// again; nothing else (claims are off here) puts the group back.
+func TestReaderRecreatesAVanishedGroup(t *testing.T) {
+	t.Parallel()
+	env := testenv.Redis(t)
+	cfg := rpctest.ServerConfig(env, "vanish", "vanish-0")
+	cfg.ClaimInterval = time.Hour
+	rpctest.StartServer(t, env, cfg, nil, registerEcho)
+	client := rpctest.NewClient(t, env, "client-vanish", nil)
+	var res echoResult
+	require.NoError(t, client.Call(t.Context(), "vanish", "echo", echoParams{Text: "before"}, &res))
+
+	for _, lane := range rpc.Lanes {
+		require.NoError(t, env.Client.Del(t.Context(), rpc.RequestStream(rpctest.Namespace(env), "vanish", lane)).Err())
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	// A request sent before the group is back creates the stream without a group and is not
+	// read by it; the call is retried until the reader has put the group back.
+	for {
+		callCtx, cancelCall := context.WithTimeout(ctx, 300*time.Millisecond)
+		err := client.Call(callCtx, "vanish", "echo", echoParams{Text: "after"}, &res)
+		cancelCall()
+		if err == nil {
+			break
+		}
+		require.NoError(t, ctx.Err(), "the group was not recreated: %v", err)
+	}
+	require.Equal(t, "after", res.Text)
+}

@@ -298,9 +298,15 @@ func isBusyGroup(err error) bool { return err != nil && redisErrPrefix(err, "BUS
 
 func isNoGroup(err error) bool { return err != nil && redisErrPrefix(err, "NOGROUP") }
 
+// redisErrPrefix reports whether err, or an error it wraps, is a Redis reply starting with
+// prefix.
 func redisErrPrefix(err error, prefix string) bool {
-	msg := err.Error()
-	return len(msg) >= len(prefix) && msg[:len(prefix)] == prefix
+	for ; err != nil; err = errors.Unwrap(err) {
+		if msg := err.Error(); len(msg) >= len(prefix) && msg[:len(prefix)] == prefix {
+			return true
+		}
+	}
+	return false
 }
 
 // heartbeat marks this instance live (clients use it for the no-responders check) and keeps
