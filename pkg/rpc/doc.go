@@ -35,6 +35,9 @@
 //   - Poison work: an entry that cannot be decoded goes to the dead-letter stream at once, one
 //     delivered more than ServerConfig.MaxDeliveries times goes there too, and the consumer
 //     keeps serving. DeadLetters lists, inspects, replays and purges them.
+//   - Notifications: nobody waits for them, so nobody would send one again. A notification
+//     (not in a batch) whose handler fails with a Retryable code stays pending and is
+//     delivered again after ClaimMinIdle, like an event; any other outcome acknowledges it.
 //   - Backpressure: a server reads only as many entries as it has free workers; high-lane
 //     readers get free workers first, normal and low still get a share.
 //   - Graceful drain: when Run's ctx ends the server stops reading, finishes and acknowledges

@@ -102,12 +102,19 @@ func (s *Server) handleRequest(msg redis.XMessage, env *envelope, o *outcome, de
 	defer cancel()
 	parts := make([][]byte, 0, len(reqs))
 	for i := range reqs {
-		resp, st := s.handleOne(ctx, env, &reqs[i], o)
+		resp, st, retry := s.handleOne(ctx, env, &reqs[i], o)
 		if resp != nil {
 			parts = append(parts, resp)
 		}
 		if st != nil {
 			o.stores = append(o.stores, *st)
+		}
+		if retry && !batch {
+			// A notification has no caller to send it again: left pending, it is delivered
+			// again after ClaimMinIdle, and dead-lettered after MaxDeliveries, like an event.
+			o.ack = false
+			s.log.Warn().Str(logging.FieldMethod, reqs[i].method).Str("entry_id", msg.ID).
+				Int64("deliveries", deliveries).Msg("rpc_notification_failed")
 		}
 	}
 	if len(parts) == 0 {
@@ -149,29 +156,31 @@ func (s *Server) requestContext(env *envelope, entryID string) (context.Context,
 	return context.WithDeadline(ctx, env.deadline)
 }
 
-// handleOne runs one request object and returns its encoded response (nil for notifications).
-func (s *Server) handleOne(ctx context.Context, env *envelope, r *request, o *outcome) ([]byte, *storeOp) {
+// handleOne runs one request object and returns its encoded response (nil for notifications)
+// and whether it was a notification that failed with a retryable code.
+func (s *Server) handleOne(ctx context.Context, env *envelope, r *request, o *outcome) ([]byte, *storeOp, bool) {
 	if r.err != nil {
 		s.count("", r.err.Code)
-		return s.errorResponse(r.id, r.err), nil
+		return s.errorResponse(r.id, r.err), nil, false
 	}
 	m := s.methods[r.method]
 	if m == nil {
 		s.count("", CodeMethodNotFound)
 		if !r.hasID {
-			return nil, nil
+			return nil, nil, false
 		}
-		return s.errorResponse(r.id, Errorf(CodeMethodNotFound, "method %q not found", r.method)), nil
+		return s.errorResponse(r.id, Errorf(CodeMethodNotFound, "method %q not found", r.method)), nil, false
 	}
 	ctx = s.requestLogger(ctx, env, r)
 	if m.nonIdempotent && r.id != nil {
-		return s.once(ctx, m, r)
+		resp, st := s.once(ctx, m, r)
+		return resp, st, false
 	}
 	result, rerr := s.invoke(ctx, m, r)
 	if !r.hasID {
-		return nil, nil
+		return nil, nil, rerr != nil && Retryable(rerr.Code)
 	}
-	return s.response(r.id, result, rerr), nil
+	return s.response(r.id, result, rerr), nil, false
 }
 
 // requestLogger puts the request's logger into ctx, built only if the handler logs.

@@ -534,3 +534,41 @@ func TestReaderRecreatesAVanishedGroup(t *testing.T) {
 	}
 	require.Equal(t, "after", res.Text)
 }
+
+// A notification has no caller to send it again. One whose handler fails with a retryable
+// code stays pending and is delivered again after ClaimMinIdle until it succeeds; one that
+// fails otherwise is acknowledged at once and not run again.
+func TestFailedNotificationIsRetriedOnlyWhenRetryable(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	runs := map[string]int{}
+	p := rpctest.New(t, "jobs", func(s *rpc.Server) {
+		rpc.Register(s, "job", func(_ context.Context, p echoParams) (struct{}, error) {
+			mu.Lock()
+			runs[p.Text]++
+			n := runs[p.Text]
+			mu.Unlock()
+			switch {
+			case p.Text == "flaky" && n <= 2:
+				return struct{}{}, rpc.Errorf(rpc.CodeUpstreamUnavailable, "database down")
+			case p.Text == "invalid":
+				return struct{}{}, rpc.Errorf(rpc.CodeValidation, "no such call")
+			}
+			return struct{}{}, nil
+		})
+	})
+	count := func(text string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return runs[text]
+	}
+	require.NoError(t, p.Client.Notify(t.Context(), "jobs", "job", echoParams{Text: "flaky"}))
+	require.NoError(t, p.Client.Notify(t.Context(), "jobs", "job", echoParams{Text: "invalid"}))
+	testenv.Eventually(t, 10*time.Second, func() bool { return count("flaky") == 3 },
+		"the retryable failure was not delivered again until it succeeded")
+	stream := rpc.RequestStream(rpctest.Namespace(p.Env), "jobs", rpc.LaneNormal)
+	testenv.Eventually(t, 5*time.Second, func() bool { return pendingCount(p.Env.Client, stream, "jobs") == 0 })
+	time.Sleep(time.Second) // two claim rounds past ClaimMinIdle
+	require.Equal(t, 1, count("invalid"), "a non-retryable failure is not run again")
+	require.Equal(t, 3, count("flaky"))
+}

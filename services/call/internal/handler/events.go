@@ -33,9 +33,10 @@ func (h *Handler) onRetellWebhook(ctx context.Context, ev callapi.RetellWebhook)
 const jobQueueDeadline = 15 * time.Minute
 
 // onCallSaved starts the extraction job of a finished call as a notification on the low lane,
-// so ingest stays fast and no worker waits for a job. A job that fails is retried by the next
-// call.saved of the call (call_analyzed follows call_ended); see README, open points. The
-// extraction's own write starts nothing: it changes none of the extraction's inputs.
+// so ingest stays fast and no worker waits for a job. A job that fails with a retryable code
+// is delivered again by the bus; otherwise the next call.saved of the call (call_analyzed
+// follows call_ended) starts it again; see README, open points. The extraction's own write
+// starts nothing: it changes none of the extraction's inputs.
 func (h *Handler) onCallSaved(ctx context.Context, ev database.CallSavedEvent) error {
 	if ev.Derived || call.Status(ev.Status).Rank() < call.StatusEnded.Rank() {
 		return nil
