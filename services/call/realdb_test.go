@@ -212,3 +212,32 @@ func TestRealDatabaseAnalyticsMonth(t *testing.T) {
 	}, "daily_booking_stats was not refreshed")
 	checkMonth(t, callapi.NewClient(s.client), m)
 }
+
+// TestRealDatabaseOutboundCallCustomerIsTheCalledNumber: on an outbound call our own line is
+// from_number; the customer is the number called, for the webhooks' saves and for the
+// extraction's, and the line never becomes a customer.
+func TestRealDatabaseOutboundCallCustomerIsTheCalledNumber(t *testing.T) {
+	s := startRealStack(t)
+	c := callapi.NewClient(s.client)
+	id := "call_outbound0000000000000000000"
+	const customerPhone = "+4915112345678"
+	for _, f := range webhooks {
+		body := webhook(t, f, id)
+		body = bytes.ReplaceAll(body, []byte(`"direction":"inbound"`), []byte(`"direction":"outbound"`))
+		body = bytes.ReplaceAll(body, []byte(`"from_number":"`+customerPhone+`"`), []byte(`"from_number":"swap"`))
+		body = bytes.ReplaceAll(body, []byte(`"to_number":"`+branchPhone+`"`), []byte(`"to_number":"`+customerPhone+`"`))
+		body = bytes.ReplaceAll(body, []byte(`"from_number":"swap"`), []byte(`"from_number":"`+branchPhone+`"`))
+		require.Contains(t, string(body), `"direction":"outbound"`)
+		_, err := c.Save(t.Context(), callapi.SaveParams{Body: body})
+		require.NoError(t, err)
+	}
+	got := s.settled(t, id)
+	require.Equal(t, "outbound", got.Metadata[call.MetaDirection])
+	require.NotEmpty(t, got.CustomerID)
+	customer, err := database.NewClient(s.client).Customer(t.Context(), database.CustomerParams{CompanyID: companyID, CustomerID: got.CustomerID})
+	require.NoError(t, err)
+	require.Equal(t, customerPhone, customer.Phone)
+	var customers int
+	require.NoError(t, s.pool.QueryRow(t.Context(), `SELECT count(*) FROM customers WHERE company_id = $1`, companyID).Scan(&customers))
+	require.Equal(t, 1, customers, "our own line is not a customer")
+}

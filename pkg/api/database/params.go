@@ -63,12 +63,15 @@ type FindOrCreateCustomerResult struct {
 // SaveCallParams upserts a call by RetellCallID; the caller (FromNumber) becomes a customer in
 // the same transaction. Empty fields leave stored values alone; Status never moves backwards.
 type SaveCallParams struct {
-	CompanyID       string         `msgpack:"company_id" json:"company_id"`
-	BranchID        string         `msgpack:"branch_id" json:"branch_id"`
-	RetellCallID    string         `msgpack:"retell_call_id" json:"retell_call_id"`
-	FromNumber      string         `msgpack:"from_number,omitempty" json:"from_number,omitempty"`
-	ToNumber        string         `msgpack:"to_number,omitempty" json:"to_number,omitempty"`
-	CustomerName    string         `msgpack:"customer_name,omitempty" json:"customer_name,omitempty"`
+	CompanyID    string `msgpack:"company_id" json:"company_id"`
+	BranchID     string `msgpack:"branch_id" json:"branch_id"`
+	RetellCallID string `msgpack:"retell_call_id" json:"retell_call_id"`
+	FromNumber   string `msgpack:"from_number,omitempty" json:"from_number,omitempty"`
+	ToNumber     string `msgpack:"to_number,omitempty" json:"to_number,omitempty"`
+	CustomerName string `msgpack:"customer_name,omitempty" json:"customer_name,omitempty"`
+	// CustomerNumber is the number the call's customer is found or created by: the caller's
+	// on an inbound call, the number called on an outbound one. Empty: from_number.
+	CustomerNumber  string         `msgpack:"customer_number,omitempty" json:"customer_number,omitempty"`
 	Status          string         `msgpack:"status" json:"status"`
 	DurationSeconds *int           `msgpack:"duration_seconds,omitempty" json:"duration_seconds,omitempty"`
 	RecordingURL    string         `msgpack:"recording_url,omitempty" json:"recording_url,omitempty"`

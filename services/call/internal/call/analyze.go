@@ -51,9 +51,13 @@ func (s *Service) Analyze(ctx context.Context, companyID string, ref CallRef) (b
 func (s *Service) storeExtraction(ctx context.Context, c StoredCall, ext Extraction, digest string) error {
 	md := ext.Map()
 	md[MetaExtractedFrom] = digest
+	if d, ok := c.Metadata[MetaDirection]; ok {
+		md[MetaDirection] = d // the customer is the other party: see Record.CustomerNumber
+	}
 	rec := Record{
 		RetellCallID: c.RetellCallID, CompanyID: c.CompanyID, BranchID: c.BranchID,
-		Status: c.Status, StartedAt: c.StartedAt, CustomerName: ext.CallerName, FromNumber: c.FromNumber,
+		Status: c.Status, StartedAt: c.StartedAt, CustomerName: ext.CallerName,
+		FromNumber: c.FromNumber, ToNumber: c.ToNumber,
 		Sentiment: ext.Sentiment, Metadata: md, Derived: true,
 	}
 	if _, err := s.store.SaveCall(ctx, rec); err != nil {

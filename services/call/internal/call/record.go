@@ -49,6 +49,16 @@ type Record struct {
 	Derived bool
 }
 
+// CustomerNumber is the other party's number, the one the call's customer is kept under: the
+// caller's on an inbound call, the number called on an outbound one (our own line is never a
+// customer).
+func (r Record) CustomerNumber() string {
+	if d, _ := r.Metadata[MetaDirection].(string); d == "outbound" {
+		return r.ToNumber
+	}
+	return r.FromNumber
+}
+
 // FromWebhook is the Record that one webhook proves on its own.
 func FromWebhook(w Webhook) (Record, error) {
 	c := w.Call

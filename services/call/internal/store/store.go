@@ -88,7 +88,8 @@ func (s *Store) saveParams(r call.Record) database.SaveCallParams {
 	p := database.SaveCallParams{
 		CompanyID: r.CompanyID, BranchID: r.BranchID, RetellCallID: r.RetellCallID,
 		FromNumber: r.FromNumber, ToNumber: r.ToNumber, CustomerName: r.CustomerName,
-		Status: string(r.Status), DurationSeconds: r.DurationSeconds, RecordingURL: r.RecordingURL,
+		CustomerNumber: r.CustomerNumber(),
+		Status:         string(r.Status), DurationSeconds: r.DurationSeconds, RecordingURL: r.RecordingURL,
 		Transcript: r.Transcript, Sentiment: string(r.Sentiment), Metadata: r.Metadata,
 		RawPayload: r.Raw, StartedAt: r.StartedAt, Actor: s.actor, Derived: r.Derived,
 	}

@@ -154,9 +154,13 @@ type callKey struct {
 //     was stored (a fourth round trip links the newest, once per call);
 //  3. the customer's and the call's audit entries and the call.saved event.
 func (s *Store) saveCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, sealed sealedCall) (api.Call, error) {
-	// The caller becomes a customer; anonymous or malformed numbers have none (l is nil).
+	// The other party becomes a customer; anonymous or malformed numbers have none (l is nil).
+	number := p.CustomerNumber
+	if number == "" {
+		number = p.FromNumber
+	}
 	l, _ := s.newCustomerLookup(api.FindOrCreateCustomerParams{
-		CompanyID: p.CompanyID, Phone: p.FromNumber, Name: p.CustomerName, Actor: p.Actor,
+		CompanyID: p.CompanyID, Phone: number, Name: p.CustomerName, Actor: p.Actor,
 	})
 	var b pgx.Batch
 	if l != nil {
