@@ -40,17 +40,14 @@ func (w *writes) run(ctx context.Context, tx pgx.Tx) error {
 	if len(w.what) == 0 {
 		return nil
 	}
-	br := tx.SendBatch(ctx, &w.b)
-	var first error
-	for _, what := range w.what {
-		if _, err := br.Exec(); err != nil && first == nil {
-			first = fmt.Errorf("%s: %w", what, err)
+	return sendBatch(ctx, tx, &w.b, func(br pgx.BatchResults) error {
+		for _, what := range w.what {
+			if _, err := br.Exec(); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
 		}
-	}
-	if err := br.Close(); err != nil && first == nil {
-		first = err
-	}
-	return first
+		return nil
+	})
 }
 
 // sendBatch sends b in one round trip and lets read take its results in order.

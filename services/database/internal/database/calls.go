@@ -149,7 +149,7 @@ type callKey struct {
 // saveCall is SaveCall's transaction in three round trips:
 //  1. find the caller's customer and the call's key, locking the key, so saves of one call run
 //     one after another (the first save of a call, or of a number, creates what is missing in
-//     one more round trip: see customerLookup and createCallKey);
+//     one more round trip: see customerLookup and createMissing);
 //  2. insert or update the call row, and claim the appointments booked in the call before it
 //     was stored (a fourth round trip links the newest, once per call);
 //  3. the customer's and the call's audit entries and the call.saved event.

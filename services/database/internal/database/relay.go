@@ -184,16 +184,13 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 // the oldest row still waiting (none when the round found the outbox empty), in one round trip.
 func (r *Relay) mark(ctx context.Context, tx pgx.Tx, ok, failed []int64, empty bool) error {
 	var b pgx.Batch
-	execs := 0
-	for _, m := range []struct {
-		sql string
-		ids []int64
-	}{{sqlOutboxSent, ok}, {sqlOutboxFailed, failed}} {
-		if len(m.ids) > 0 {
-			b.Queue(m.sql, m.ids)
-			execs++
-		}
+	if len(ok) > 0 {
+		b.Queue(sqlOutboxSent, ok)
 	}
+	if len(failed) > 0 {
+		b.Queue(sqlOutboxFailed, failed)
+	}
+	execs := b.Len()
 	measure := r.metrics != nil && !empty
 	if measure {
 		b.Queue(sqlOutboxAge)

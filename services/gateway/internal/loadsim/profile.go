@@ -22,12 +22,13 @@ func CPU(binDir, dbName string) map[string]time.Duration {
 	out := map[string]time.Duration{}
 	procs, _ := filepath.Glob("/proc/[0-9]*")
 	tick := 100.0 // USER_HZ on Linux
+	self := strconv.Itoa(os.Getpid())
 	for _, p := range procs {
 		name := ""
 		exe, _ := os.Readlink(filepath.Join(p, "exe"))
 		cmdline, _ := os.ReadFile(filepath.Join(p, "cmdline"))
 		switch {
-		case filepath.Base(p) == strconv.Itoa(os.Getpid()):
+		case filepath.Base(p) == self:
 			name = "loadgen(self)"
 		case exe != "" && strings.HasPrefix(exe, binDir+string(filepath.Separator)):
 			name = filepath.Base(exe)
