@@ -85,6 +85,10 @@ type SaveCallParams struct {
 	// Derived marks a write of what was derived from the call itself (the call service's
 	// extraction): its call.saved event says so, and jobs that derive from calls skip it.
 	Derived bool `msgpack:"derived,omitempty" json:"derived,omitempty"`
+	// IfVersion, when set, makes the save conditional: it applies only while the call is at
+	// this Call.Version, and otherwise answers conflict (-32002, "stale version") and changes
+	// nothing. A writer that derives from a call it read passes the version it read.
+	IfVersion int64 `msgpack:"if_version,omitempty" json:"if_version,omitempty"`
 }
 
 // GetCallParams loads one call by our id (CallID) or Retell's (RetellCallID); set one.

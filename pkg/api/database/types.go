@@ -92,6 +92,9 @@ type Call struct {
 	AppointmentID   string         `msgpack:"appointment_id,omitempty" json:"appointment_id,omitempty"`
 	StartedAt       time.Time      `msgpack:"started_at" json:"started_at"`
 	EndedAt         *time.Time     `msgpack:"ended_at,omitempty" json:"ended_at,omitempty"`
+	// Version counts the call's writes: every save and link raises it (see
+	// SaveCallParams.IfVersion).
+	Version int64 `msgpack:"version" json:"version"`
 }
 
 // Appointment is a booked slot of one staff member.

@@ -16,7 +16,7 @@ const (
 	callColumns = `id::text, company_id::text, branch_id::text, COALESCE(customer_id::text, ''),
 retell_call_id, from_number, COALESCE(to_number, ''), status,
 COALESCE(duration_seconds, 0), COALESCE(recording_url, ''), transcript,
-COALESCE(sentiment, ''), metadata, COALESCE(appointment_id::text, ''), started_at, ended_at`
+COALESCE(sentiment, ''), metadata, COALESCE(appointment_id::text, ''), started_at, ended_at, version`
 	sqlCallKeyInsert = `INSERT INTO call_keys (company_id, retell_call_id, started_at) VALUES ($1, $2, $3)
 ON CONFLICT (retell_call_id) DO NOTHING RETURNING id::text, started_at`
 	// The loser of a concurrent first ingest (or any later webhook) locks the call's key row, so
@@ -49,8 +49,9 @@ RETURNING ` + callColumns
                    THEN sentiment ELSE COALESCE($12, sentiment) END,
   metadata = metadata || COALESCE($13, '{}'::jsonb),
   ended_at = COALESCE($14, ended_at),
-  updated_at = now()
-WHERE company_id = $1 AND id = $2 AND started_at = $3
+  updated_at = now(),
+  version = version + 1
+WHERE company_id = $1 AND id = $2 AND started_at = $3 AND ($15::bigint IS NULL OR version = $15)
 RETURNING ` + callColumns
 	sqlCallByID = `SELECT ` + callColumns + ` FROM calls
 WHERE company_id = $1 AND (id, started_at) =
@@ -59,14 +60,14 @@ WHERE company_id = $1 AND (id, started_at) =
 WHERE company_id = $1 AND (id, started_at) =
   (SELECT id, started_at FROM call_keys WHERE company_id = $1 AND retell_call_id = $2)`
 	sqlCallKeyByID = `SELECT started_at FROM call_keys WHERE company_id = $1 AND id = $2 FOR UPDATE`
-	sqlCallLink    = `UPDATE calls SET appointment_id = $4, updated_at = now()
+	sqlCallLink    = `UPDATE calls SET appointment_id = $4, updated_at = now(), version = version + 1
 WHERE company_id = $1 AND id = $2 AND started_at = $3 RETURNING ` + callColumns
 	sqlAppointmentSetCall = `UPDATE appointments SET call_id = COALESCE(call_id, $2), updated_at = now()
 WHERE company_id = $1 AND id = $3`
 	sqlCallKeyByRetell = `SELECT id::text, started_at FROM call_keys
 WHERE company_id = $1 AND retell_call_id = $2 FOR UPDATE`
-	sqlCallLinkIfUnset = `UPDATE calls SET appointment_id = COALESCE(appointment_id, $4), updated_at = now()
-WHERE company_id = $1 AND id = $2 AND started_at = $3`
+	sqlCallLinkIfUnset = `UPDATE calls SET appointment_id = $4, updated_at = now(), version = version + 1
+WHERE company_id = $1 AND id = $2 AND started_at = $3 AND appointment_id IS NULL`
 	// The newest appointment booked in the call becomes the call's link; every one of them gets
 	// the call id.
 	sqlAppointmentsClaimCall = `UPDATE appointments SET call_id = $2, updated_at = now()
@@ -80,7 +81,7 @@ func (s *Store) scanCall(row pgx.Row) (api.Call, error) {
 	var from, transcript []byte
 	err := row.Scan(&c.ID, &c.CompanyID, &c.BranchID, &c.CustomerID, &c.RetellCallID, &from,
 		&c.ToNumber, &c.Status, &c.DurationSeconds, &c.RecordingURL, &transcript, &c.Sentiment,
-		&c.Metadata, &c.AppointmentID, &c.StartedAt, &c.EndedAt)
+		&c.Metadata, &c.AppointmentID, &c.StartedAt, &c.EndedAt, &c.Version)
 	if err != nil {
 		return api.Call{}, err
 	}
@@ -122,6 +123,9 @@ func (s *Store) SaveCall(ctx context.Context, p api.SaveCallParams) (api.Call, e
 	}
 	if p.RetellCallID == "" || p.Status == "" || p.StartedAt.IsZero() {
 		return api.Call{}, invalid("retell_call_id, status and started_at are required")
+	}
+	if p.IfVersion < 0 {
+		return api.Call{}, invalid("if_version must be positive")
 	}
 	sealed, err := s.sealCall(p)
 	if err != nil {
@@ -265,6 +269,9 @@ func readCallKey(br pgx.BatchResults, key *callKey) (bool, error) {
 // to the appointments booked in it before it was stored (see linkStoredCall for the other
 // order); the newest of them becomes the call's link.
 func (s *Store) upsertCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, sealed sealedCall, key callKey, customerID any) (api.Call, error) {
+	if key.inserted && p.IfVersion != 0 {
+		return api.Call{}, ErrStale // there was no call to be at that version
+	}
 	var b pgx.Batch
 	if key.inserted {
 		b.Queue(sqlCallInsert, key.id, p.CompanyID, p.BranchID, customerID,
@@ -275,14 +282,18 @@ func (s *Store) upsertCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams,
 		b.Queue(sqlCallUpdate, p.CompanyID, key.id, key.startedAt, p.Status,
 			sealed.raw, customerID, sealed.from, nullable(p.ToNumber),
 			p.DurationSeconds, nullable(p.RecordingURL), sealed.transcript, nullable(p.Sentiment),
-			jsonParam(p.Metadata), p.EndedAt)
+			jsonParam(p.Metadata), p.EndedAt, nullableVersion(p.IfVersion))
 	}
 	b.Queue(sqlAppointmentsClaimCall, p.CompanyID, key.id, p.RetellCallID)
 	var c api.Call
 	var newest string
 	err := sendBatch(ctx, tx, &b, func(br pgx.BatchResults) error {
 		var err error
-		if c, err = s.scanCall(br.QueryRow()); err != nil {
+		c, err = s.scanCall(br.QueryRow())
+		if errors.Is(err, pgx.ErrNoRows) && p.IfVersion != 0 {
+			return ErrStale // the key is locked, so the row is there at another version
+		}
+		if err != nil {
 			return err
 		}
 		newest, err = newestClaimed(br)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	api "github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/rpc"
 )
 
 func TestSaveCallIsIdempotentAndNeverGoesBackwards(t *testing.T) {
@@ -145,6 +146,64 @@ func TestDerivedCallSaveIsMarkedInItsEvent(t *testing.T) {
 		}
 	}
 	require.Equal(t, []bool{false, true}, marks)
+}
+
+// A save with if_version applies only while the call is still at the version its writer read;
+// otherwise it answers stale and changes nothing: no row, no audit entry, no event. Every write,
+// a link included, raises the version.
+func TestConditionalCallSaveRefusesAStaleVersion(t *testing.T) {
+	e := newEnv(t, false)
+	tn := newTenant(t, e.store, "Salon")
+	ctx := t.Context()
+	base := api.SaveCallParams{CompanyID: tn.company.ID, BranchID: tn.branch.ID, RetellCallID: "call_cas",
+		Status: api.CallEnded, StartedAt: time.Now()}
+
+	fresh := base
+	fresh.IfVersion = 1
+	_, err := e.store.SaveCall(ctx, fresh)
+	require.ErrorIs(t, err, ErrStale, "there is no call at version 1 yet")
+	require.ErrorIs(t, WireError(err), rpc.ErrConflict)
+	fresh.IfVersion = -1
+	_, err = e.store.SaveCall(ctx, fresh)
+	require.ErrorIs(t, err, ErrValidation)
+
+	read, err := e.store.SaveCall(ctx, base)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), read.Version)
+	newer := base
+	newer.Status, newer.Metadata = api.CallAnalyzed, map[string]any{"call_analysis": map[string]any{"user_sentiment": "Positive"}}
+	newest, err := e.store.SaveCall(ctx, newer)
+	require.NoError(t, err)
+	require.Equal(t, int64(2), newest.Version)
+
+	stale := base
+	stale.Derived, stale.IfVersion, stale.Metadata = true, read.Version, map[string]any{"sentiment_source": "rules"}
+	var audits, events int
+	count := func() (int, int) {
+		var a, o int
+		require.NoError(t, e.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM audit_log), (SELECT count(*) FROM outbox)`).Scan(&a, &o))
+		return a, o
+	}
+	audits, events = count()
+	_, err = e.store.SaveCall(ctx, stale)
+	require.ErrorIs(t, err, ErrStale)
+	got, err := e.store.Call(ctx, api.GetCallParams{CompanyID: tn.company.ID, RetellCallID: "call_cas"})
+	require.NoError(t, err)
+	require.Equal(t, newest, got, "the stale save changed nothing")
+	a, o := count()
+	require.Equal(t, []int{audits, events}, []int{a, o}, "nor wrote an audit entry or an event")
+
+	stale.IfVersion = newest.Version
+	saved, err := e.store.SaveCall(ctx, stale)
+	require.NoError(t, err)
+	require.Equal(t, "rules", saved.Metadata["sentiment_source"])
+	require.Equal(t, int64(3), saved.Version)
+
+	ap, err := e.store.CreateAppointment(ctx, booking(tn, tn.staff, 0, 30))
+	require.NoError(t, err)
+	linked, err := e.store.LinkAppointment(ctx, api.LinkAppointmentParams{CompanyID: tn.company.ID, CallID: saved.ID, AppointmentID: ap.ID})
+	require.NoError(t, err)
+	require.Equal(t, int64(4), linked.Version, "a link changes what extraction reads")
 }
 
 func TestAuditLogIsAppendOnly(t *testing.T) {

@@ -16,6 +16,9 @@ var (
 	ErrSlotTaken = errors.New("slot taken")
 	// ErrValidation: the request carries data the schema refuses.
 	ErrValidation = errors.New("invalid data")
+	// ErrStale: a conditional write found the record at another version than the one it
+	// names (it changed since the writer read it).
+	ErrStale = errors.New("stale version")
 )
 
 // SQLSTATE codes the store reacts to.

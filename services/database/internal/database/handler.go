@@ -20,6 +20,8 @@ func WireError(err error) error {
 		return rpc.NewError(rpc.CodeNotFound, "not found", nil)
 	case errors.Is(err, ErrSlotTaken):
 		return rpc.NewError(rpc.CodeConflict, "slot taken", nil)
+	case errors.Is(err, ErrStale):
+		return rpc.NewError(rpc.CodeConflict, "stale version", nil)
 	case errors.As(err, &reason):
 		return rpc.NewError(rpc.CodeValidation, reason.Error(), nil)
 	case errors.Is(err, ErrValidation):

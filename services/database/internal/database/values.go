@@ -37,6 +37,14 @@ func nullable(s string) any {
 	return s
 }
 
+// nullableVersion passes an optional version precondition: 0 is none (NULL).
+func nullableVersion(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
 // NormalizePhone returns the E.164 form of a number written with spaces, dashes, brackets or a
 // 00 international prefix. Numbers without a country code cannot be normalized and are refused.
 func NormalizePhone(raw string) (string, error) {
