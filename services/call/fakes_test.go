@@ -79,11 +79,16 @@ func (f *fakeDatabase) save(ctx context.Context, p database.SaveCallParams) (dat
 	f.mu.Lock()
 	f.saves++
 	c, ok := f.calls[p.RetellCallID]
+	if p.IfVersion != 0 && (!ok || c.Version != p.IfVersion) {
+		f.mu.Unlock()
+		return database.Call{}, rpc.NewError(rpc.CodeConflict, "stale version", nil)
+	}
 	if !ok {
 		c = &database.Call{ID: fmt.Sprintf("id-%d", len(f.calls)+1), CompanyID: p.CompanyID, BranchID: p.BranchID,
 			RetellCallID: p.RetellCallID, StartedAt: p.StartedAt, Status: p.Status}
 		f.calls[p.RetellCallID], f.byID[c.ID] = c, p.RetellCallID
 	}
+	c.Version++
 	if call.Status(p.Status).Rank() >= call.Status(c.Status).Rank() {
 		c.Status = p.Status
 		if len(p.RawPayload) > 0 {
@@ -140,6 +145,7 @@ func (f *fakeDatabase) link(_ context.Context, p database.LinkAppointmentParams)
 		return database.Call{}, rpc.ErrNotFound
 	}
 	c.AppointmentID = p.AppointmentID
+	c.Version++
 	f.links[p.CallID] = p.AppointmentID
 	return *c, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -132,12 +133,14 @@ func (s *realStack) settled(t *testing.T, retellID string) database.Call {
 	t.Helper()
 	db := database.NewClient(s.client)
 	var c database.Call
+	var last lastSeen
 	testenv.Eventually(t, 30*time.Second, func() bool {
 		var err error
 		c, err = db.Call(t.Context(), database.GetCallParams{CompanyID: companyID, RetellCallID: retellID})
+		last = lastSeen{c, err}
 		return err == nil && c.Status == "analyzed" && c.Metadata[call.MetaSentimentSource] == call.SentimentFromRetell
-	}, "call %s did not settle", retellID)
-	c.ID, c.RetellCallID = "", ""
+	}, "call %s did not settle; last read: %v", retellID, &last)
+	c.ID, c.RetellCallID, c.Version = "", "", 0 // the version counts the saves, which differ
 	c.RecordingURL = strings.ReplaceAll(c.RecordingURL, retellID, sampleCallID)
 	c.StartedAt = c.StartedAt.UTC()
 	if c.EndedAt != nil {
@@ -145,6 +148,19 @@ func (s *realStack) settled(t *testing.T, retellID string) database.Call {
 		c.EndedAt = &e
 	}
 	return c
+}
+
+// lastSeen is what settled read last, printed when a call does not settle.
+type lastSeen struct {
+	call database.Call
+	err  error
+}
+
+func (l *lastSeen) String() string {
+	if l.err != nil {
+		return "error " + l.err.Error()
+	}
+	return fmt.Sprintf("status %q, metadata %v", l.call.Status, l.call.Metadata)
 }
 
 // TestRealDatabaseSameFinalRow runs every order of started/ended/analyzed with duplicates, and a

@@ -13,10 +13,27 @@ import (
 // itself forever; with it, a call.saved whose inputs are unchanged is a no-op.
 const MetaExtractedFrom = "extracted_from"
 
+// analyzeAttempts bounds how often Analyze starts over when the call changes under it.
+const analyzeAttempts = 5
+
 // Analyze is the job call.saved starts: it extracts metadata from a finished call, stores it
 // and publishes call.analyzed. Calls still running, and calls whose extraction is current, are
 // left alone. It reports whether it did anything.
+//
+// Jobs of one call run concurrently (a call.saved per webhook, a link). The extraction is
+// stored only while the call is at the version it was made from, so a job that read older
+// inputs can never overwrite the extraction of newer ones; it starts over instead, and finds
+// the newer extraction current or makes it.
 func (s *Service) Analyze(ctx context.Context, companyID string, ref CallRef) (bool, error) {
+	for attempt := 1; ; attempt++ {
+		done, err := s.analyzeOnce(ctx, companyID, ref)
+		if !errors.Is(err, ErrStale) || attempt == analyzeAttempts {
+			return done, err
+		}
+	}
+}
+
+func (s *Service) analyzeOnce(ctx context.Context, companyID string, ref CallRef) (bool, error) {
 	c, err := s.store.Call(ctx, companyID, ref)
 	if err != nil {
 		return false, fmt.Errorf("load call %s%s: %w", ref.ID, ref.RetellCallID, err)
@@ -58,7 +75,7 @@ func (s *Service) storeExtraction(ctx context.Context, c StoredCall, ext Extract
 		RetellCallID: c.RetellCallID, CompanyID: c.CompanyID, BranchID: c.BranchID,
 		Status: c.Status, StartedAt: c.StartedAt, CustomerName: ext.CallerName,
 		FromNumber: c.FromNumber, ToNumber: c.ToNumber,
-		Sentiment: ext.Sentiment, Metadata: md, Derived: true,
+		Sentiment: ext.Sentiment, Metadata: md, Derived: true, IfVersion: c.Version,
 	}
 	if _, err := s.store.SaveCall(ctx, rec); err != nil {
 		return fmt.Errorf("save metadata of call %s: %w", c.ID, err)

@@ -14,4 +14,6 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrInvalidInput: parameters that cannot be right (empty ids, bad dates).
 	ErrInvalidInput = errors.New("invalid input")
+	// ErrStale: a conditional write (Record.IfVersion) found the call changed since it was read.
+	ErrStale = errors.New("call changed since it was read")
 )

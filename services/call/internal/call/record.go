@@ -47,6 +47,9 @@ type Record struct {
 	Raw             []byte // the body of the highest-ranked webhook
 	// Derived marks the extraction's own write: no new job is started by it.
 	Derived bool
+	// IfVersion makes a write conditional: it applies only while the stored call is at this
+	// StoredCall.Version, else the store answers ErrStale. Zero: unconditional.
+	IfVersion int64
 }
 
 // CustomerNumber is the other party's number, the one the call's customer is kept under: the

@@ -30,6 +30,7 @@ type Saved struct {
 type StoredCall struct {
 	ID            string
 	AppointmentID string
+	Version       int64 // raised by every write of the call (see Record.IfVersion)
 	Record
 }
 

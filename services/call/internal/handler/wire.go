@@ -23,6 +23,8 @@ func (h *Handler) wire(ctx context.Context, err error) error {
 		return rpc.NewError(rpc.CodeNotFound, "no branch for this call", nil)
 	case errors.Is(err, call.ErrNotFound):
 		return rpc.NewError(rpc.CodeNotFound, "not found", nil)
+	case errors.Is(err, call.ErrStale):
+		return rpc.NewError(rpc.CodeConflict, "call kept changing while it was analysed", nil)
 	}
 	var re *rpc.Error
 	if errors.As(err, &re) && rpc.Retryable(re.Code) {

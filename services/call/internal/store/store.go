@@ -77,6 +77,9 @@ func (s *Store) OnlyBranch(ctx context.Context, companyID string) (call.Branch, 
 // SaveCall implements call.Store.
 func (s *Store) SaveCall(ctx context.Context, r call.Record) (call.Saved, error) {
 	c, err := s.db.SaveCall(ctx, s.saveParams(r))
+	if r.IfVersion != 0 && errors.Is(err, rpc.ErrConflict) {
+		return call.Saved{}, fmt.Errorf("%s: %w: %w", database.MethodCallsSave, call.ErrStale, err)
+	}
 	if err != nil {
 		return call.Saved{}, domainErr(database.MethodCallsSave, err)
 	}
@@ -92,6 +95,7 @@ func (s *Store) saveParams(r call.Record) database.SaveCallParams {
 		Status:         string(r.Status), DurationSeconds: r.DurationSeconds, RecordingURL: r.RecordingURL,
 		Transcript: r.Transcript, Sentiment: string(r.Sentiment), Metadata: r.Metadata,
 		RawPayload: r.Raw, StartedAt: r.StartedAt, Actor: s.actor, Derived: r.Derived,
+		IfVersion: r.IfVersion,
 	}
 	if !r.EndedAt.IsZero() {
 		t := r.EndedAt
@@ -121,7 +125,7 @@ func Stored(c database.Call) call.StoredCall {
 	if c.EndedAt != nil {
 		r.EndedAt = *c.EndedAt
 	}
-	return call.StoredCall{ID: c.ID, AppointmentID: c.AppointmentID, Record: r}
+	return call.StoredCall{ID: c.ID, AppointmentID: c.AppointmentID, Version: c.Version, Record: r}
 }
 
 // LinkAppointment implements call.Store.
