@@ -26,7 +26,7 @@ func readConfig() config {
 	flag.IntVar(&c.c1Calls, "c1-calls", 5000, "round trips of each concurrency-1 run")
 	flag.IntVar(&c.workers, "workers", 64, "server workers")
 	flag.IntVar(&c.readers, "readers", 0, "server readers per lane (0: default)")
-	flag.StringVar(&c.profile, "cpuprofile", "", "write a CPU profile of the concurrency-64 RPC run here")
+	flag.StringVar(&c.profile, "cpuprofile", "", "after the measured runs, profile a concurrency-64 RPC run alone and write its CPU profile here (allocations: <file>.mem)")
 	flag.Parse()
 	return c
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sync"
@@ -60,13 +59,11 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	pingP50, rpcP50 := report("ping", pingLat), report("rpc", rpcLat)
-	stopProfile, err := startProfile(cfg.profile)
+	pingRate, rpcRate, err := alternateThroughput(ctx, ping, call, 64, cfg.duration, cfg.rounds)
 	if err != nil {
 		return err
 	}
-	pingRate, rpcRate, err := alternateThroughput(ctx, ping, call, 64, cfg.duration, cfg.rounds)
-	stopProfile()
-	if err != nil {
+	if err := profileRPC(ctx, cfg, call); err != nil {
 		return err
 	}
 	us := func(d time.Duration) int64 { return (d + 500*time.Nanosecond).Microseconds() }
@@ -210,26 +207,32 @@ func throughput(ctx context.Context, f op, conc int, d time.Duration) (float64, 
 	return float64(n.Load()) / time.Since(start).Seconds(), nil
 }
 
-func startProfile(path string) (func(), error) {
-	if path == "" {
-		return func() {}, nil
+// profileRPC writes CPU and allocation profiles of one more concurrency-64 RPC run, alone,
+// after the measured ones (the measured rounds alternate with PING, which would blur it).
+func profileRPC(ctx context.Context, cfg config, call op) error {
+	if cfg.profile == "" {
+		return nil
 	}
-	f, err := os.Create(path)
+	f, err := os.Create(cfg.profile)
 	if err != nil {
-		return nil, fmt.Errorf("create profile: %w", err)
+		return fmt.Errorf("create profile: %w", err)
 	}
+	defer f.Close()
 	if err := pprof.StartCPUProfile(f); err != nil {
-		return nil, fmt.Errorf("start profile: %w", err)
+		return fmt.Errorf("start profile: %w", err)
 	}
-	runtime.MemProfileRate = 4096
-	return func() {
-		pprof.StopCPUProfile()
-		_ = f.Close()
-		if mf, err := os.Create(path + ".mem"); err == nil {
-			_ = pprof.Lookup("allocs").WriteTo(mf, 0)
-			_ = mf.Close()
-		}
-	}, nil
+	rate, err := throughput(ctx, call, 64, cfg.duration/2)
+	pprof.StopCPUProfile()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("rpc  c64 (profiled): %.0f round trips/s\n", rate)
+	mf, err := os.Create(cfg.profile + ".mem")
+	if err != nil {
+		return fmt.Errorf("create profile: %w", err)
+	}
+	defer mf.Close()
+	return pprof.Lookup("allocs").WriteTo(mf, 0)
 }
 
 func cleanup(rdb *redis.Client, ns string) {
