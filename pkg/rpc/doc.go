@@ -31,7 +31,12 @@
 //     acknowledged and counted, never run. Handlers get it in their ctx.
 //   - Exactly-once effect: a method registered with NonIdempotent stores its response under
 //     the request id; duplicates (client retries, redeliveries, replays) get the stored
-//     response, and concurrent duplicates never both run.
+//     response, and concurrent duplicates never both run. The in-progress marker names the
+//     stream entry that runs the request: when its consumer dies mid-handler, the instance
+//     that claims that entry runs it (the caller gets an answer, not "in progress"). Should
+//     the first consumer only have frozen for longer than ClaimMinIdle and then finish, both
+//     runs happen; leases, not fences, guard this, so effects must still be safe to repeat at
+//     their store (the booking service's exclusion constraint and Cal.com lookups are).
 //   - Poison work: an entry that cannot be decoded goes to the dead-letter stream at once, one
 //     delivered more than ServerConfig.MaxDeliveries times goes there too, and the consumer
 //     keeps serving. DeadLetters lists, inspects, replays and purges them.

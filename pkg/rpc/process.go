@@ -173,7 +173,7 @@ func (s *Server) handleOne(ctx context.Context, env *envelope, r *request, o *ou
 	}
 	ctx = s.requestLogger(ctx, env, r)
 	if m.nonIdempotent && r.id != nil {
-		resp, st := s.once(ctx, m, r)
+		resp, st := s.once(ctx, m, r, o.id)
 		return resp, st, false
 	}
 	result, rerr := s.invoke(ctx, m, r)

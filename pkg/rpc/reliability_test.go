@@ -60,12 +60,24 @@ func TestExpiredWorkIsNeverRun(t *testing.T) {
 
 // A consumer dies while handling a request: another instance claims the pending entry and
 // answers while the caller still waits.
+// A consumer that dies mid-request leaves its entry pending; another instance claims it and
+// answers while the caller still waits. A non-idempotent method too: the claimant takes over
+// the dead consumer's in-progress marker instead of answering "in progress".
 func TestKilledConsumerWorkIsClaimed(t *testing.T) {
 	t.Parallel()
+	for name, opts := range map[string][]rpc.MethodOption{"idempotent": nil, "non-idempotent": {rpc.NonIdempotent()}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			killedMidRequest(t, opts)
+		})
+	}
+}
+
+func killedMidRequest(t *testing.T, opts []rpc.MethodOption) {
 	env := testenv.Redis(t)
-	opts, err := redis.ParseURL(env.URL)
+	ropts, err := redis.ParseURL(env.URL)
 	require.NoError(t, err)
-	rdbA := redis.NewClient(opts)
+	rdbA := redis.NewClient(ropts)
 	var runs atomic.Int32
 	stuck := make(chan struct{})
 	started := make(chan struct{}, 1)
@@ -77,7 +89,7 @@ func TestKilledConsumerWorkIsClaimed(t *testing.T) {
 				return "a", nil
 			}
 			return "b", nil
-		})
+		}, opts...)
 	}
 	cfgA := rpctest.ServerConfig(env, "claim", "a")
 	srvA, err := rpc.NewServer(rdbA, cfgA, rpctest.Logger(t), nil)
