@@ -27,7 +27,19 @@ type Common struct {
 	OTLPEndpoint string
 	// DrainTimeout bounds graceful shutdown (DRAIN_TIMEOUT).
 	DrainTimeout time.Duration
+	// ClaimMinIdle is how long a request or event may sit unacknowledged before another
+	// instance claims it (RPC_CLAIM_MIN_IDLE, rpc.ServerConfig.ClaimMinIdle). Running handlers
+	// renew their claim every third of it, so only a dead or frozen instance's work is taken.
+	ClaimMinIdle time.Duration
 }
+
+// Claim bounds: below minClaimMinIdle a pause of the Go runtime or a slow Redis could let
+// live work be claimed; above maxClaimMinIdle a dead instance's requests outlive the callers'
+// deadlines (a Retell function call has 8 s).
+const (
+	minClaimMinIdle = 500 * time.Millisecond
+	maxClaimMinIdle = 30 * time.Second
+)
 
 // ReadCommon reads the settings shared by all services. defaultOps is the service's default
 // ops address.
@@ -42,7 +54,16 @@ func ReadCommon(r *Reader, service, defaultOps string) Common {
 		OpsAddr:      r.String("OPS_ADDR", defaultOps),
 		OTLPEndpoint: r.String("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
 		DrainTimeout: r.Duration("DRAIN_TIMEOUT", 25*time.Second),
+		ClaimMinIdle: claimMinIdle(r),
 	}
+}
+
+func claimMinIdle(r *Reader) time.Duration {
+	d := r.Duration("RPC_CLAIM_MIN_IDLE", 2*time.Second)
+	if d < minClaimMinIdle || d > maxClaimMinIdle {
+		r.Fail("RPC_CLAIM_MIN_IDLE", "%s is outside %s..%s", d, minClaimMinIdle, maxClaimMinIdle)
+	}
+	return d
 }
 
 func defaultInstance() string {

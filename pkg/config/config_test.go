@@ -55,3 +55,17 @@ func TestReadCommonDefaultsAndPodName(t *testing.T) {
 	require.Equal(t, "info", c.LogLevel)
 	require.Equal(t, "askpro", c.Namespace)
 }
+
+func TestClaimMinIdleIsBounded(t *testing.T) {
+	r := config.New(env(nil))
+	require.Equal(t, 2*time.Second, config.ReadCommon(r, "booking", "").ClaimMinIdle)
+	require.NoError(t, r.Err())
+	r = config.New(env(map[string]string{"RPC_CLAIM_MIN_IDLE": "3s"}))
+	require.Equal(t, 3*time.Second, config.ReadCommon(r, "booking", "").ClaimMinIdle)
+	require.NoError(t, r.Err())
+	for _, bad := range []string{"100ms", "2m", "soon"} {
+		r = config.New(env(map[string]string{"RPC_CLAIM_MIN_IDLE": bad}))
+		config.ReadCommon(r, "booking", "")
+		require.ErrorContains(t, r.Err(), "RPC_CLAIM_MIN_IDLE", bad)
+	}
+}

@@ -46,7 +46,8 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		return err
 	}
 	srv, err := rpc.NewServer(p.Redis, rpc.ServerConfig{Service: calcom.Service, Instance: cfg.Instance,
-		Namespace: cfg.Namespace}, p.Logger, p.Metrics)
+		Namespace: cfg.Namespace, DrainTimeout: cfg.DrainTimeout, ClaimMinIdle: cfg.ClaimMinIdle,
+		Version: lifecycle.Version}, p.Logger, p.Metrics)
 	if err != nil {
 		_ = p.Close()
 		return fmt.Errorf("rpc server: %w", err)

@@ -67,6 +67,7 @@ func wire(p *lifecycle.Process, cfg Config) (*rpc.Server, error) {
 	srv, err := rpc.NewServer(p.Redis, rpc.ServerConfig{
 		Service: "call", Instance: cfg.Instance, Namespace: cfg.Namespace,
 		Workers: cfg.Workers, DrainTimeout: cfg.DrainTimeout,
+		ClaimMinIdle: cfg.ClaimMinIdle, Version: lifecycle.Version,
 	}, p.Logger, p.Metrics)
 	if err != nil {
 		return nil, fmt.Errorf("rpc server: %w", err)

@@ -55,7 +55,8 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 
 	srv, err := rpc.NewServer(p.Redis, rpc.ServerConfig{Service: "database", Instance: cfg.Instance,
 		Namespace: cfg.Namespace, Workers: cfg.Workers, DrainTimeout: cfg.DrainTimeout,
-		Version: lifecycle.Version}, p.Logger, p.Metrics)
+		ClaimMinIdle: cfg.ClaimMinIdle,
+		Version:      lifecycle.Version}, p.Logger, p.Metrics)
 	if err != nil {
 		return closeWith(p, fmt.Errorf("rpc server: %w", err))
 	}
