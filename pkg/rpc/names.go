@@ -78,3 +78,20 @@ func TenantFrom(ctx context.Context) (string, bool) {
 	t, ok := ctx.Value(tenantKey{}).(string)
 	return t, ok && t != ""
 }
+
+type entryKey struct{}
+
+// EntryID is the stream entry id of the request a handler runs, "" outside a handler. Every
+// delivery of one entry has the same id (a claim after its consumer died included); a client's
+// retry is a new entry. A handler that guards work with its own in-progress marker can put it
+// in the marker, and take the marker over when it meets its own entry's (see booking's ledger).
+func EntryID(ctx context.Context) string {
+	id, _ := ctx.Value(entryKey{}).(string)
+	return id
+}
+
+// WithEntryID returns ctx carrying entry as its EntryID: the server sets it for every handler;
+// tests of handlers set it themselves.
+func WithEntryID(ctx context.Context, entry string) context.Context {
+	return context.WithValue(ctx, entryKey{}, entry)
+}

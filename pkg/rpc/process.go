@@ -142,7 +142,7 @@ func (s *Server) setReply(o *outcome, env *envelope, body []byte) {
 // requestContext gives handlers the entry's deadline and tenant, and no cancellation from Run:
 // a drain lets them finish.
 func (s *Server) requestContext(env *envelope, entryID string) (context.Context, context.CancelFunc) {
-	ctx := s.ioCtx
+	ctx := WithEntryID(s.ioCtx, entryID)
 	if env.tenant != "" {
 		ctx = WithTenant(ctx, env.tenant)
 	}

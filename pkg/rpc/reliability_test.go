@@ -79,11 +79,14 @@ func killedMidRequest(t *testing.T, opts []rpc.MethodOption) {
 	require.NoError(t, err)
 	rdbA := redis.NewClient(ropts)
 	var runs atomic.Int32
+	var entries sync.Map // run number -> rpc.EntryID
 	stuck := make(chan struct{})
 	started := make(chan struct{}, 1)
 	setup := func(s *rpc.Server) {
-		rpc.Register(s, "work", func(context.Context, struct{}) (string, error) {
-			if runs.Add(1) == 1 {
+		rpc.Register(s, "work", func(ctx context.Context, _ struct{}) (string, error) {
+			n := runs.Add(1)
+			entries.Store(n, rpc.EntryID(ctx))
+			if n == 1 {
 				started <- struct{}{}
 				<-stuck // instance a hangs and then dies
 				return "a", nil
@@ -117,6 +120,10 @@ func killedMidRequest(t *testing.T, opts []rpc.MethodOption) {
 	case <-time.After(8 * time.Second):
 		t.Fatal("the caller got no answer from the claiming instance")
 	}
+	first, _ := entries.Load(int32(1))
+	second, _ := entries.Load(int32(2))
+	require.NotEmpty(t, first)
+	require.Equal(t, first, second, "the claimed delivery is the same entry")
 	close(stuck)
 	_ = stopA()
 	stream := rpc.RequestStream(cfgA.Namespace, "claim", rpc.LaneNormal)

@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/askproai/backend/pkg/rpc"
 	"github.com/askproai/backend/services/booking/internal/booking"
 )
 
@@ -42,10 +44,22 @@ func (l *Ledger) OrphanStream() string { return l.ns + "orphans" }
 
 func (l *Ledger) idemKey(key string) string { return l.ns + "idem:" + key }
 
-// Begin claims key with a short-lived "pending" marker, or returns the stored result.
+// marker is the pending value of ctx's request: "pending" and the bus entry it came in, so
+// the instance that claims that entry after its consumer died recognises its own claim.
+func marker(ctx context.Context) string {
+	if id := rpc.EntryID(ctx); id != "" {
+		return pending + ":" + id
+	}
+	return pending
+}
+
+// Begin claims key with a short-lived pending marker, or returns the stored result. A marker
+// left by the same bus entry (its first consumer died mid-create) is taken over: the request
+// runs again here, and the create's own lookups find what the first run did.
 func (l *Ledger) Begin(ctx context.Context, key string, _ time.Duration) (booking.CreateResult, bool, error) {
+	mine := marker(ctx)
 	for range 3 {
-		ok, err := l.rdb.SetNX(ctx, l.idemKey(key), pending, l.pendingTTL).Result()
+		ok, err := l.rdb.SetNX(ctx, l.idemKey(key), mine, l.pendingTTL).Result()
 		if err != nil {
 			return booking.CreateResult{}, false, fmt.Errorf("claim %w: %w", booking.ErrUpstream, err)
 		}
@@ -59,7 +73,10 @@ func (l *Ledger) Begin(ctx context.Context, key string, _ time.Duration) (bookin
 		if err != nil {
 			return booking.CreateResult{}, false, fmt.Errorf("read claim %w: %w", booking.ErrUpstream, err)
 		}
-		if raw == pending {
+		if raw == mine && mine != pending {
+			return booking.CreateResult{}, false, nil
+		}
+		if strings.HasPrefix(raw, pending) {
 			return booking.CreateResult{}, false, booking.ErrInProgress
 		}
 		var res booking.CreateResult
@@ -89,7 +106,7 @@ return 0`)
 
 // Abort drops a pending claim so that a retry may run; a stored result is left alone.
 func (l *Ledger) Abort(ctx context.Context, key string) error {
-	if err := abortScript.Run(ctx, l.rdb, []string{l.idemKey(key)}, pending).Err(); err != nil {
+	if err := abortScript.Run(ctx, l.rdb, []string{l.idemKey(key)}, marker(ctx)).Err(); err != nil {
 		return fmt.Errorf("abort claim %w: %w", booking.ErrUpstream, err)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/askproai/backend/pkg/rpc"
 	"github.com/askproai/backend/pkg/testenv"
 	"github.com/askproai/backend/services/booking/internal/booking"
 	"github.com/askproai/backend/services/booking/internal/ledger"
@@ -36,6 +37,35 @@ func TestIdempotencyClaim(t *testing.T) {
 	keys, err := env.Client.Keys(ctx, env.Prefix+"askpro:booking:idem:*").Result()
 	require.NoError(t, err)
 	require.Len(t, keys, 1, "keys live under the namespace")
+}
+
+// A create whose instance died holding the claim is claimed on the bus by another instance,
+// with the same entry id: that one takes the claim over. Another entry (a retry) still waits,
+// and an abort only drops its own claim.
+func TestIdempotencyClaimOfADeadInstanceIsTakenOverByItsEntry(t *testing.T) {
+	env := testenv.Redis(t)
+	l := ledger.New(env.Client, env.Prefix+"askpro", time.Minute)
+	entry := rpc.WithEntryID(t.Context(), "1795591113919-12")
+	retry := rpc.WithEntryID(t.Context(), "1795591113925-0")
+	_, done, err := l.Begin(entry, "k", time.Hour)
+	require.NoError(t, err)
+	require.False(t, done)
+
+	_, _, err = l.Begin(retry, "k", time.Hour)
+	require.ErrorIs(t, err, booking.ErrInProgress, "another entry waits for the first")
+	_, _, err = l.Begin(t.Context(), "k", time.Hour)
+	require.ErrorIs(t, err, booking.ErrInProgress, "so does work from outside the bus")
+	_, done, err = l.Begin(entry, "k", time.Hour)
+	require.NoError(t, err, "the same entry, claimed by another instance, takes the claim over")
+	require.False(t, done)
+
+	require.NoError(t, l.Abort(retry, "k"))
+	_, _, err = l.Begin(retry, "k", time.Hour)
+	require.ErrorIs(t, err, booking.ErrInProgress, "an abort leaves another entry's claim alone")
+	require.NoError(t, l.Abort(entry, "k"))
+	_, done, err = l.Begin(retry, "k", time.Hour)
+	require.NoError(t, err)
+	require.False(t, done, "claimable again after its owner's abort")
 }
 
 func TestOrphans(t *testing.T) {
