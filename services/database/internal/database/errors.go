@@ -1,8 +1,12 @@
 package database
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -32,6 +36,24 @@ const (
 	codeNotNullViolation     = "23502"
 	codeRaiseException       = "P0001"
 )
+
+// unavailable reports whether err means PostgreSQL could not be reached or dropped the
+// connection: a failure of the moment that a retry may not meet, not a fault of the request.
+func unavailable(err error) bool {
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return false // the caller's deadline, not the database (it also satisfies net.Error)
+	case errors.As(err, &connErr), errors.As(err, &netErr), pgconn.SafeToRetry(err):
+		return true
+	case errors.As(err, &pgErr):
+		// Class 08: connection exception; 57P01-57P03: shutdown, crash or start-up under way.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF)
+}
 
 // classify turns driver errors into domain errors, keeping the cause for the log. It runs once,
 // at the edge of each store method.

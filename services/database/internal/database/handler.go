@@ -26,6 +26,8 @@ func WireError(err error) error {
 		return rpc.NewError(rpc.CodeValidation, reason.Error(), nil)
 	case errors.Is(err, ErrValidation):
 		return rpc.NewError(rpc.CodeValidation, "invalid data", nil)
+	case unavailable(err):
+		return rpc.NewError(rpc.CodeUpstreamUnavailable, "database unavailable", nil)
 	}
 	return err
 }

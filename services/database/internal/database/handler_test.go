@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
@@ -43,6 +45,17 @@ func TestWireError(t *testing.T) {
 	}
 	require.NoError(t, WireError(nil))
 	require.ErrorIs(t, WireError(context.DeadlineExceeded), context.DeadlineExceeded)
+
+	// PostgreSQL unreachable (here: nothing listens on the port) is a failure of the moment:
+	// upstream unavailable, which callers retry or apologise for, not an internal error.
+	_, err := pgx.Connect(t.Context(), "postgres://nobody@127.0.0.1:1/none?connect_timeout=2")
+	require.Error(t, err)
+	var rerr *rpc.Error
+	require.ErrorAs(t, WireError(fmt.Errorf("save call: %w", err)), &rerr)
+	require.Equal(t, rpc.CodeUpstreamUnavailable, rerr.Code)
+	require.Equal(t, "database unavailable", rerr.Message)
+	require.ErrorAs(t, WireError(&pgconn.PgError{Code: "57P01"}), &rerr, "admin shutdown")
+	require.Equal(t, rpc.CodeUpstreamUnavailable, rerr.Code)
 }
 
 // Every method of the contract is registered, documented, and only those.
