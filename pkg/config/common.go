@@ -30,6 +30,8 @@ type Common struct {
 	// ClaimMinIdle is how long a request or event may sit unacknowledged before another
 	// instance claims it (RPC_CLAIM_MIN_IDLE, rpc.ServerConfig.ClaimMinIdle). Running handlers
 	// renew their claim every third of it, so only a dead or frozen instance's work is taken.
+	// It is also the pause before a failed event is delivered again, so MaxDeliveries times it
+	// is how long an outage events outlast before they are dead-lettered (5 x 5 s).
 	ClaimMinIdle time.Duration
 }
 
@@ -59,7 +61,7 @@ func ReadCommon(r *Reader, service, defaultOps string) Common {
 }
 
 func claimMinIdle(r *Reader) time.Duration {
-	d := r.Duration("RPC_CLAIM_MIN_IDLE", 2*time.Second)
+	d := r.Duration("RPC_CLAIM_MIN_IDLE", 5*time.Second)
 	if d < minClaimMinIdle || d > maxClaimMinIdle {
 		r.Fail("RPC_CLAIM_MIN_IDLE", "%s is outside %s..%s", d, minClaimMinIdle, maxClaimMinIdle)
 	}

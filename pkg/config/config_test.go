@@ -58,7 +58,7 @@ func TestReadCommonDefaultsAndPodName(t *testing.T) {
 
 func TestClaimMinIdleIsBounded(t *testing.T) {
 	r := config.New(env(nil))
-	require.Equal(t, 2*time.Second, config.ReadCommon(r, "booking", "").ClaimMinIdle)
+	require.Equal(t, 5*time.Second, config.ReadCommon(r, "booking", "").ClaimMinIdle)
 	require.NoError(t, r.Err())
 	r = config.New(env(map[string]string{"RPC_CLAIM_MIN_IDLE": "3s"}))
 	require.Equal(t, 3*time.Second, config.ReadCommon(r, "booking", "").ClaimMinIdle)

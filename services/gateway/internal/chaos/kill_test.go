@@ -12,7 +12,7 @@ import (
 )
 
 // Two booking instances share the load; one is killed with SIGKILL mid-run. What it had taken
-// from the streams and not acknowledged is claimed by the other (after RPC_CLAIM_MIN_IDLE, 2 s):
+// from the streams and not acknowledged is claimed by the other (after RPC_CLAIM_MIN_IDLE, 5 s):
 // nothing is lost, nothing is booked twice, and every caller gets the real answer within the
 // function deadline.
 func TestKillBookingInstanceDuringLoad(t *testing.T) {
@@ -48,7 +48,7 @@ func TestKillBookingInstanceDuringLoad(t *testing.T) {
 	require.Positive(t, claims, "booking-1 claimed the dead instance's pending entries")
 	// The claimed requests were answered by booking-1 in time, with what they did: no caller
 	// heard "unavailable" for work that was then done (non-idempotent ones included, whose
-	// in-progress marker booking-1 took over).
+	// in-progress markers booking-1 took over).
 	for ep, problems := range r.Stats.Problems() {
 		require.Zero(t, problems["answer unavailable"], "%s: a caller heard an apology", ep)
 	}
