@@ -45,7 +45,6 @@ func (e *encoder) finish() []byte {
 
 type decoder struct {
 	r   bytes.Reader
-	buf []byte
 	dec *msgpack.Decoder
 }
 
@@ -59,14 +58,12 @@ var decoders = sync.Pool{New: func() any {
 func getDecoder(b []byte) *decoder {
 	d := decoders.Get().(*decoder)
 	d.r.Reset(b)
-	d.buf = b
 	d.dec.Reset(&d.r)
 	d.dec.SetCustomStructTag(structTag)
 	return d
 }
 
 func (d *decoder) release() {
-	d.buf = nil
 	d.r.Reset(nil)
 	decoders.Put(d)
 }
@@ -84,6 +81,9 @@ func Marshal(v any) ([]byte, error) {
 
 // Unmarshal decodes MessagePack data into v, reading struct fields by their json tags.
 func Unmarshal(data []byte, v any) error {
+	if err := checkValue(data); err != nil {
+		return fmt.Errorf("decode msgpack: %w", err)
+	}
 	d := getDecoder(data)
 	defer d.release()
 	if err := d.dec.Decode(v); err != nil {
@@ -106,110 +106,95 @@ var errMalformed = errors.New("malformed msgpack")
 // parseBody decodes a request body: one request object or a batch (array) of them. A non-nil
 // error means the bytes are not MessagePack at all (-32700).
 func parseBody(body []byte) (reqs []request, batch bool, err error) {
-	d := getDecoder(body)
-	defer d.release()
-	c, err := d.dec.PeekCode()
+	c := &cursor{b: body}
+	code, err := c.peek()
 	if err != nil {
 		return nil, false, fmt.Errorf("peek body: %w", err)
 	}
-	if !isArray(c) {
-		r, err := parseRequest(d)
+	if !isArray(code) {
+		r, err := parseRequest(c)
 		if err != nil {
 			return nil, false, err
 		}
-		return []request{r}, false, trailing(d)
+		return []request{r}, false, trailing(c)
 	}
-	n, err := d.dec.DecodeArrayLen()
+	n, err := c.arrayLen()
 	if err != nil {
 		return nil, true, fmt.Errorf("decode batch: %w", err)
 	}
-	if n > len(body) { // every member takes at least one byte
-		return nil, true, fmt.Errorf("%w: batch of %d in %d bytes", errMalformed, n, len(body))
-	}
 	reqs = make([]request, 0, n)
 	for range n {
-		r, err := parseRequest(d)
+		r, err := parseRequest(c)
 		if err != nil {
 			return nil, true, err
 		}
 		reqs = append(reqs, r)
 	}
-	return reqs, true, trailing(d)
+	return reqs, true, trailing(c)
 }
 
-func trailing(d *decoder) error {
-	if d.r.Len() > 0 {
-		return fmt.Errorf("%w: %d trailing bytes", errMalformed, d.r.Len())
+func trailing(c *cursor) error {
+	if c.left() > 0 {
+		return fmt.Errorf("%w: %d trailing bytes", errMalformed, c.left())
 	}
 	return nil
 }
 
 // parseRequest reads one value; a value that is well-formed but not a request yields a request
 // with err set (-32600), with the id kept when it could be read.
-func parseRequest(d *decoder) (request, error) {
-	dec := d.dec
-	c, err := dec.PeekCode()
+func parseRequest(c *cursor) (request, error) {
+	code, err := c.peek()
 	if err != nil {
 		return request{}, fmt.Errorf("peek request: %w", err)
 	}
 	invalid := request{hasID: true, err: ErrInvalidRequest}
-	if !isMap(c) {
-		if err := dec.Skip(); err != nil {
+	if !isMap(code) {
+		if err := c.skip(); err != nil {
 			return request{}, fmt.Errorf("skip: %w", err)
 		}
 		return invalid, nil
 	}
-	n, err := dec.DecodeMapLen()
+	n, err := c.mapLen()
 	if err != nil {
 		return request{}, fmt.Errorf("decode request: %w", err)
 	}
 	var r request
-	version, ok := "", true
+	v2, ok := false, true
 	for range n {
-		key, raw, err := d.pair()
+		key, raw, err := pair(c)
 		if err != nil {
 			return request{}, err
 		}
-		ok = r.set(key, raw, &version) && ok
+		ok = r.set(key, raw, &v2) && ok
 	}
-	if !ok || version != "2.0" || r.method == "" {
+	if !ok || !v2 || r.method == "" {
 		invalid.id = r.id
 		return invalid, nil
 	}
 	return r, nil
 }
 
-// raw returns the next value's bytes as a sub-slice of the body (no copy): the decoder reads
-// a bytes.Reader directly, so its position is exact.
-func (d *decoder) raw() (msgpack.RawMessage, error) {
-	start := d.r.Size() - int64(d.r.Len())
-	if err := d.dec.Skip(); err != nil {
-		return nil, fmt.Errorf("skip value: %w", err)
-	}
-	end := d.r.Size() - int64(d.r.Len())
-	return d.buf[start:end:end], nil
-}
-
-// pair reads one map entry: the key as a string (empty when it is not one) and the raw value.
-func (d *decoder) pair() (string, msgpack.RawMessage, error) {
-	kraw, err := d.raw()
+// pair reads one map entry: the key's bytes when it is a string (nil otherwise) and the raw
+// value. Callers switch on string(key), which Go compares without allocating.
+func pair(c *cursor) ([]byte, msgpack.RawMessage, error) {
+	kraw, err := c.raw()
 	if err != nil {
-		return "", nil, fmt.Errorf("decode key: %w", err)
+		return nil, nil, fmt.Errorf("decode key: %w", err)
 	}
-	raw, err := d.raw()
+	raw, err := c.raw()
 	if err != nil {
-		return "", nil, fmt.Errorf("decode value: %w", err)
+		return nil, nil, fmt.Errorf("decode value: %w", err)
 	}
-	key, _ := rawString(kraw)
+	key, _ := rawBytes(kraw)
 	return key, raw, nil
 }
 
 // set stores one member of a request object and reports whether it is well-typed.
-func (r *request) set(key string, raw msgpack.RawMessage, version *string) bool {
-	switch key {
+func (r *request) set(key []byte, raw msgpack.RawMessage, v2 *bool) bool {
+	switch string(key) {
 	case "jsonrpc":
-		s, ok := rawString(raw)
-		*version = s
+		s, ok := rawBytes(raw)
+		*v2 = ok && string(s) == "2.0"
 		return ok
 	case "method":
 		s, ok := rawString(raw)
@@ -234,8 +219,14 @@ func (r *request) set(key string, raw msgpack.RawMessage, version *string) bool 
 
 // rawString reads a MessagePack string without a decoder.
 func rawString(raw []byte) (string, bool) {
+	b, ok := rawBytes(raw)
+	return string(b), ok
+}
+
+// rawBytes returns a MessagePack string's bytes, a sub-slice of raw.
+func rawBytes(raw []byte) ([]byte, bool) {
 	if len(raw) == 0 {
-		return "", false
+		return nil, false
 	}
 	c := raw[0]
 	var n, h int
@@ -249,12 +240,12 @@ func rawString(raw []byte) (string, bool) {
 	case c == msgpcode.Str32 && len(raw) >= 5:
 		n, h = int(binary.BigEndian.Uint32(raw[1:])), 5
 	default:
-		return "", false
+		return nil, false
 	}
 	if len(raw)-h < n {
-		return "", false
+		return nil, false
 	}
-	return string(raw[h : h+n]), true
+	return raw[h : h+n], true
 }
 
 func isMap(c byte) bool {
@@ -369,24 +360,20 @@ type response struct {
 
 // parseResponses decodes a reply body: one response object or an array of them.
 func parseResponses(body []byte) ([]response, error) {
-	d := getDecoder(body)
-	defer d.release()
-	c, err := d.dec.PeekCode()
+	c := &cursor{b: body}
+	code, err := c.peek()
 	if err != nil {
 		return nil, fmt.Errorf("peek reply: %w", err)
 	}
 	n := 1
-	if isArray(c) {
-		if n, err = d.dec.DecodeArrayLen(); err != nil {
+	if isArray(code) {
+		if n, err = c.arrayLen(); err != nil {
 			return nil, fmt.Errorf("decode reply batch: %w", err)
-		}
-		if n > len(body) {
-			return nil, fmt.Errorf("%w: batch of %d in %d bytes", errMalformed, n, len(body))
 		}
 	}
 	out := make([]response, 0, n)
 	for range n {
-		r, err := parseResponse(d)
+		r, err := parseResponse(c)
 		if err != nil {
 			return nil, err
 		}
@@ -395,18 +382,18 @@ func parseResponses(body []byte) ([]response, error) {
 	return out, nil
 }
 
-func parseResponse(d *decoder) (response, error) {
-	n, err := d.dec.DecodeMapLen()
+func parseResponse(c *cursor) (response, error) {
+	n, err := c.mapLen()
 	if err != nil {
 		return response{}, fmt.Errorf("decode response: %w", err)
 	}
 	var r response
 	for range n {
-		key, raw, err := d.pair()
+		key, raw, err := pair(c)
 		if err != nil {
 			return response{}, err
 		}
-		switch key {
+		switch string(key) {
 		case "id":
 			r.id = idText(raw)
 		case "result":

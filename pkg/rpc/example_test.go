@@ -161,6 +161,6 @@ func ExampleDeadLetters() {
 	purged, _ := dlq.Purge(ctx)
 	fmt.Println(purged)
 	// Output:
-	// 1 parse error: skip: msgpack: unknown code c1
+	// 1 parse error: skip: malformed msgpack: invalid code 0xc1 at byte 0
 	// 1
 }

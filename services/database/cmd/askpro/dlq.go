@@ -10,8 +10,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/vmihailenco/msgpack/v5"
-
 	"github.com/askproai/backend/pkg/logging"
 	"github.com/askproai/backend/pkg/rpc"
 )
@@ -110,7 +108,7 @@ func (a *app) dlqShow(ctx context.Context, d *rpc.DeadLetters, ids []string) err
 // decodeBody renders a MessagePack body as JSON, or as quoted bytes when it does not decode.
 func decodeBody(body []byte) string {
 	var v any
-	if err := msgpack.Unmarshal(body, &v); err != nil {
+	if err := rpc.Unmarshal(body, &v); err != nil {
 		return fmt.Sprintf("%q (not MessagePack: %v)", body, err)
 	}
 	raw, err := json.Marshal(jsonable(v))
