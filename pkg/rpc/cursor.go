@@ -8,7 +8,8 @@ import (
 )
 
 // maxDepth bounds how deeply values may nest. JSON-RPC bodies need a handful of levels; a body
-// of a million nested one-element arrays is refused before anything recurses over it.
+// of a million nested one-element arrays is refused at level 100, before a decoder recurses
+// over it.
 const maxDepth = 100
 
 // cursor walks a MessagePack body in place, without a decoder and without allocating. Every
@@ -135,33 +136,26 @@ func lengthSize(code byte) int {
 	}
 }
 
-// skip consumes one whole value. It keeps the open containers on a fixed stack instead of
-// recursing, and refuses nesting deeper than maxDepth.
+// skip consumes one whole value, refusing nesting deeper than maxDepth. Scalars, the common
+// case, cost one header read; a container recurses once per level.
 func (c *cursor) skip() error {
-	var open [maxDepth]int // values still to read in each enclosing container
-	depth, pending := 0, 1
-	for {
-		for pending == 0 {
-			if depth == 0 {
-				return nil
-			}
-			depth--
-			pending = open[depth]
-		}
-		pending--
-		n, err := c.header()
-		if err != nil {
+	return c.skipAt(0)
+}
+
+func (c *cursor) skipAt(depth int) error {
+	n, err := c.header()
+	if err != nil || n == 0 {
+		return err
+	}
+	if depth == maxDepth {
+		return fmt.Errorf("%w: nested deeper than %d at byte %d", errMalformed, maxDepth, c.pos)
+	}
+	for range n {
+		if err := c.skipAt(depth + 1); err != nil {
 			return err
 		}
-		if n > 0 {
-			if depth == maxDepth {
-				return fmt.Errorf("%w: nested deeper than %d at byte %d", errMalformed, maxDepth, c.pos)
-			}
-			open[depth] = pending
-			depth++
-			pending = n
-		}
 	}
+	return nil
 }
 
 // raw consumes one value and returns its bytes, a sub-slice of the body (no copy).
