@@ -30,8 +30,9 @@ type Common struct {
 	// ClaimMinIdle is how long a request or event may sit unacknowledged before another
 	// instance claims it (RPC_CLAIM_MIN_IDLE, rpc.ServerConfig.ClaimMinIdle). Running handlers
 	// renew their claim every third of it, so only a dead or frozen instance's work is taken.
-	// It is also the pause before a failed event is delivered again, so MaxDeliveries times it
-	// is how long an outage events outlast before they are dead-lettered (5 x 5 s).
+	// It is also the first pause before a failed event is delivered again; the pause doubles
+	// with every delivery up to rpc.ServerConfig.RetryMaxDelay (5, 10 … 160, 300 s: about ten
+	// minutes of outage before the 8th failure dead-letters the event).
 	ClaimMinIdle time.Duration
 }
 

@@ -42,7 +42,12 @@
 //     keeps serving. DeadLetters lists, inspects, replays and purges them.
 //   - Notifications: nobody waits for them, so nobody would send one again. A notification
 //     (not in a batch) whose handler fails with a Retryable code stays pending and is
-//     delivered again after ClaimMinIdle, like an event; any other outcome acknowledges it.
+//     delivered again like an event; any other outcome acknowledges it.
+//   - Retries: a failed event stays pending and is delivered again after ClaimMinIdle, then
+//     after twice that, and so on up to RetryMaxDelay; after MaxDeliveries it is
+//     dead-lettered. The failing instance keeps renewing the entry's lease for the pause, and
+//     XAUTOCLAIM takes it once the renewals stop; if that instance dies meanwhile, another
+//     claims the entry ClaimMinIdle after the last renewal. Nothing waits in memory alone.
 //   - Backpressure: a server reads only as many entries as it has free workers; high-lane
 //     readers get free workers first, normal and low still get a share.
 //   - Graceful drain: when Run's ctx ends the server stops reading, finishes and acknowledges

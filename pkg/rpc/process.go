@@ -27,6 +27,7 @@ type outcome struct {
 	dead     []any
 	reason   string
 	start    time.Time
+	holdTill time.Time // a failed entry's lease is renewed until then (see retryLater)
 }
 
 type storeOp struct {
@@ -111,8 +112,8 @@ func (s *Server) handleRequest(msg redis.XMessage, env *envelope, o *outcome, de
 		}
 		if retry && !batch {
 			// A notification has no caller to send it again: left pending, it is delivered
-			// again after ClaimMinIdle, and dead-lettered after MaxDeliveries, like an event.
-			o.ack = false
+			// again after its retry pause, and dead-lettered after MaxDeliveries, like an event.
+			s.retryLater(o, deliveries)
 			s.log.Warn().Str(logging.FieldMethod, reqs[i].method).Str("entry_id", msg.ID).
 				Int64("deliveries", deliveries).Msg("rpc_notification_failed")
 		}
@@ -284,10 +285,19 @@ func (s *Server) handleEvent(src *source, msg redis.XMessage, env *envelope, o *
 		s.deadLetter(o, msg, fmt.Sprintf("handler failed %d times: %v", deliveries, err), deliveries)
 	default:
 		outcome = "retry"
-		o.ack = false // stays pending; claimed again after ClaimMinIdle
+		s.retryLater(o, deliveries)
 		logging.FromContext(ctx).Warn().Err(err).Int64("deliveries", deliveries).Msg("rpc_event_failed")
 	}
 	s.metrics.events.WithLabelValues(s.cfg.Service, src.event.topic, outcome).Inc()
+}
+
+// retryLater leaves o's entry pending, to be delivered again after its retry pause. The lease
+// is renewed until half a ClaimMinIdle before the pause ends, so the entry becomes claimable
+// (ClaimMinIdle after the last renewal) no earlier than the pause's end. If this instance dies
+// meanwhile, the entry is claimed ClaimMinIdle after the last renewal: sooner, never lost.
+func (s *Server) retryLater(o *outcome, deliveries int64) {
+	o.ack = false
+	o.holdTill = o.start.Add(s.retryDelay(deliveries) - s.cfg.ClaimMinIdle/2)
 }
 
 // runEvent runs an event handler, turning a panic into an error (the event is retried).

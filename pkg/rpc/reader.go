@@ -157,6 +157,17 @@ func (s *Server) claim(ctx context.Context, src *source) {
 	}
 }
 
+// retryDelay is the pause before an entry whose handler failed on its deliveries-th delivery
+// is delivered again: ClaimMinIdle, doubled for every delivery after the first, at most
+// RetryMaxDelay.
+func (s *Server) retryDelay(deliveries int64) time.Duration {
+	d := s.cfg.ClaimMinIdle
+	for i := int64(1); i < deliveries && d < s.cfg.RetryMaxDelay; i++ {
+		d *= 2
+	}
+	return min(d, s.cfg.RetryMaxDelay)
+}
+
 // deliveries reads the delivery counts of msgs (all pending on this consumer) from XPENDING.
 func (s *Server) deliveries(src *source, msgs []redis.XMessage) map[string]int64 {
 	if len(msgs) == 0 {
@@ -203,7 +214,7 @@ func (s *Server) dispatch(src *source, msgs []redis.XMessage, counts map[string]
 // handler's entry is not claimed by another consumer and run twice.
 func (s *Server) extendLeases(ctx context.Context) {
 	for _, src := range s.sources {
-		ids := src.olderThan(s.cfg.ClaimMinIdle / 3)
+		ids := src.leases(s.cfg.ClaimMinIdle/3, time.Now())
 		if len(ids) == 0 {
 			continue
 		}

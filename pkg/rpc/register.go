@@ -98,8 +98,9 @@ type subscription struct {
 
 // Subscribe handles the events of topic in consumer group group (normally the subscribing
 // service's name): every group gets every event once, the instances of one group share them.
-// A handler error leaves the event pending; it is delivered again after ClaimMinIdle and goes
-// to the dead-letter stream after MaxDeliveries. An undecodable payload goes there at once.
+// A handler error leaves the event pending; it is delivered again after ClaimMinIdle, then
+// after pauses that double up to RetryMaxDelay, and goes to the dead-letter stream after
+// MaxDeliveries. An undecodable payload goes there at once.
 // Subscribe before Run.
 func Subscribe[T any](s *Server, topic, group string, h func(ctx context.Context, event T) error) {
 	if s.running.Load() {

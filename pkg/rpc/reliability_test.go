@@ -194,7 +194,9 @@ func TestReplayFromDeadLetters(t *testing.T) {
 	for range 5 {
 		require.NoError(t, env.Client.XClaim(ctx, &redis.XClaimArgs{Stream: stream, Group: "replay", Consumer: "ghost", Messages: []string{id}}).Err())
 	}
-	rpctest.StartServer(t, env, rpctest.ServerConfig(env, "replay", "r-0"), nil, registerEcho)
+	cfg := rpctest.ServerConfig(env, "replay", "r-0")
+	cfg.MaxDeliveries = 5
+	rpctest.StartServer(t, env, cfg, nil, registerEcho)
 
 	dlq := rpc.NewDeadLetters(env.Client, ns, "replay")
 	testenv.Eventually(t, 5*time.Second, func() bool { n, _ := dlq.Len(ctx); return n == 1 })
@@ -382,18 +384,24 @@ func TestEventFanOutOncePerGroup(t *testing.T) {
 	}
 }
 
-// A failing event handler gets the event again and, after MaxDeliveries, the event goes to
-// the dead-letter stream; replayed once the handler is fixed, it is handled.
-func TestEventRedeliveryAndDeadLetter(t *testing.T) {
+// A failing event handler gets the event again, each time after twice the pause of the time
+// before, and after MaxDeliveries the event goes to the dead-letter stream; replayed once the
+// handler is fixed, it is handled.
+func TestEventRedeliveryBacksOffThenDeadLetters(t *testing.T) {
 	t.Parallel()
 	env := testenv.Redis(t)
 	var attempts atomic.Int32
 	var healthy atomic.Bool
+	var mu sync.Mutex
+	var at []time.Time
 	cfg := rpctest.ServerConfig(env, "mailer", "mailer-0")
-	cfg.ClaimMinIdle, cfg.MaxDeliveries = 200*time.Millisecond, 3
+	cfg.ClaimMinIdle, cfg.MaxDeliveries, cfg.RetryMaxDelay = 200*time.Millisecond, 4, 500*time.Millisecond
 	rpctest.StartServer(t, env, cfg, nil, func(s *rpc.Server) {
 		rpc.Subscribe(s, "booking.created", "mailer", func(context.Context, echoParams) error {
 			attempts.Add(1)
+			mu.Lock()
+			at = append(at, time.Now())
+			mu.Unlock()
 			if !healthy.Load() {
 				return errors.New("smtp down")
 			}
@@ -404,14 +412,66 @@ func TestEventRedeliveryAndDeadLetter(t *testing.T) {
 	require.NoError(t, c.Publish(t.Context(), "booking.created", echoParams{N: 1}))
 	dlq := rpc.NewDeadLetters(env.Client, cfg.Namespace, "mailer")
 	testenv.Eventually(t, 10*time.Second, func() bool { n, _ := dlq.Len(t.Context()); return n == 1 })
-	assert.EqualValues(t, 3, attempts.Load())
+	assert.EqualValues(t, 4, attempts.Load())
+	mu.Lock()
+	for i, pause := range []time.Duration{200 * time.Millisecond, 400 * time.Millisecond, 500 * time.Millisecond} {
+		// Redis counts idle time in whole milliseconds from the delivery, a little before the
+		// handler starts: allow for both.
+		assert.GreaterOrEqual(t, at[i+1].Sub(at[i]), pause-20*time.Millisecond, "pause before delivery %d", i+2)
+	}
+	mu.Unlock()
 	letters, err := dlq.List(t.Context(), "", 1)
 	require.NoError(t, err)
 	assert.Contains(t, letters[0].Reason, "smtp down")
 	healthy.Store(true)
 	_, err = dlq.Replay(t.Context(), letters[0].ID, 0)
 	require.NoError(t, err)
-	testenv.Eventually(t, 5*time.Second, func() bool { return attempts.Load() == 4 })
+	testenv.Eventually(t, 5*time.Second, func() bool { return attempts.Load() == 5 })
+}
+
+// The retry pause lives in the pending entries list: when the instance that holds a failed
+// event stops, another instance of the group delivers it again, ClaimMinIdle after the last
+// renewal rather than after the whole pause.
+func TestHeldEventOfAStoppedInstanceIsRetriedByAnother(t *testing.T) {
+	t.Parallel()
+	env := testenv.Redis(t)
+	handled := make(chan string, 4)
+	subscribe := func(instance string, fail bool) func(*rpc.Server) {
+		return func(s *rpc.Server) {
+			rpc.Subscribe(s, "call.saved", "extract", func(context.Context, echoParams) error {
+				handled <- instance
+				if fail {
+					return errors.New("database unavailable")
+				}
+				return nil
+			})
+		}
+	}
+	cfgA := rpctest.ServerConfig(env, "extract", "a")
+	cfgA.RetryMaxDelay = time.Minute
+	srvA, err := rpc.NewServer(env.Client, cfgA, rpctest.Logger(t), nil)
+	require.NoError(t, err)
+	subscribe("a", true)(srvA)
+	stopA := rpctest.Run(t, srvA)
+	rpctest.WaitLive(t, env, cfgA.Namespace, "extract", "a")
+
+	c := rpctest.NewClient(t, env, "publisher", nil)
+	require.NoError(t, c.Publish(t.Context(), "call.saved", echoParams{N: 1}))
+	// a fails the event three times; it would now hold it for 2 s (0.5 s, 1 s, 2 s).
+	for range 3 {
+		require.Equal(t, "a", <-handled)
+	}
+	require.NoError(t, stopA())
+	stopped := time.Now()
+
+	rpctest.StartServer(t, env, rpctest.ServerConfig(env, "extract", "b"), nil, subscribe("b", false))
+	select {
+	case who := <-handled:
+		assert.Equal(t, "b", who)
+		assert.Less(t, time.Since(stopped), 1500*time.Millisecond, "claimed ClaimMinIdle after a stopped renewing")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the held event was not delivered to the other instance")
+	}
 }
 
 func TestNoRespondersFailsFast(t *testing.T) {

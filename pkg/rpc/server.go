@@ -36,8 +36,13 @@ type ServerConfig struct {
 	ClaimMinIdle time.Duration
 	// ClaimInterval is how often idle pending entries are looked for, default 1s.
 	ClaimInterval time.Duration
-	// MaxDeliveries: an entry delivered more often goes to the dead-letter stream, default 5.
+	// MaxDeliveries: an entry delivered more often goes to the dead-letter stream, default 8.
 	MaxDeliveries int
+	// RetryMaxDelay caps the pause before a failed event or notification is delivered again.
+	// The pause starts at ClaimMinIdle and doubles with every delivery, up to RetryMaxDelay
+	// (default 5m): with the defaults 5, 10, 20, 40, 80, 160 and 300 s, so an event outlasts
+	// about ten minutes of a dependency's outage before it is dead-lettered.
+	RetryMaxDelay time.Duration
 	// JanitorInterval is how often idle consumers are removed and streams trimmed, default 1m.
 	JanitorInterval time.Duration
 	// ConsumerIdle: a consumer idle this long with nothing pending is deleted, default 10m.
@@ -77,12 +82,14 @@ func (c *ServerConfig) defaults() error {
 	setDefault(&c.Workers, 64)
 	setDefault(&c.Readers, 2)
 	setDefault(&c.MaxBatch, 64)
-	setDefault(&c.MaxDeliveries, 5)
+	setDefault(&c.MaxDeliveries, 8)
 	if c.Block <= 0 || c.Block > time.Second {
 		c.Block = time.Second
 	}
 	setDefault(&c.ClaimMinIdle, 5*time.Second)
 	setDefault(&c.ClaimInterval, time.Second)
+	setDefault(&c.RetryMaxDelay, 5*time.Minute)
+	c.RetryMaxDelay = max(c.RetryMaxDelay, c.ClaimMinIdle)
 	setDefault(&c.JanitorInterval, time.Minute)
 	setDefault(&c.ConsumerIdle, 10*time.Minute)
 	setDefault(&c.LaneRetention, time.Hour)
@@ -134,6 +141,7 @@ type source struct {
 
 	mu       sync.Mutex
 	inflight map[string]time.Time // entry id -> when work started, for lease extension
+	held     map[string]time.Time // failed entry id -> lease renewed until then (its retry pause)
 
 	queueWait prometheus.Observer
 	expired   prometheus.Counter
@@ -142,6 +150,7 @@ type source struct {
 // addSource adds a stream to consume, with its metric children resolved once.
 func (s *Server) addSource(src *source) {
 	src.inflight = map[string]time.Time{}
+	src.held = map[string]time.Time{}
 	src.queueWait = s.metrics.queueWait.WithLabelValues(s.cfg.Service, src.key)
 	src.expired = s.metrics.expired.WithLabelValues(s.cfg.Service, src.key)
 	s.sources = append(s.sources, src)
@@ -337,6 +346,7 @@ func (src *source) track(id string) bool {
 	if _, ok := src.inflight[id]; ok {
 		return false
 	}
+	delete(src.held, id)
 	src.inflight[id] = time.Now()
 	return true
 }
@@ -347,15 +357,33 @@ func (src *source) untrack(id string) {
 	src.mu.Unlock()
 }
 
-// olderThan lists in-flight entries started before d ago.
-func (src *source) olderThan(d time.Duration) []string {
+// hold keeps renewing the lease of a failed entry until until, so no instance claims it
+// before then: the entry waits out its retry pause in the pending entries list.
+func (src *source) hold(id string, until time.Time) {
+	src.mu.Lock()
+	delete(src.inflight, id)
+	src.held[id] = until
+	src.mu.Unlock()
+}
+
+// leases lists the entries whose lease to renew: in-flight entries started before d ago and
+// held entries whose hold has not ended (ended holds are dropped: those entries become
+// claimable ClaimMinIdle after their last renewal).
+func (src *source) leases(d time.Duration, now time.Time) []string {
 	src.mu.Lock()
 	defer src.mu.Unlock()
 	var ids []string
-	cut := time.Now().Add(-d)
+	cut := now.Add(-d)
 	for id, t := range src.inflight {
 		if t.Before(cut) {
 			ids = append(ids, id)
+		}
+	}
+	for id, until := range src.held {
+		if now.Before(until) {
+			ids = append(ids, id)
+		} else {
+			delete(src.held, id)
 		}
 	}
 	return ids

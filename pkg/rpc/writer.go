@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"errors"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -60,7 +61,11 @@ func (s *Server) finish(batch []outcome, replies []*redis.StringCmd) {
 		if o.dead != nil {
 			s.metrics.deadTotal.WithLabelValues(s.cfg.Service, reasonLabel(o.reason)).Inc()
 		}
-		o.src.untrack(o.id)
+		if time.Now().Before(o.holdTill) {
+			o.src.hold(o.id, o.holdTill)
+		} else {
+			o.src.untrack(o.id)
+		}
 	}
 	s.inFlight.Sub(float64(len(batch)))
 	s.gate.release(len(batch))

@@ -30,12 +30,13 @@ func Logger(t testing.TB) zerolog.Logger {
 }
 
 // ServerConfig returns a config for service on env's prefix with test timings: 100 ms
-// blocking reads, claims after 500 ms idle.
+// blocking reads, claims after 500 ms idle, failed events delivered again after 0.5 s, then
+// 1 s, then every second.
 func ServerConfig(env *testenv.RedisEnv, service, instance string) rpc.ServerConfig {
 	return rpc.ServerConfig{
 		Service: service, Instance: instance, Namespace: Namespace(env),
 		Workers: 16, Block: 100 * time.Millisecond, ClaimMinIdle: 500 * time.Millisecond,
-		ClaimInterval: 100 * time.Millisecond, DrainTimeout: 10 * time.Second,
+		ClaimInterval: 100 * time.Millisecond, RetryMaxDelay: time.Second, DrainTimeout: 10 * time.Second,
 		StatsInterval: time.Second,
 	}
 }
