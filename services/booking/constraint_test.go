@@ -35,6 +35,9 @@ type leakyLocker struct{ fence atomic.Int64 }
 func (l *leakyLocker) Reserve(_ context.Context, s booking.Slot, ttl time.Duration) (booking.Lock, error) {
 	return booking.Lock{Slot: s, Token: rand.Text(), Fence: l.fence.Add(1), ExpiresAt: time.Now().Add(ttl)}, nil
 }
+func (l *leakyLocker) ReserveAs(ctx context.Context, s booking.Slot, ttl time.Duration, _ string) (booking.Lock, error) {
+	return l.Reserve(ctx, s, ttl)
+}
 func (l *leakyLocker) Extend(_ context.Context, lk booking.Lock, _ time.Duration) (booking.Lock, error) {
 	return lk, nil
 }

@@ -9,7 +9,9 @@ import (
 
 // Create books a slot, idempotently under the request's idempotency key:
 //
-//  1. reserve the slot (or adopt the caller's reservation),
+//  1. reserve the slot under the idempotency key (or adopt the caller's reservation); a
+//     reservation still held by an earlier run of this request, which died, is taken over,
+//     and the Cal.com booking that run may have made is looked up and completed,
 //  2. check availability again,
 //  3. book it at Cal.com,
 //  4. write the appointment and its booking.created outbox event in one transaction, under
@@ -59,7 +61,7 @@ func (s *Service) create(ctx context.Context, req CreateRequest, key string) (Cr
 		return CreateResult{}, err
 	}
 	slot := Slot{StaffID: st.ID, Start: req.Start.UTC(), End: req.Start.Add(cat.eventType.Duration).UTC()}
-	lock, err := s.acquire(ctx, slot, req.ReservationToken)
+	lock, err := s.acquire(ctx, slot, req.ReservationToken, key)
 	if err != nil {
 		return CreateResult{}, err
 	}
@@ -76,6 +78,11 @@ func (s *Service) create(ctx context.Context, req CreateRequest, key string) (Cr
 
 // bookLocked runs steps 2 to 4 while the reservation is held.
 func (s *Service) bookLocked(ctx context.Context, req CreateRequest, key string, cat catalogue, st Staff, slot Slot, lock Lock) (Booking, error) {
+	if lock.Resumed {
+		if b, found, err := s.resumeBooking(ctx, req, key, cat, st, slot, lock); found || err != nil {
+			return b, err
+		}
+	}
 	free, err := s.slotFree(ctx, req.CompanyID, cat, st, slot, Booking{}, lock.Token)
 	if err != nil {
 		return Booking{}, err
@@ -83,11 +90,9 @@ func (s *Service) bookLocked(ctx context.Context, req CreateRequest, key string,
 	if !free {
 		return Booking{}, ErrSlotTaken
 	}
-	customerID := ""
-	if req.Customer.Phone != "" {
-		if customerID, err = s.store.FindOrCreateCustomer(ctx, req.CompanyID, req.Customer); err != nil {
-			return Booking{}, fmt.Errorf("find or create customer: %w", err)
-		}
+	customerID, err := s.customer(ctx, req)
+	if err != nil {
+		return Booking{}, err
 	}
 	calID, err := s.calendar.CreateBooking(ctx, CalendarBooking{CompanyID: req.CompanyID, EventType: cat.eventType,
 		Staff: st, Start: slot.Start, End: slot.End, TimeZone: cat.loc.String(), Attendee: req.Customer,
@@ -96,6 +101,63 @@ func (s *Service) bookLocked(ctx context.Context, req CreateRequest, key string,
 		s.recordUnknownOutcome(ctx, req.CompanyID, st.CalcomEventType(cat.eventType), slot, key, err)
 		return Booking{}, fmt.Errorf("calendar booking: %w", err)
 	}
+	return s.writeAppointment(ctx, req, key, cat, st, slot, lock, customerID, calID)
+}
+
+// resumeBooking finishes what an earlier run of the same request started: that run held this
+// reservation and died, possibly after Cal.com had accepted the booking (which then makes the
+// slot look taken). Found by its idempotency key, that booking is the result: as it stands
+// when its appointment was written too, with the appointment written now otherwise.
+// found=false: Cal.com has no such booking, and the request books normally.
+func (s *Service) resumeBooking(ctx context.Context, req CreateRequest, key string, cat catalogue, st Staff, slot Slot, lock Lock) (Booking, bool, error) {
+	calID, found, err := s.calendar.FindBooking(ctx, req.CompanyID, st.CalcomEventType(cat.eventType), slot.Start, key)
+	if err != nil {
+		return Booking{}, false, fmt.Errorf("look up the interrupted booking: %w", err)
+	}
+	if !found {
+		return Booking{}, false, nil
+	}
+	if b, ok, err := s.carrying(ctx, req.CompanyID, slot, calID); err != nil || ok {
+		return b, true, err
+	}
+	customerID, err := s.customer(ctx, req)
+	if err != nil {
+		return Booking{}, true, err
+	}
+	s.log.Info().Str("calcom_booking_id", calID).Msg("interrupted_booking_resumed")
+	b, err := s.writeAppointment(ctx, req, key, cat, st, slot, lock, customerID, calID)
+	return b, true, err
+}
+
+// carrying returns the active appointment of slot's staff member that carries Cal.com booking
+// calID, if there is one.
+func (s *Service) carrying(ctx context.Context, companyID string, slot Slot, calID string) (Booking, bool, error) {
+	appts, err := s.store.ActiveAppointments(ctx, companyID, slot.StaffID, slot.Start, slot.End)
+	if err != nil {
+		return Booking{}, false, fmt.Errorf("active appointments: %w", err)
+	}
+	for _, a := range appts {
+		if a.CalcomBookingID == calID {
+			return a, true, nil
+		}
+	}
+	return Booking{}, false, nil
+}
+
+func (s *Service) customer(ctx context.Context, req CreateRequest) (string, error) {
+	if req.Customer.Phone == "" {
+		return "", nil
+	}
+	id, err := s.store.FindOrCreateCustomer(ctx, req.CompanyID, req.Customer)
+	if err != nil {
+		return "", fmt.Errorf("find or create customer: %w", err)
+	}
+	return id, nil
+}
+
+// writeAppointment is step 4 for Cal.com booking calID, undoing that booking when the write
+// fails.
+func (s *Service) writeAppointment(ctx context.Context, req CreateRequest, key string, cat catalogue, st Staff, slot Slot, lock Lock, customerID, calID string) (Booking, error) {
 	b, err := s.commit(ctx, lock, func(wctx context.Context, fence int64) (Booking, error) {
 		return s.store.CreateAppointment(wctx, NewAppointment{CompanyID: req.CompanyID, BranchID: req.BranchID,
 			StaffID: st.ID, EventTypeID: cat.eventType.ID, CustomerID: customerID, CallID: req.CallID,
@@ -122,9 +184,9 @@ func (s *Service) commit(ctx context.Context, lock Lock, write func(context.Cont
 	return write(wctx, held.Fence)
 }
 
-func (s *Service) acquire(ctx context.Context, slot Slot, token string) (Lock, error) {
+func (s *Service) acquire(ctx context.Context, slot Slot, token, key string) (Lock, error) {
 	if token == "" {
-		l, err := s.locker.Reserve(ctx, slot, s.cfg.LockTTL)
+		l, err := s.locker.ReserveAs(ctx, slot, s.cfg.LockTTL, key)
 		if err != nil {
 			return Lock{}, fmt.Errorf("reserve slot: %w", err)
 		}
@@ -150,13 +212,20 @@ func (s *Service) release(ctx context.Context, lock Lock) {
 
 // undoCalendarBooking cancels a Cal.com booking whose local write failed; if that fails too,
 // the booking is recorded for reconciliation. A write that timed out may have committed, so
-// then the booking is only recorded: cancelling it could strand a live appointment.
+// then the booking is only recorded: cancelling it could strand a live appointment. A booking
+// that an appointment already carries (written by a resumed run of the same request) is kept.
 func (s *Service) undoCalendarBooking(ctx context.Context, companyID, calID string, slot Slot, key string, cause error) {
 	dctx, cancel := s.detached(ctx)
 	defer cancel()
 	if outcomeUnknown(cause) {
 		s.recordOrphan(dctx, Orphan{Kind: OrphanCalendarBooking, CompanyID: companyID, CalcomBookingID: calID, StaffID: slot.StaffID,
 			Start: slot.Start, End: slot.End, Reason: "local write timed out, outcome unknown", IdempotencyKey: key})
+		return
+	}
+	if _, carried, err := s.carrying(dctx, companyID, slot, calID); err == nil && carried {
+		// Another run of the same request wrote it (one resumed while this one was frozen):
+		// the booking is live and kept.
+		s.log.Warn().Err(cause).Str("calcom_booking_id", calID).Msg("calendar_booking_kept")
 		return
 	}
 	err := s.calendar.CancelBooking(dctx, companyID, calID, "local write failed")

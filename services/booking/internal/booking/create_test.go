@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/askproai/backend/pkg/rpc"
 	"github.com/askproai/backend/pkg/testenv"
 	"github.com/askproai/backend/services/booking/internal/booking"
 )
@@ -211,4 +212,41 @@ func TestCreateUnderReservation(t *testing.T) {
 	_, err = f.locker.Lookup(t.Context(), "anna", held.Token)
 	require.ErrorIs(t, err, booking.ErrLockLost, "reservation consumed")
 	require.Equal(t, "anna", res.Booking.StaffID)
+}
+
+// A run that dies after Cal.com accepted its booking (here: one frozen right after) leaves the
+// reservation, the Cal.com booking and its in-progress marker. The bus delivers the same entry
+// to another instance; that run takes the reservation over, finds the Cal.com booking by its
+// key and writes the appointment for it: the caller is booked, once, and nothing is orphaned.
+// When the frozen run wakes up, its write is refused and the booking is kept, not undone.
+func TestCreateResumesAfterItsFirstRunDiedPastCalcom(t *testing.T) {
+	f := newFixture(t, booking.Config{})
+	ctx := rpc.WithEntryID(t.Context(), "1732530000000-0")
+	frozen, wake := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	f.cal.afterCreate = func(context.Context) {
+		once.Do(func() { close(frozen); <-wake })
+	}
+	firstErr := make(chan error, 1)
+	go func() {
+		_, err := f.svc.Create(ctx, request("anna", wish, "call-9"))
+		firstErr <- err
+	}()
+	<-frozen
+
+	res, err := f.svc.Create(ctx, request("anna", wish, "call-9"))
+	require.NoError(t, err)
+	require.Equal(t, "cal-1", res.Booking.CalcomBookingID, "the first run's Cal.com booking")
+	require.Equal(t, 1, f.cal.count(), "no second Cal.com booking")
+	require.Len(t, f.store.active(), 1)
+
+	// The same entry again (the bus delivering it once more): the stored result.
+	again, err := f.svc.Create(ctx, request("anna", wish, "call-9"))
+	require.NoError(t, err)
+	require.Equal(t, res, again)
+
+	close(wake)
+	require.Error(t, <-firstErr, "the frozen run's write is refused")
+	require.Equal(t, 1, f.cal.count(), "the Cal.com booking was kept, not undone")
+	require.Len(t, f.store.active(), 1)
 }

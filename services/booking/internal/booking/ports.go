@@ -46,6 +46,9 @@ type Calendar interface {
 // ErrLockLost when the token no longer holds the reservation (it expired or was released).
 type Locker interface {
 	Reserve(ctx context.Context, slot Slot, ttl time.Duration) (Lock, error)
+	// ReserveAs reserves on behalf of owner (an idempotency key): a live reservation of the
+	// same owner is taken over and comes back with Resumed set.
+	ReserveAs(ctx context.Context, slot Slot, ttl time.Duration, owner string) (Lock, error)
 	Extend(ctx context.Context, lock Lock, ttl time.Duration) (Lock, error)
 	Release(ctx context.Context, lock Lock) error
 	Reservations(ctx context.Context, staffID string) ([]Lock, error)

@@ -196,6 +196,9 @@ type Lock struct {
 	Token     string
 	Fence     int64
 	ExpiresAt time.Time
+	// Resumed: the reservation was already held under this owner (ReserveAs), by an earlier
+	// run of the same request that did not finish. That run may have booked at Cal.com.
+	Resumed bool
 }
 
 // NewAppointment is what the Store writes, together with the booking.created outbox event.

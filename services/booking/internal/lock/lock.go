@@ -25,6 +25,7 @@ package lock
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -55,12 +56,27 @@ func (l *Locker) key(staffID string) string {
 // Reserve reserves slot for ttl, or answers booking.ErrSlotLocked when a live reservation of the
 // same staff member overlaps it.
 func (l *Locker) Reserve(ctx context.Context, slot booking.Slot, ttl time.Duration) (booking.Lock, error) {
-	if slot.StaffID == "" || !slot.End.After(slot.Start) || ttl <= 0 {
-		return booking.Lock{}, fmt.Errorf("reserve slot: %w", booking.ErrValidation)
-	}
 	token, err := newToken()
 	if err != nil {
 		return booking.Lock{}, fmt.Errorf("reserve slot: %w", err)
+	}
+	return l.reserve(ctx, slot, ttl, token)
+}
+
+// ReserveAs reserves slot for ttl on behalf of owner (a request's idempotency key): the token
+// is derived from owner, so a later run of the same request, after the first died holding the
+// reservation, takes it over (Lock.Resumed) instead of waiting for it to expire.
+func (l *Locker) ReserveAs(ctx context.Context, slot booking.Slot, ttl time.Duration, owner string) (booking.Lock, error) {
+	if owner == "" {
+		return l.Reserve(ctx, slot, ttl)
+	}
+	sum := sha256.Sum256([]byte("booking reservation\x00" + owner))
+	return l.reserve(ctx, slot, ttl, "o"+hex.EncodeToString(sum[:16]))
+}
+
+func (l *Locker) reserve(ctx context.Context, slot booking.Slot, ttl time.Duration, token string) (booking.Lock, error) {
+	if slot.StaffID == "" || !slot.End.After(slot.Start) || ttl <= 0 {
+		return booking.Lock{}, fmt.Errorf("reserve slot: %w", booking.ErrValidation)
 	}
 	res, err := reserveScript.Run(ctx, l.rdb, []string{l.key(slot.StaffID)},
 		token, slot.Start.UnixMilli(), slot.End.UnixMilli(), ttl.Milliseconds()).Int64Slice()
@@ -70,7 +86,8 @@ func (l *Locker) Reserve(ctx context.Context, slot booking.Slot, ttl time.Durati
 	if res[0] == 0 {
 		return booking.Lock{}, fmt.Errorf("reserve slot %s at %s: %w", slot.StaffID, slot.Start.Format(time.RFC3339), booking.ErrSlotLocked)
 	}
-	return booking.Lock{Slot: slot, Token: token, Fence: res[1], ExpiresAt: time.UnixMilli(res[2])}, nil
+	return booking.Lock{Slot: slot, Token: token, Fence: res[1], ExpiresAt: time.UnixMilli(res[2]),
+		Resumed: len(res) > 3 && res[3] == 1}, nil
 }
 
 // Extend renews a live reservation for ttl from now and returns it with its fence; it answers

@@ -120,3 +120,32 @@ func TestConcurrentOverlappingReservations(t *testing.T) {
 	wg.Wait()
 	require.EqualValues(t, 1, wins.Load())
 }
+
+// ReserveAs: the same owner takes its live reservation over, with a new fence; another owner,
+// or an anonymous Reserve, still meets the lock; after release the owner starts afresh.
+func TestReserveAsTakesOverTheOwnersReservation(t *testing.T) {
+	l := newLocker(t)
+	ctx := t.Context()
+	first, err := l.ReserveAs(ctx, slot("anna", 0, 60), time.Minute, "call-1:anna:13:00")
+	require.NoError(t, err)
+	require.False(t, first.Resumed)
+
+	_, err = l.ReserveAs(ctx, slot("anna", 30, 90), time.Minute, "call-2:anna:13:30")
+	require.ErrorIs(t, err, booking.ErrSlotLocked)
+	_, err = l.Reserve(ctx, slot("anna", 0, 60), time.Minute)
+	require.ErrorIs(t, err, booking.ErrSlotLocked)
+
+	again, err := l.ReserveAs(ctx, slot("anna", 0, 60), time.Minute, "call-1:anna:13:00")
+	require.NoError(t, err)
+	require.True(t, again.Resumed)
+	require.Equal(t, first.Token, again.Token)
+	require.Greater(t, again.Fence, first.Fence, "a takeover is a new fencing epoch")
+	held, err := l.Reservations(ctx, "anna")
+	require.NoError(t, err)
+	require.Len(t, held, 1, "taken over, not added")
+
+	require.NoError(t, l.Release(ctx, again))
+	fresh, err := l.ReserveAs(ctx, slot("anna", 0, 60), time.Minute, "call-1:anna:13:00")
+	require.NoError(t, err)
+	require.False(t, fresh.Resumed)
+}

@@ -13,16 +13,21 @@ local function parse(v)
 end
 `
 
-// reserveScript: ARGV token, start, end, ttl → {1, fence, expiry} or {0, ms until the blocking
-// reservation expires}.
+// reserveScript: ARGV token, start, end, ttl → {1, fence, expiry, resumed} or {0, ms until the
+// blocking reservation expires}. A live reservation under the same token is taken over with a
+// new fence (resumed = 1): only an owner's derived token can be met again (see ReserveAs).
 var reserveScript = redis.NewScript(prelude + `
 local start, stop, ttl = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local mine = 'r:' .. ARGV[1]
+local resumed = 0
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
   if string.sub(all[i], 1, 2) == 'r:' then
     local s, e, x = parse(all[i + 1])
     if x <= now then
       redis.call('HDEL', KEYS[1], all[i])
+    elseif all[i] == mine then
+      resumed = 1
     elseif s < stop and start < e then
       return {0, x - now}
     end
@@ -30,8 +35,8 @@ for i = 1, #all, 2 do
 end
 local fence = redis.call('HINCRBY', KEYS[1], 'fence', 1)
 local exp = now + ttl
-redis.call('HSET', KEYS[1], 'r:' .. ARGV[1], ARGV[2] .. ' ' .. ARGV[3] .. ' ' .. string.format('%d %d', exp, fence))
-return {1, fence, exp}
+redis.call('HSET', KEYS[1], mine, ARGV[2] .. ' ' .. ARGV[3] .. ' ' .. string.format('%d %d', exp, fence))
+return {1, fence, exp, resumed}
 `)
 
 // extendScript: ARGV token, ttl → {1, fence, expiry, start, end} or {0} (compare-and-renew).
