@@ -94,14 +94,63 @@ func (s *Service) bookLocked(ctx context.Context, req CreateRequest, key string,
 	if err != nil {
 		return Booking{}, err
 	}
+	intent := Orphan{Kind: OrphanUnknownBooking, CompanyID: req.CompanyID, CalcomEventTypeID: st.CalcomEventType(cat.eventType),
+		StaffID: slot.StaffID, Start: slot.Start, End: slot.End, IdempotencyKey: key}
+	intentID, err := s.intend(ctx, intent)
+	if err != nil {
+		return Booking{}, err
+	}
 	calID, err := s.calendar.CreateBooking(ctx, CalendarBooking{CompanyID: req.CompanyID, EventType: cat.eventType,
 		Staff: st, Start: slot.Start, End: slot.End, TimeZone: cat.loc.String(), Attendee: req.Customer,
 		IdempotencyKey: key, Fence: lock.Fence})
 	if err != nil {
-		s.recordUnknownOutcome(ctx, req.CompanyID, st.CalcomEventType(cat.eventType), slot, key, err)
+		if outcomeUnknown(err) {
+			// Cal.com may have booked without our hearing back: the intent stays as the
+			// record the reconciler looks the booking up by.
+			intent.Reason = "calendar booking timed out, outcome unknown"
+			dctx, cancel := s.detached(ctx)
+			s.reportOrphan(dctx, intent)
+			cancel()
+		} else {
+			s.settled(ctx, intentID)
+		}
 		return Booking{}, fmt.Errorf("calendar booking: %w", err)
 	}
-	return s.writeAppointment(ctx, req, key, cat, st, slot, lock, customerID, calID)
+	b, err := s.writeAppointment(ctx, req, key, cat, st, slot, lock, customerID, calID)
+	s.settled(ctx, intentID) // written, or undone or recorded by writeAppointment
+	return b, err
+}
+
+// intend writes ahead: before Cal.com is asked to book, the create is recorded for
+// reconciliation (an OrphanUnknownBooking under its idempotency key), and the record is
+// resolved once the outcome is settled here. An instance that dies in between, after Cal.com
+// booked, leaves the record: once it is older than ReconcileAfter, the reconciler looks the
+// booking up by its key and keeps it (an appointment carries it, as when a resumed run wrote
+// it) or cancels it. Without a key there is nothing to look up by, and no record.
+func (s *Service) intend(ctx context.Context, o Orphan) (string, error) {
+	if o.IdempotencyKey == "" {
+		return "", nil
+	}
+	o.At = s.cfg.Now().UTC()
+	o.Reason = "create in progress (left behind when its instance died)"
+	id, err := s.ledger.RecordOrphan(ctx, o)
+	if err != nil {
+		return "", fmt.Errorf("record the create ahead of Cal.com: %w", err)
+	}
+	return id, nil
+}
+
+// settled resolves a write-ahead record whose create has settled. A record that cannot be
+// resolved now is reconciled later: a booking it finds is kept when an appointment carries it.
+func (s *Service) settled(ctx context.Context, id string) {
+	if id == "" {
+		return
+	}
+	dctx, cancel := s.detached(ctx)
+	defer cancel()
+	if err := s.ledger.ResolveOrphan(dctx, id); err != nil {
+		s.log.Warn().Err(err).Str("orphan_id", id).Msg("create_record_not_resolved")
+	}
 }
 
 // resumeBooking finishes what an earlier run of the same request started: that run held this
@@ -240,19 +289,6 @@ func (s *Service) undoCalendarBooking(ctx context.Context, companyID, calID stri
 		IdempotencyKey: key})
 }
 
-// recordUnknownOutcome keeps a timed-out Cal.com booking for reconciliation: Cal.com may have
-// accepted it without our hearing back. The reconciler finds it by key once it has settled.
-func (s *Service) recordUnknownOutcome(ctx context.Context, companyID string, calcomEventTypeID int64, slot Slot, key string, err error) {
-	if !outcomeUnknown(err) {
-		return
-	}
-	dctx, cancel := s.detached(ctx)
-	defer cancel()
-	s.recordOrphan(dctx, Orphan{Kind: OrphanUnknownBooking, CompanyID: companyID, CalcomEventTypeID: calcomEventTypeID,
-		StaffID: slot.StaffID, Start: slot.Start, End: slot.End, Reason: "calendar booking timed out, outcome unknown",
-		IdempotencyKey: key})
-}
-
 // outcomeUnknown reports whether a remote call ended without an answer, or with one that
 // says it may have happened.
 func outcomeUnknown(err error) bool {
@@ -261,11 +297,16 @@ func outcomeUnknown(err error) bool {
 
 func (s *Service) recordOrphan(ctx context.Context, o Orphan) {
 	o.At = s.cfg.Now().UTC()
-	if err := s.ledger.RecordOrphan(ctx, o); err != nil {
+	if _, err := s.ledger.RecordOrphan(ctx, o); err != nil {
 		s.log.Error().Err(err).Str("calcom_booking_id", o.CalcomBookingID).Str("staff_id", o.StaffID).
 			Time("start", o.Start).Str("reason", o.Reason).Msg("orphan_not_recorded")
 		return
 	}
+	s.reportOrphan(ctx, o)
+}
+
+// reportOrphan logs and audits a recorded orphan.
+func (s *Service) reportOrphan(ctx context.Context, o Orphan) {
 	s.log.Warn().Str("calcom_booking_id", o.CalcomBookingID).Str("staff_id", o.StaffID).
 		Time("start", o.Start).Str("reason", o.Reason).Msg("orphan_recorded")
 	s.audit(ctx, AuditEntry{CompanyID: o.CompanyID, Action: "calendar.orphan_recorded", Entity: "calcom_booking",

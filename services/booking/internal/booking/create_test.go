@@ -97,6 +97,9 @@ func TestCreateIsIdempotent(t *testing.T) {
 	}
 	require.Len(t, f.store.active(), 1)
 	require.Equal(t, 1, f.cal.count())
+	orphans, err := f.ledger.Orphans(t.Context())
+	require.NoError(t, err)
+	require.Empty(t, orphans, "a settled create leaves no reconciliation record")
 }
 
 func TestCreateDerivesKeyFromCall(t *testing.T) {
@@ -249,4 +252,7 @@ func TestCreateResumesAfterItsFirstRunDiedPastCalcom(t *testing.T) {
 	require.Error(t, <-firstErr, "the frozen run's write is refused")
 	require.Equal(t, 1, f.cal.count(), "the Cal.com booking was kept, not undone")
 	require.Len(t, f.store.active(), 1)
+	orphans, err := f.ledger.Orphans(t.Context())
+	require.NoError(t, err)
+	require.Empty(t, orphans, "the first run's write-ahead record is resolved once it settles")
 }

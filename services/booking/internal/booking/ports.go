@@ -64,7 +64,7 @@ type Ledger interface {
 	Begin(ctx context.Context, key string, ttl time.Duration) (res CreateResult, done bool, err error)
 	Complete(ctx context.Context, key string, res CreateResult, ttl time.Duration) error
 	Abort(ctx context.Context, key string) error
-	RecordOrphan(ctx context.Context, o Orphan) error
+	RecordOrphan(ctx context.Context, o Orphan) (id string, err error)
 	Orphans(ctx context.Context) ([]Orphan, error)
 	ResolveOrphan(ctx context.Context, id string) error
 }

@@ -3,6 +3,7 @@ package booking_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -69,6 +70,14 @@ func TestReconcile(t *testing.T) {
 			_, err := f.svc.Create(t.Context(), request("anna", wish, "k"))
 			require.ErrorIs(t, err, booking.ErrUpstream)
 		}},
+		{name: "instance died after Cal.com booked: its write-ahead record cancels the booking", fail: func(*fixture) {},
+			act: func(t *testing.T, f *fixture) {
+				died := make(chan struct{})
+				f.cal.afterCreate = func(context.Context) { close(died); runtime.Goexit() }
+				go func() { _, _ = f.svc.Create(t.Context(), request("anna", wish, "k")) }()
+				<-died
+				require.Equal(t, 1, f.cal.count(), "Cal.com booked it")
+			}},
 		{name: "timed-out create that never booked: nothing to undo", fail: func(f *fixture) {
 			f.cal.createErr = fmt.Errorf("cal.com: %w: %w", booking.ErrUpstream, context.DeadlineExceeded)
 		}, act: func(t *testing.T, f *fixture) {

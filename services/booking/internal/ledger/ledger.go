@@ -112,19 +112,19 @@ func (l *Ledger) Abort(ctx context.Context, key string) error {
 	return nil
 }
 
-// RecordOrphan appends o to the reconciliation stream.
-func (l *Ledger) RecordOrphan(ctx context.Context, o booking.Orphan) error {
-	err := l.rdb.XAdd(ctx, &redis.XAddArgs{Stream: l.OrphanStream(), MaxLen: 100000, Approx: true, Values: map[string]any{
+// RecordOrphan appends o to the reconciliation stream and returns its record id.
+func (l *Ledger) RecordOrphan(ctx context.Context, o booking.Orphan) (string, error) {
+	id, err := l.rdb.XAdd(ctx, &redis.XAddArgs{Stream: l.OrphanStream(), MaxLen: 100000, Approx: true, Values: map[string]any{
 		"kind": string(o.Kind), "appointment_id": o.AppointmentID,
 		"company_id": o.CompanyID, "calcom_booking_id": o.CalcomBookingID, "staff_id": o.StaffID,
 		"calcom_event_type_id": strconv.FormatInt(o.CalcomEventTypeID, 10),
 		"start":                o.Start.Format(time.RFC3339), "end": o.End.Format(time.RFC3339), "reason": o.Reason,
 		"idempotency_key": o.IdempotencyKey, "at": o.At.Format(time.RFC3339Nano),
-	}}).Err()
+	}}).Result()
 	if err != nil {
-		return fmt.Errorf("record orphan %w: %w", booking.ErrUpstream, err)
+		return "", fmt.Errorf("record orphan %w: %w", booking.ErrUpstream, err)
 	}
-	return nil
+	return id, nil
 }
 
 // Orphans lists the reconciliation records, oldest first (for the reconciliation job and tests).

@@ -75,11 +75,12 @@ func TestOrphans(t *testing.T) {
 	o := booking.Orphan{Kind: booking.OrphanLocalCancel, AppointmentID: "a1", CompanyID: "c1", CalcomBookingID: "cal-1", StaffID: "anna", Reason: "r",
 		Start: time.Date(2026, 12, 1, 13, 30, 0, 0, time.UTC), End: time.Date(2026, 12, 1, 14, 30, 0, 0, time.UTC),
 		At: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}
-	require.NoError(t, l.RecordOrphan(ctx, o))
+	id, err := l.RecordOrphan(ctx, o)
+	require.NoError(t, err)
 	list, err := l.Orphans(ctx)
 	require.NoError(t, err)
 	require.Len(t, list, 1)
-	require.NotEmpty(t, list[0].ID)
+	require.Equal(t, id, list[0].ID)
 	o.ID = list[0].ID
 	require.Equal(t, o, list[0])
 	require.NoError(t, l.ResolveOrphan(ctx, o.ID))
