@@ -48,6 +48,8 @@
 //     dead-lettered. The failing instance keeps renewing the entry's lease for the pause, and
 //     XAUTOCLAIM takes it once the renewals stop; if that instance dies meanwhile, another
 //     claims the entry ClaimMinIdle after the last renewal. Nothing waits in memory alone.
+//   - Every instance: SubscribeAll reads an event stream without a consumer group, so each
+//     running instance sees each event (for caches); no group outlives its instance.
 //   - Backpressure: a server reads only as many entries as it has free workers; high-lane
 //     readers get free workers first, normal and low still get a share.
 //   - Graceful drain: when Run's ctx ends the server stops reading, finishes and acknowledges

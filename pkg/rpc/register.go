@@ -107,14 +107,6 @@ func Subscribe[T any](s *Server, topic, group string, h func(ctx context.Context
 		s.log.Error().Str("topic", topic).Msg("rpc_subscribe_after_run")
 		return
 	}
-	sub := &subscription{topic: topic, run: func(ctx context.Context, raw msgpack.RawMessage) error {
-		var ev T
-		if raw != nil {
-			if err := Unmarshal(raw, &ev); err != nil {
-				return Errorf(CodeInvalidParams, "invalid event payload: %v", err)
-			}
-		}
-		return h(ctx, ev)
-	}}
+	sub := &subscription{topic: topic, run: decodeEvent(h)}
 	s.addSource(&source{key: EventStream(s.cfg.Namespace, topic), group: group, lane: LaneNormal, class: LaneNormal.class(), event: sub})
 }

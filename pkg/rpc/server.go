@@ -123,10 +123,11 @@ type Server struct {
 	dlqKey   string
 	started  time.Time
 
-	clock   clock
-	running atomic.Bool
-	methods map[string]*method
-	sources []*source
+	clock      clock
+	running    atomic.Bool
+	methods    map[string]*method
+	sources    []*source
+	broadcasts []*broadcast // SubscribeAll
 	// ioCtx carries values but no cancellation: reads and writes in flight finish during drain.
 	ioCtx context.Context
 }
@@ -205,10 +206,13 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	s.started = time.Now()
 	s.ioCtx = context.WithoutCancel(ctx)
-	readers := len(s.sources) * s.cfg.Readers
+	readers := len(s.sources)*s.cfg.Readers + len(s.broadcasts)
 	s.blk = newBlockingClient(s.rdb, readers)
 	defer func() { _ = s.blk.Close() }()
 	if err := s.ensureGroups(s.ioCtx); err != nil {
+		return err
+	}
+	if err := s.startBroadcasts(s.ioCtx); err != nil {
 		return err
 	}
 	s.heartbeat(s.ioCtx)
@@ -237,6 +241,9 @@ func (s *Server) startLoops(ctx context.Context, wg *sync.WaitGroup) {
 		for range n {
 			spawn(func() { s.readLoop(ctx, src) })
 		}
+	}
+	for _, b := range s.broadcasts {
+		spawn(func() { s.broadcastLoop(ctx, b) })
 	}
 	spawn(func() { s.every(ctx, s.cfg.ClaimInterval, s.claimAll) })
 	spawn(func() { s.every(ctx, s.cfg.ClaimMinIdle/3, s.extendLeases) })

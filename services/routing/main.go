@@ -70,6 +70,6 @@ func wire(p *lifecycle.Process, cfg Config) (*rpc.Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rpc server: %w", err)
 	}
-	handler.New(svc, cfg.Instance).Register(srv)
+	handler.New(svc).Register(srv)
 	return srv, nil
 }

@@ -1,5 +1,5 @@
 // Package handler is the routing service's face on the bus: it registers the JSON-RPC methods
-// and the branch.changed subscription, converts wire shapes, calls the domain and maps domain
+// and the branch.changed subscription (every instance), converts wire shapes, calls the domain and maps domain
 // errors to wire codes.
 package handler
 
@@ -14,19 +14,14 @@ import (
 	"github.com/askproai/backend/services/routing/internal/routing"
 )
 
-// Group is the consumer group of routing's subscriptions. Every instance keeps its own cache,
-// so each must see every branch.changed event: the group is per instance.
-func Group(instance string) string { return api.Service + ":" + instance }
-
 // Handler serves routing's methods.
 type Handler struct {
-	svc      *routing.Service
-	instance string
+	svc *routing.Service
 }
 
-// New returns a Handler; instance names this process's consumer group for cache invalidation.
-func New(svc *routing.Service, instance string) *Handler {
-	return &Handler{svc: svc, instance: instance}
+// New returns a Handler.
+func New(svc *routing.Service) *Handler {
+	return &Handler{svc: svc}
 }
 
 // Register adds the methods and the subscription to s. Call it before s.Run.
@@ -35,7 +30,8 @@ func (h *Handler) Register(s *rpc.Server) {
 	rpc.Register(s, api.MethodAnalyzeIntent, h.analyzeIntent, rpc.Summary("Action, service, staff, times and caller details from words"))
 	rpc.Register(s, api.MethodFindAvailableStaff, h.findAvailableStaff, rpc.Summary("Staff offering a service who are free at a time"))
 	rpc.Register(s, api.MethodRouteCall, h.routeCall, rpc.Summary("Branch, intent and routing decision for an inbound call"))
-	rpc.Subscribe(s, api.TopicBranchChanged, Group(h.instance), h.onBranchChanged)
+	// Every instance keeps its own cache, so each must see every branch.changed event.
+	rpc.SubscribeAll(s, api.TopicBranchChanged, h.onBranchChanged)
 }
 
 func (h *Handler) resolveBranch(ctx context.Context, p api.ResolveBranchParams) (api.Branch, error) {
