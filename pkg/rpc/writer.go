@@ -61,7 +61,7 @@ func (s *Server) finish(batch []outcome, replies []*redis.StringCmd) {
 		if o.dead != nil {
 			s.metrics.deadTotal.WithLabelValues(s.cfg.Service, reasonLabel(o.reason)).Inc()
 		}
-		if time.Now().Before(o.holdTill) {
+		if !o.holdTill.IsZero() && time.Now().Before(o.holdTill) {
 			o.src.hold(o.id, o.holdTill)
 		} else {
 			o.src.untrack(o.id)
