@@ -44,6 +44,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		_ = p.Close()
 		return err
 	}
+	dropLegacyGroups(ctx, p.Redis, cfg.Namespace, p.Logger)
 	return p.Run(ctx, srv.Run)
 }
 
