@@ -93,23 +93,18 @@ func (s *Server) handleBroadcast(b *broadcast, m redis.XMessage) {
 	outcome := "ok"
 	defer func() { s.metrics.events.WithLabelValues(s.cfg.Service, b.sub.topic, outcome).Inc() }()
 	env, err := decodeEnvelope(m.Values)
-	var reqs []request
+	var params msgpack.RawMessage
 	if err == nil {
-		var batch bool
-		reqs, batch, err = parseBody(env.body)
-		if err == nil && (batch || len(reqs) != 1 || reqs[0].err != nil) {
-			err = errEnvelope("not one event")
-		}
+		params, err = eventParams(env.body)
 	}
 	if err != nil {
 		outcome = "dead"
 		s.log.Warn().Err(err).Str("stream", b.key).Str("entry_id", m.ID).Msg("rpc_broadcast_undecodable")
 		return
 	}
-	ctx, cancel := s.requestContext(&env, m.ID)
+	ctx, cancel := s.eventContext(&env, m.ID, b.sub.topic)
 	defer cancel()
-	ctx = logging.WithContext(ctx, s.log.With().Str("topic", b.sub.topic).Str("entry_id", m.ID).Logger())
-	if err := runEvent(ctx, b.sub, reqs[0].params); err != nil {
+	if err := runEvent(ctx, b.sub, params); err != nil {
 		outcome = "failed"
 		logging.FromContext(ctx).Warn().Err(err).Msg("rpc_broadcast_failed")
 	}

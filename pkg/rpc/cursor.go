@@ -169,25 +169,24 @@ func (c *cursor) raw() ([]byte, error) {
 
 // mapLen consumes a map header and returns its number of pairs.
 func (c *cursor) mapLen() (int, error) {
-	code, err := c.peek()
-	if err != nil {
-		return 0, err
-	}
-	if !isMap(code) {
-		return 0, fmt.Errorf("%w: want a map, got code %#x at byte %d", errMalformed, code, c.pos)
-	}
-	n, err := c.header()
+	n, err := c.container(isMap, "a map")
 	return n / 2, err
 }
 
 // arrayLen consumes an array header and returns its number of members.
 func (c *cursor) arrayLen() (int, error) {
+	return c.container(isArray, "an array")
+}
+
+// container consumes the header of a container of the kind is accepts and returns how many
+// values it holds.
+func (c *cursor) container(is func(byte) bool, want string) (int, error) {
 	code, err := c.peek()
 	if err != nil {
 		return 0, err
 	}
-	if !isArray(code) {
-		return 0, fmt.Errorf("%w: want an array, got code %#x at byte %d", errMalformed, code, c.pos)
+	if !is(code) {
+		return 0, fmt.Errorf("%w: want %s, got code %#x at byte %d", errMalformed, want, code, c.pos)
 	}
 	return c.header()
 }

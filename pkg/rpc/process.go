@@ -265,15 +265,14 @@ func (s *Server) errorResponse(id msgpack.RawMessage, rerr *Error) []byte {
 }
 
 func (s *Server) handleEvent(src *source, msg redis.XMessage, env *envelope, o *outcome, deliveries int64) {
-	reqs, batch, err := parseBody(env.body)
-	if err != nil || batch || len(reqs) != 1 || reqs[0].err != nil {
-		s.deadLetter(o, msg, fmt.Sprintf("undecodable event: %v", err), deliveries)
+	params, err := eventParams(env.body)
+	if err != nil {
+		s.deadLetter(o, msg, "undecodable event: "+err.Error(), deliveries)
 		return
 	}
-	ctx, cancel := s.requestContext(env, msg.ID)
+	ctx, cancel := s.eventContext(env, msg.ID, src.event.topic)
 	defer cancel()
-	ctx = logging.WithContext(ctx, s.log.With().Str("topic", src.event.topic).Str("entry_id", msg.ID).Logger())
-	err = runEvent(ctx, src.event, reqs[0].params)
+	err = runEvent(ctx, src.event, params)
 	outcome := "ok"
 	switch {
 	case err == nil:
@@ -298,6 +297,25 @@ func (s *Server) handleEvent(src *source, msg redis.XMessage, env *envelope, o *
 func (s *Server) retryLater(o *outcome, deliveries int64) {
 	o.ack = false
 	o.holdTill = o.start.Add(s.retryDelay(deliveries) - s.cfg.ClaimMinIdle/2)
+}
+
+// eventParams returns the params of the one notification an event body must hold.
+func eventParams(body []byte) (msgpack.RawMessage, error) {
+	reqs, batch, err := parseBody(body)
+	if err != nil {
+		return nil, err
+	}
+	if batch || len(reqs) != 1 || reqs[0].err != nil {
+		return nil, errEnvelope("not one notification")
+	}
+	return reqs[0].params, nil
+}
+
+// eventContext is the handler context of an event: the request's, with a logger naming the
+// topic and entry.
+func (s *Server) eventContext(env *envelope, entryID, topic string) (context.Context, context.CancelFunc) {
+	ctx, cancel := s.requestContext(env, entryID)
+	return logging.WithContext(ctx, s.log.With().Str("topic", topic).Str("entry_id", entryID).Logger()), cancel
 }
 
 // runEvent runs an event handler, turning a panic into an error (the event is retried).
