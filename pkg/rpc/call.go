@@ -186,8 +186,10 @@ func (c *Client) enqueue(service string, lane Lane, env *envelope, wait bool) (*
 	if c.closed.Load() {
 		return nil, errClosed
 	}
+	key := RequestStream(c.cfg.Namespace, service, lane)
 	req := &sendReq{
-		cmd:     redis.NewCmd(context.Background(), env.xadd(RequestStream(c.cfg.Namespace, service, lane))...),
+		key:     key,
+		cmd:     redis.NewCmd(context.Background(), env.xadd(key)...),
 		done:    make(chan error, 1),
 		service: service,
 		wait:    wait,
@@ -198,6 +200,7 @@ func (c *Client) enqueue(service string, lane Lane, env *envelope, wait bool) (*
 
 // sendReq is one XADD waiting for the sender's next pipeline.
 type sendReq struct {
+	key     string // the request stream
 	cmd     *redis.Cmd
 	done    chan error
 	service string
@@ -212,8 +215,9 @@ func (r *sendReq) finish(err error) {
 	}
 }
 
-// flushSends writes concurrent requests in one pipeline. It runs without the callers'
-// contexts: a caller that gives up does not fail the others' writes.
+// flushSends writes concurrent requests in one pipeline, those to one stream in one
+// transaction (see queueByKey). It runs without the callers' contexts: a caller that gives up
+// does not fail the others' writes.
 func (c *Client) flushSends(batch []*sendReq) {
 	ctx := context.Background()
 	if len(batch) == 1 {
@@ -221,13 +225,15 @@ func (c *Client) flushSends(batch []*sendReq) {
 		batch[0].finish(batch[0].cmd.Err())
 		return
 	}
-	pipe := c.rdb.Pipeline()
-	for _, r := range batch {
-		_ = pipe.Process(ctx, r.cmd)
+	cmds := make([]keyedCmd, len(batch))
+	for i, r := range batch {
+		cmds[i] = keyedCmd{key: r.key, cmd: r.cmd}
 	}
+	pipe := c.rdb.Pipeline()
+	results := queueByKey(ctx, pipe, cmds)
 	_, _ = pipe.Exec(ctx)
-	for _, r := range batch {
-		r.finish(r.cmd.Err())
+	for i, r := range batch {
+		r.finish(results[i].err())
 	}
 }
 

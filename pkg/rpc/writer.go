@@ -11,11 +11,14 @@ import (
 // are written together in the next one, so replies and acks cost one round trip per batch.
 func (s *Server) submit(o outcome) { s.writer.submit(o) }
 
+// flush writes a batch of outcomes in one pipeline: stored results and dead letters first,
+// then the replies (those to one caller in one transaction, see queueByKey), then the
+// acknowledgements.
 func (s *Server) flush(batch []outcome) {
 	ctx := s.ioCtx
 	pipe := s.rdb.Pipeline()
 	acks := make(map[*source][]string, 2)
-	replies := make([]*redis.StringCmd, 0, len(batch))
+	replies := make([]keyedCmd, 0, len(batch))
 	for i := range batch {
 		o := &batch[i]
 		for _, st := range o.stores {
@@ -29,15 +32,15 @@ func (s *Server) flush(batch []outcome) {
 			pipe.XAdd(ctx, &redis.XAddArgs{Stream: s.dlqKey, MaxLen: s.cfg.DeadLetterMaxLen, Approx: true, Values: o.dead})
 		}
 		if o.reply != nil {
-			replies = append(replies, pipe.XAdd(ctx, &redis.XAddArgs{
-				Stream: o.replyKey, NoMkStream: true, MaxLen: s.cfg.ReplyMaxLen, Approx: true,
-				Values: []any{fieldVersion, envelopeVersion, fieldCID, o.cid, fieldBody, o.reply},
-			}))
+			replies = append(replies, keyedCmd{key: o.replyKey, cmd: redis.NewStringCmd(ctx,
+				"xadd", o.replyKey, "nomkstream", "maxlen", "~", s.cfg.ReplyMaxLen, "*",
+				fieldVersion, envelopeVersion, fieldCID, o.cid, fieldBody, o.reply)})
 		}
 		if o.ack {
 			acks[o.src] = append(acks[o.src], o.id)
 		}
 	}
+	written := queueByKey(ctx, pipe, replies)
 	for src, ids := range acks {
 		pipe.XAck(ctx, src.key, src.group, ids...)
 	}
@@ -45,13 +48,13 @@ func (s *Server) flush(batch []outcome) {
 	if err != nil && !errors.Is(err, redis.Nil) {
 		s.log.Error().Err(err).Int("entries", len(batch)).Msg("rpc_write_failed")
 	}
-	s.finish(batch, replies)
+	s.finish(batch, written)
 }
 
 // finish records metrics, forgets the entries and frees their worker slots.
-func (s *Server) finish(batch []outcome, replies []*redis.StringCmd) {
+func (s *Server) finish(batch []outcome, replies []queued) {
 	for _, r := range replies {
-		if errors.Is(r.Err(), redis.Nil) {
+		if errors.Is(r.err(), redis.Nil) {
 			// NOMKSTREAM: the caller's reply stream is gone, so is the caller.
 			s.log.Debug().Msg("rpc_reply_stream_gone")
 		}
