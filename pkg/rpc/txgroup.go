@@ -60,6 +60,16 @@ func queueByKey(ctx context.Context, pipe redis.Pipeliner, cmds []keyedCmd) []qu
 	return out
 }
 
+// firstFailure is the first error of qs other than a nil reply.
+func firstFailure(qs []queued) error {
+	for _, q := range qs {
+		if err := q.err(); err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+	}
+	return nil
+}
+
 var errShortExec = errors.New("rpc: EXEC reply shorter than its transaction")
 
 // err is the command's outcome: nil, redis.Nil for a nil reply (XADD NOMKSTREAM to a stream

@@ -85,6 +85,9 @@ func TestQueueByKeyReportsEachCommandsOutcome(t *testing.T) {
 	for _, i := range []int{2, 5} {
 		assert.NoError(t, q[i].err(), "command %d", i)
 	}
+	require.Error(t, firstFailure(q))
+	assert.Contains(t, firstFailure(q).Error(), "WRONGTYPE")
+	assert.NoError(t, firstFailure(q[1:3]), "nil replies are no failure")
 	n, err := env.Client.XLen(ctx, ok).Result()
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), n, "the other keys' writes happened")

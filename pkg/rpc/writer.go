@@ -45,7 +45,10 @@ func (s *Server) flush(batch []outcome) {
 		pipe.XAck(ctx, src.key, src.group, ids...)
 	}
 	_, err := pipe.Exec(ctx)
-	if err != nil && !errors.Is(err, redis.Nil) {
+	if err == nil || errors.Is(err, redis.Nil) {
+		err = firstFailure(written) // a failure inside EXEC is not Exec's error
+	}
+	if err != nil {
 		s.log.Error().Err(err).Int("entries", len(batch)).Msg("rpc_write_failed")
 	}
 	s.finish(batch, written)
