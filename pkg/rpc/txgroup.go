@@ -34,13 +34,13 @@ func queueByKey(ctx context.Context, pipe redis.Pipeliner, cmds []keyedCmd) []qu
 	for _, c := range cmds {
 		count[c.key]++
 	}
-	done := make(map[string]bool, len(count))
 	for i, c := range cmds {
-		if done[c.key] {
+		n := count[c.key]
+		count[c.key] = 0 // the key's commands are queued below, all of them
+		switch n {
+		case 0:
 			continue
-		}
-		done[c.key] = true
-		if count[c.key] == 1 {
+		case 1:
 			_ = pipe.Process(ctx, c.cmd)
 			out[i] = queued{cmd: c.cmd}
 			continue
