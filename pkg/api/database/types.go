@@ -11,6 +11,10 @@ type Company struct {
 	TimeZone        string         `msgpack:"time_zone" json:"time_zone"`
 	HasCalcomAPIKey bool           `msgpack:"has_calcom_api_key" json:"has_calcom_api_key"`
 	Active          bool           `msgpack:"active" json:"active"`
+	// MinimumNoticeMinutes and BookingHorizonDays are the tenant's defaults for event types
+	// that set neither (0: the system defaults, 120 minutes and 90 days).
+	MinimumNoticeMinutes int `msgpack:"minimum_notice_minutes,omitempty" json:"minimum_notice_minutes,omitempty"`
+	BookingHorizonDays   int `msgpack:"booking_horizon_days,omitempty" json:"booking_horizon_days,omitempty"`
 }
 
 // TimeRange is a wall-clock interval ("09:00" to "18:00") in the branch's time zone.
@@ -22,6 +26,21 @@ type TimeRange struct {
 // OpeningHours maps a weekday ("mon" … "sun") to its open intervals.
 type OpeningHours map[string][]TimeRange
 
+// ClosingDays are days a branch is closed on top of its weekly hours ("Betriebsferien"): the
+// local calendar days From through To, both inclusive, as YYYY-MM-DD.
+type ClosingDays struct {
+	From  string `msgpack:"from" json:"from"`
+	To    string `msgpack:"to" json:"to"`
+	Label string `msgpack:"label,omitempty" json:"label,omitempty"`
+}
+
+// TimeOff is an absence of a staff member, [From, To).
+type TimeOff struct {
+	From   time.Time `msgpack:"from" json:"from"`
+	To     time.Time `msgpack:"to" json:"to"`
+	Reason string    `msgpack:"reason,omitempty" json:"reason,omitempty"`
+}
+
 // Branch is a location of a company, reached through its own phone number.
 type Branch struct {
 	ID           string       `msgpack:"id" json:"id"`
@@ -32,6 +51,14 @@ type Branch struct {
 	OpeningHours OpeningHours `msgpack:"opening_hours" json:"opening_hours"`
 	Address      string       `msgpack:"address,omitempty" json:"address,omitempty"`
 	Active       bool         `msgpack:"active" json:"active"`
+	// State is the German state (Bundesland) whose public holidays close the branch, as an
+	// ISO 3166-2 code ("DE-BE"); empty: no public holidays apply.
+	State string `msgpack:"state,omitempty" json:"state,omitempty"`
+	// ClosingDays are the tenant's own closed days.
+	ClosingDays []ClosingDays `msgpack:"closing_days,omitempty" json:"closing_days,omitempty"`
+	// OpenOnHolidays lists public holidays (YYYY-MM-DD) on which the branch opens anyway, with
+	// its weekly hours.
+	OpenOnHolidays []string `msgpack:"open_on_holidays,omitempty" json:"open_on_holidays,omitempty"`
 }
 
 // Staff is a person who can be booked.
@@ -48,6 +75,12 @@ type Staff struct {
 	// booked through its own CalcomEventTypeID.
 	CalcomEventTypes map[string]int64 `msgpack:"calcom_event_types,omitempty" json:"calcom_event_types,omitempty"`
 	Active           bool             `msgpack:"active" json:"active"`
+	// WorkingHours are the staff member's hours by branch id. A staff member is bookable at
+	// every branch listed here (and at BranchID); at a branch missing here they work the
+	// branch's opening hours.
+	WorkingHours map[string]OpeningHours `msgpack:"working_hours,omitempty" json:"working_hours,omitempty"`
+	// TimeOff lists the staff member's absences.
+	TimeOff []TimeOff `msgpack:"time_off,omitempty" json:"time_off,omitempty"`
 }
 
 // EventType is a bookable service, mirrored from Cal.com.
@@ -62,6 +95,11 @@ type EventType struct {
 	PriceCents        *int64   `msgpack:"price_cents,omitempty" json:"price_cents,omitempty"`
 	Currency          string   `msgpack:"currency" json:"currency"`
 	Active            bool     `msgpack:"active" json:"active"`
+	// MinimumNoticeMinutes is how long before its start a slot can still be booked, and
+	// BookingHorizonDays how far ahead (Cal.com's minimumBookingNotice and future-booking
+	// limit); nil: the company's default.
+	MinimumNoticeMinutes *int `msgpack:"minimum_notice_minutes,omitempty" json:"minimum_notice_minutes,omitempty"`
+	BookingHorizonDays   *int `msgpack:"booking_horizon_days,omitempty" json:"booking_horizon_days,omitempty"`
 }
 
 // Customer is a caller of a company, decrypted for the caller of the method.
