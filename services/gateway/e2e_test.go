@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,6 +46,7 @@ type e2e struct {
 	apiKey    string
 	phone     string
 	clockFile string
+	namespace string
 	askpro    *exec.Cmd // template: path and environment of the askpro binary
 }
 
@@ -94,7 +96,7 @@ func startSystem(t *testing.T) *e2e {
 	})
 	require.NoError(t, err, "start:\n%s", sys.Logs(40))
 	return &e2e{sys: sys, dbURL: dbURL, apiKey: demo["ASKPRO_DEMO_API_KEY"], phone: demo["ASKPRO_DEMO_PHONE_1"],
-		clockFile: clockFile, askpro: seed}
+		clockFile: clockFile, namespace: redis.Prefix + "askpro", askpro: seed}
 }
 
 func readEnvFile(t *testing.T, path string) map[string]string {
@@ -193,6 +195,35 @@ func TestEndToEndGermanCall(t *testing.T) {
 	require.NotEmpty(t, number, "at least one scenario booked")
 	t.Run("hostile input changes nothing", func(t *testing.T) { e.hostileInput(t, last, number, len(scenarios)) })
 	t.Run("another tenant sees nothing", func(t *testing.T) { e.otherTenant(t, number) })
+
+	// make demo's call (askpro simulate-call) against the same system: on a Monday the agent
+	// asks which Tuesday and the simulated caller answers; on a Sunday night the wished slot
+	// is already taken (by the Saturday scenario) and the caller takes an offered one.
+	t.Run("demo call on a Monday", func(t *testing.T) {
+		require.NoError(t, clock.Set(e.clockFile, berlinAt("2026-12-14", "10:00")))
+		out := e.simulateCall(t)
+		require.Contains(t, out, "agent:  Meinen Sie Dienstag, 15. Dezember, um 14:30 Uhr oder Dienstag, 22. Dezember, um 14:30 Uhr?")
+		require.Contains(t, out, "caller: Ich meine Dienstag, den 15. Dezember, um halb drei.")
+		require.Contains(t, out, "analytics 2026-12-14")
+	})
+	t.Run("demo call on a Sunday night", func(t *testing.T) {
+		require.NoError(t, clock.Set(e.clockFile, berlinAt("2026-12-20", "23:30")))
+		out := e.simulateCall(t)
+		require.Contains(t, out, "analytics 2026-12-20")
+	})
+}
+
+// simulateCall runs askpro simulate-call (what make demo runs) and returns what it printed.
+func (e *e2e) simulateCall(t *testing.T) string {
+	t.Helper()
+	sim := exec.CommandContext(t.Context(), e.askpro.Path, "simulate-call", "--gateway", e.sys.GatewayURL,
+		"--retell-key", e2eRetellKey, "--to", e.phone, "--booking-log", e.sys.Process("booking-0").LogPath)
+	sim.Env = append(slices.Clone(e.askpro.Env), "RPC_NAMESPACE="+e.namespace, clock.EnvFile+"="+e.clockFile)
+	out, err := sim.CombinedOutput()
+	t.Logf("askpro simulate-call:\n%s", out)
+	require.NoError(t, err)
+	require.Contains(t, string(out), "demo call: every step succeeded", "%s", out)
+	return string(out)
 }
 
 // playCall plays one call at the scenario's clock and checks everything it left behind. It

@@ -97,7 +97,9 @@ func TestRunPlaysTheWholeCall(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "booking.log")
 	require.NoError(t, os.WriteFile(log, []byte(`{"message":"sms_logged","text":"Hallo Anna, Ihre Bestätigungsnummer: K7P2Q9."}`+"\n"), 0o600))
 
-	res, err := democall.Run(t.Context(), democall.Options{GatewayURL: srv.URL, RetellKey: key, BookingLog: log})
+	wednesday := time.Date(2026, 11, 25, 10, 0, 0, 0, berlin) // nächsten Dienstag is 1 December
+	res, err := democall.Run(t.Context(), democall.Options{GatewayURL: srv.URL, RetellKey: key, BookingLog: log,
+		Now: func() time.Time { return wednesday }})
 	require.NoError(t, err)
 	require.True(t, res.OK())
 	require.Equal(t, []string{"/retell/inbound", "call_started", "/retell/functions/check_availability",
@@ -128,7 +130,8 @@ func TestRunStopsWhenTheNumberIsNotRouted(t *testing.T) {
 		writeJSON(w, map[string]any{"call_inbound": map[string]any{}})
 	}))
 	t.Cleanup(srv.Close)
-	res, err := democall.Run(t.Context(), democall.Options{GatewayURL: srv.URL, RetellKey: key, To: "+4930999999"})
+	res, err := democall.Run(t.Context(), democall.Options{GatewayURL: srv.URL, RetellKey: key, To: "+4930999999",
+		Now: func() time.Time { return time.Date(2026, 11, 25, 10, 0, 0, 0, berlin) }})
 	require.ErrorContains(t, err, "inbound webhook")
 	require.False(t, res.OK())
 	require.Len(t, res.Steps, 1)
