@@ -68,7 +68,7 @@ func (g *salonGateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, g.check(ref, m.Args))
 	case "/retell/functions/book_appointment":
 		g.books = append(g.books, m.Args)
-		writeJSON(w, g.book(ref, m.Args))
+		writeJSON(w, g.book(m.Args))
 	default:
 		w.WriteHeader(http.StatusNoContent)
 	}
@@ -95,16 +95,12 @@ func (g *salonGateway) check(ref time.Time, args map[string]any) map[string]any 
 	return map[string]any{"success": true, "message": spoken(at) + " ist frei.", "options": []any{offer(at)}}
 }
 
-func (g *salonGateway) book(ref time.Time, args map[string]any) map[string]any {
-	if start, ok := args["start"].(string); ok {
+// book takes an offered slot passed back, as the gateway does with start and staff_id.
+func (g *salonGateway) book(args map[string]any) map[string]any {
+	if start, ok := args["start"].(string); ok && args["staff_id"] != nil {
 		return booked(start)
 	}
-	date, _ := args["date"].(string)
-	days := g.resolve(ref, date)
-	if len(days) != 1 || g.full[days[0].Format(time.DateOnly)] {
-		return map[string]any{"success": false, "error": "slot_unavailable", "needs_clarification": true, "message": "Das geht leider nicht."}
-	}
-	return booked(halfPastTwo(days[0]).UTC().Format(time.RFC3339))
+	return map[string]any{"success": false, "error": "slot_unavailable", "needs_clarification": true, "message": "Welchen Termin möchten Sie?"}
 }
 
 func booked(start string) map[string]any {
@@ -189,11 +185,13 @@ func TestRunAnswersWhichTuesdayOnAMonday(t *testing.T) {
 	require.Equal(t, "Dienstag, den 8. Dezember", g.checks[1]["date"], "said back in words")
 	require.Equal(t, "halb drei", g.checks[1]["time"])
 	require.Equal(t, "2026-12-08T13:30:00Z", res.Booked.Start)
-	require.Nil(t, res.Chosen, "the clarified wish was free and booked in words")
+	require.Equal(t, "2026-12-08T13:30:00Z", g.books[0]["start"], "the offer for the clarified wish")
+	require.Equal(t, "Dienstag, den 8. Dezember", g.books[0]["date"])
 
 	printed := res.Conversation()
 	require.Contains(t, printed, "agent:  Meinen Sie Dienstag, 8. Dezember, um 14:30 Uhr oder Dienstag, 15. Dezember, um 14:30 Uhr?\n")
 	require.Contains(t, printed, "caller: Ich meine Dienstag, den 8. Dezember, um halb drei.\n")
+	require.Contains(t, printed, "caller: Dann nehme ich Dienstag, 8. Dezember, um 14:30 Uhr bei Anna Becker. Auf den Namen Anna Weber, bitte.\n")
 	require.Contains(t, printed, "agent:  Ihr Termin ist gebucht.")
 }
 
@@ -214,5 +212,5 @@ func TestRunTakesTheNextOpeningAtNight(t *testing.T) {
 	printed := res.Conversation()
 	require.Contains(t, printed, "agent:  Am Dienstag, 15. Dezember ist leider nichts mehr frei.\n")
 	require.Contains(t, printed, "caller: Schade. Wann haben Sie denn den nächsten freien Termin?\n")
-	require.Contains(t, printed, "caller: Dann nehme ich den ersten: Mittwoch, 16. Dezember, um 9 Uhr bei Anna Becker.\n")
+	require.Contains(t, printed, "caller: Dann nehme ich den ersten: Mittwoch, 16. Dezember, um 9 Uhr bei Anna Becker. Auf den Namen Anna Weber, bitte.\n")
 }

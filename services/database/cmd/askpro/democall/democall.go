@@ -104,11 +104,12 @@ type Result struct {
 	BranchName       string
 	TimeZone         string
 	Availability     FunctionResult
-	// Bookings are the book_appointment answers: the words first, then the chosen offer if
-	// the wished time was not free.
+	// Bookings are the book_appointment answers: the chosen offer first, then an alternative
+	// when that slot was taken in the meantime.
 	Bookings []FunctionResult
 	Booked   *BookedSlot
-	Chosen   *SlotOffer
+	// Chosen is the offer the caller took (the last one, when the first was taken meanwhile).
+	Chosen *SlotOffer
 	// Exchange is the conversation: what the caller said and what the agent answered, turn by
 	// turn, clarifications and the caller's answers to them included.
 	Exchange []Line
@@ -359,9 +360,7 @@ func (c *caller) checkAvailability(ctx context.Context) {
 		}
 		c.say(Agent, res.Message)
 		if res.Success && len(res.Options) > 0 {
-			if c.args["time"] == "" && c.res.Chosen == nil {
-				c.choose(res.Options) // asked for the next opening: take it
-			}
+			c.choose(res.Options) // the wished slot, or the nearest the agent offers
 			c.step("check_availability", true, "%d option(s) after %d turn(s)", len(res.Options), turn)
 			return
 		}
@@ -412,20 +411,19 @@ func (c *caller) choose(opts []SlotOffer) {
 	c.say(Caller, fmt.Sprintf("Dann nehme ich %s%s.", opt.Spoken, with))
 }
 
-// book books the chosen slot, or the wish in words when the agent offered it as asked. When
-// the slot is gone by then, the caller takes the first alternative offered.
+// book books the slot the caller chose, passing the offer back with the wish as Retell's agent
+// does. When the slot is gone by then, the caller takes the first alternative offered.
 func (c *caller) book(ctx context.Context) {
-	if !c.res.Availability.Success && c.res.Chosen == nil {
+	if c.res.Chosen == nil {
 		c.step("book_appointment", false, "nothing to book: %s", c.res.Availability.Message)
 		return
 	}
 	args := maps.Clone(c.args)
 	args["name"] = c.o.CallerName
-	c.say(Caller, fmt.Sprintf("Bitte buchen Sie das auf %s.", c.o.CallerName))
+	last := &c.res.Exchange[len(c.res.Exchange)-1] // the caller's choice
+	last.Text += fmt.Sprintf(" Auf den Namen %s, bitte.", c.o.CallerName)
 	for turn := 1; ; turn++ {
-		if c.res.Chosen != nil {
-			args["start"], args["staff_id"] = c.res.Chosen.Start, c.res.Chosen.StaffID
-		}
+		args["start"], args["staff_id"] = c.res.Chosen.Start, c.res.Chosen.StaffID
 		res, err := c.function(ctx, "book_appointment", args)
 		if err != nil {
 			c.step("book_appointment", false, "%v", err)
@@ -439,10 +437,7 @@ func (c *caller) book(ctx context.Context) {
 			c.step("book_appointment", true, "confirmation %s", res.Booking.ConfirmationNumber)
 			return
 		}
-		// The wished time is gone (or never was free): the caller takes the first offer.
-		if len(res.Options) == 0 && (res.Error == "slot_unavailable" || res.Error == "slot_taken") && c.res.Chosen == nil {
-			res.Options = c.res.Availability.Options
-		}
+		// The slot went to someone else in the meantime: the caller takes the first alternative.
 		if turn == maxTurns || len(res.Options) == 0 {
 			c.step("book_appointment", false, "not booked: %s (%s)", res.Message, res.Error)
 			return
