@@ -20,7 +20,7 @@ import (
 var berlin = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
-		panic(err) //nolint:forbidigo // the tz database ships with the Go toolchain
+		panic(err)
 	}
 	return loc
 }()
