@@ -20,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/askproai/backend/pkg/clock"
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/health"
 	"github.com/askproai/backend/pkg/logging"
@@ -88,6 +89,10 @@ func (p *Process) Run(ctx context.Context, components ...Component) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p.Logger.Info().Str("version", Version).Str("ops_addr", p.Config.OpsAddr).Msg("starting")
+	if clock.Overridable {
+		// Only tests build this; seen anywhere else, the binary is the wrong one.
+		p.Logger.Warn().Str("clock_env", clock.EnvFile).Msg("test clock compiled in")
+	}
 
 	if p.Config.OpsAddr != "" {
 		components = append(components, func(ctx context.Context) error {

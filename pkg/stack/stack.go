@@ -47,9 +47,24 @@ func Root() (string, error) {
 	}
 }
 
+// TestClockTag is the build tag that compiles the test clock of pkg/clock into a binary: its
+// business time then follows Config.ClockFile. Only tests pass it (BuildOptions.Tags).
+const TestClockTag = "askpro_testclock"
+
+// BuildOptions are extra settings of go build.
+type BuildOptions struct {
+	// Tags are build tags (-tags), e.g. TestClockTag.
+	Tags []string
+}
+
 // Build compiles the named binaries (all of Binaries when names is empty) into outDir, each
 // module with GOWORK=off as its Dockerfile does, and returns their paths.
 func Build(ctx context.Context, root, outDir string, names ...string) (map[string]string, error) {
+	return BuildWith(ctx, root, outDir, BuildOptions{}, names...)
+}
+
+// BuildWith is Build with extra go build settings.
+func BuildWith(ctx context.Context, root, outDir string, opt BuildOptions, names ...string) (map[string]string, error) {
 	if len(names) == 0 {
 		for n := range Binaries {
 			names = append(names, n)
@@ -71,7 +86,11 @@ func Build(ctx context.Context, root, outDir string, names ...string) (map[strin
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			path := filepath.Join(outDir, n)
-			cmd := exec.CommandContext(ctx, "go", "build", "-o", path, b[1])
+			args := []string{"build", "-o", path}
+			if len(opt.Tags) > 0 {
+				args = append(args, "-tags", strings.Join(opt.Tags, ","))
+			}
+			cmd := exec.CommandContext(ctx, "go", append(args, b[1])...)
 			cmd.Dir = filepath.Join(root, b[0])
 			cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0")
 			outb, err := cmd.CombinedOutput()

@@ -7,6 +7,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/askproai/backend/pkg/clock"
 )
 
 // Config describes one system to start.
@@ -27,6 +29,10 @@ type Config struct {
 	CalsimArgs []string
 	// LogDir receives one log file per process.
 	LogDir string
+	// ClockFile, when set, is the test clock (pkg/clock) of calsim and every service: binaries
+	// built with TestClockTag take their business time from it, so a test moves the running
+	// system to any instant with clock.Set. Binaries built without the tag ignore it.
+	ClockFile string
 	// Env is added to every service's environment; ServiceEnv to one service's.
 	Env        map[string]string
 	ServiceEnv map[string]map[string]string
@@ -71,7 +77,11 @@ func (s *System) startCalsim(ctx context.Context) error {
 	if s.cfg.CalsimSeed != "" {
 		args = append(args, "-seed", s.cfg.CalsimSeed)
 	}
-	p, err := StartProcess("calsim", s.cfg.Bin["calsim"], args, nil, s.cfg.LogDir)
+	var env map[string]string
+	if s.cfg.ClockFile != "" {
+		env = map[string]string{clock.EnvFile: s.cfg.ClockFile}
+	}
+	p, err := StartProcess("calsim", s.cfg.Bin["calsim"], args, env, s.cfg.LogDir)
 	if err != nil {
 		return err
 	}
@@ -101,6 +111,9 @@ func (s *System) env(service, instance, ops string) map[string]string {
 	env := map[string]string{
 		"REDIS_URL": s.cfg.RedisURL, "RPC_NAMESPACE": s.cfg.Namespace, "POD_NAME": instance,
 		"OPS_ADDR": ops, "LOG_LEVEL": "info", "LOG_FORMAT": "json", "DRAIN_TIMEOUT": "10s",
+	}
+	if s.cfg.ClockFile != "" {
+		env[clock.EnvFile] = s.cfg.ClockFile
 	}
 	switch service {
 	case "database":

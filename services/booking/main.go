@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/clock"
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
 	"github.com/askproai/backend/pkg/rpc"
@@ -54,7 +55,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		Ledger:   ledger.New(p.Redis, cfg.Namespace, 0),
 		Notifier: notifier(cfg, p),
 	}, booking.Config{LockTTL: cfg.LockTTL, IdempotencyTTL: cfg.IdempotencyTTL, SearchDays: cfg.SearchDays,
-		ReconcileAfter: cfg.ReconcileAfter}, p.Logger)
+		ReconcileAfter: cfg.ReconcileAfter, Now: clock.Now}, p.Logger)
 	if err != nil {
 		return closeWith(p, err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/askproai/backend/pkg/retell"
 
+	"github.com/askproai/backend/pkg/clock"
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
 	"github.com/askproai/backend/pkg/rpc"
@@ -77,6 +78,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		InboundTimeout:      cfg.InboundTimeout,
 		UnknownNumberPolicy: cfg.UnknownNumberPolicy,
 		DefaultLocation:     cfg.DefaultLocation,
+		Now:                 clock.Now,
 	})
 	return p.Run(ctx, func(ctx context.Context) error { return serveHTTP(ctx, cfg, srv) })
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/askproai/backend/pkg/api/booking"
 	"github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/clock"
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
 	"github.com/askproai/backend/pkg/rpc"
@@ -58,7 +59,8 @@ func wire(p *lifecycle.Process, cfg Config) (*rpc.Server, error) {
 	svc, err := routing.NewService(
 		directory.New(database.NewClient(bus)),
 		availability.New(booking.NewClient(bus)),
-		routing.Options{Region: cfg.Region, CacheTTL: cfg.CacheTTL, DefaultTimeZone: cfg.TimeZone, Agents: cfg.Agents},
+		routing.Options{Region: cfg.Region, CacheTTL: cfg.CacheTTL, DefaultTimeZone: cfg.TimeZone, Agents: cfg.Agents,
+			Now: clock.Now},
 	)
 	if err != nil {
 		return nil, err

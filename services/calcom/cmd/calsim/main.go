@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/askproai/backend/pkg/clock"
 	"github.com/askproai/backend/services/calcom/internal/calsim"
 )
 
@@ -112,6 +113,7 @@ func run(ctx context.Context, args []string, lookup func(string) (string, bool))
 	if err != nil {
 		return err
 	}
+	o.cfg.Now = clock.Now // real time, except in a test-clock build (pkg/clock)
 	sim, err := calsim.New(o.cfg)
 	if err != nil {
 		return err

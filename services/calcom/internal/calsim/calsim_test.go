@@ -268,3 +268,19 @@ func TestAdminEndpoints(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, put(`{}`), "healed")
 	require.Equal(t, http.StatusOK, call(t, base, "GET", "/v2/me", "", "").Status)
 }
+
+// A test moving calsim's clock back (to an earlier scenario) gets a fresh window, not one
+// that would only end when the clock reaches the old window again.
+func TestRateLimitWindowRestartsWhenTheClockIsSetBack(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	_, base := start(t, calsim.Config{RateLimit: 1, Now: clock})
+	require.Equal(t, http.StatusOK, call(t, base, "GET", "/v2/me", "", "").Status)
+	require.Equal(t, http.StatusTooManyRequests, call(t, base, "GET", "/v2/me", "", "").Status)
+	mu.Lock()
+	now = time.Date(2026, 3, 29, 10, 0, 0, 0, time.UTC)
+	mu.Unlock()
+	require.Equal(t, http.StatusOK, call(t, base, "GET", "/v2/me", "", "").Status)
+	require.Equal(t, http.StatusTooManyRequests, call(t, base, "GET", "/v2/me", "", "").Status, "the new window counts")
+}

@@ -7,13 +7,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/askproai/backend/pkg/clock"
 	"github.com/askproai/backend/pkg/logging"
 	"github.com/askproai/backend/services/database/cmd/askpro/democall"
 )
 
 func (a *app) simulateCall(ctx context.Context, args []string) error {
 	fs := newFlags("simulate-call")
-	o := democall.Options{}
+	// The real clock: clock.Now is time.Now in every build but a test-clock one, where the
+	// end-to-end test plays the demo call on the day it sets (pkg/clock).
+	o := democall.Options{Now: clock.Now}
 	fs.StringVar(&o.GatewayURL, "gateway", "http://127.0.0.1:8080", "the gateway's base URL")
 	fs.StringVar(&o.RetellKey, "retell-key", "", "the gateway's RETELL_API_KEY (signs every request)")
 	fs.StringVar(&o.To, "to", DemoPhoneMitte, "the dialled branch number")
@@ -60,15 +63,21 @@ func printCall(out io.Writer, r democall.Result, o democall.Options) {
 			r.DynamicVariables["company_name"], r.TimeZone)
 		writef(out, "agent hears:   %s\n", r.DynamicVariables["current_time"])
 	}
-	if r.Availability.Message != "" {
-		writef(out, "\ncaller:        %q, %q, %q\n", o.Service, o.Date, o.Time)
-		writef(out, "availability:  %s\n", r.Availability.Message)
-		for _, opt := range r.Availability.Options {
-			writef(out, "  offered      %s  (%s, %s)\n", opt.Spoken, opt.StaffName, opt.Start)
+	if len(r.Exchange) > 0 {
+		writeln(out, "\nconversation:")
+		for _, line := range strings.SplitAfter(strings.TrimSuffix(r.Conversation(), "\n"), "\n") {
+			writef(out, "  %s", mask(line))
 		}
+		writeln(out, "")
+	}
+	for _, opt := range r.Availability.Options {
+		writef(out, "  offered      %s  (%s, %s)\n", opt.Spoken, opt.StaffName, opt.Start)
 	}
 	for i, b := range r.Bookings {
-		writef(out, "book #%d:       success=%t %s %s\n", i+1, b.Success, b.Error, b.Message)
+		writef(out, "book #%d:       success=%t %s\n", i+1, b.Success, b.Error)
+	}
+	if r.Clarified != "" {
+		writef(out, "caller meant:  %s (the agent asked which day)\n", r.Clarified)
 	}
 	if r.Chosen != nil {
 		writef(out, "caller chose:  %s with %s\n", r.Chosen.Spoken, r.Chosen.StaffName)

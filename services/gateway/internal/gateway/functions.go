@@ -138,7 +138,7 @@ func (s *Server) handleFunction(w http.ResponseWriter, r *http.Request) {
 // dynamic variables, then the dialled number.
 func (s *Server) resolveCall(ctx context.Context, name string, req functionRequest) (*fnCall, FunctionResult, bool) {
 	c := &fnCall{name: name, req: req, args: flattenArgs(req.Args), callerNo: req.Call.FromNumber}
-	c.ref = time.Now()
+	c.ref = s.opt.Now()
 	if req.Call.StartTimestamp > 0 {
 		c.ref = time.UnixMilli(req.Call.StartTimestamp)
 	}

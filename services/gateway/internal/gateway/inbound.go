@@ -83,7 +83,7 @@ func (s *Server) inbound(ctx context.Context, req inboundRequest) (inboundAnswer
 		return inboundAnswer{}, err
 	}
 	loc := loadLocation(branch.TimeZone)
-	now := time.Now().In(loc)
+	now := s.opt.Now().In(loc)
 	ans := inboundAnswer{
 		DynamicVariables: map[string]string{
 			"branch_name":  branch.Name,
@@ -131,7 +131,7 @@ func (s *Server) addCaller(ctx context.Context, companyID, from string, ans inbo
 // defaultInbound is the fail-open answer: the agent runs with neutral variables and routes
 // later from the number.
 func (s *Server) defaultInbound() inboundAnswer {
-	now := time.Now().In(s.opt.DefaultLocation)
+	now := s.opt.Now().In(s.opt.DefaultLocation)
 	return inboundAnswer{DynamicVariables: map[string]string{
 		"caller_known": "false",
 		"current_time": germanDateTime(now),

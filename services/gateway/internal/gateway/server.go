@@ -67,6 +67,10 @@ type Options struct {
 	Registry        prometheus.Registerer
 	// InboxTimeout bounds the durable write of a webhook; past it Retell gets 503 and retries.
 	InboxTimeout time.Duration
+	// Now is the business clock: the reference of a function call without start_timestamp,
+	// the agent's current_time, a webhook's receipt time (default time.Now). Signature
+	// freshness stays on the Verifier's own clock, which is real time.
+	Now func() time.Time
 }
 
 // Server is the gateway's HTTP handler.
@@ -125,6 +129,9 @@ func withDefaults(opt Options) Options {
 	}
 	if opt.Namespace == "" {
 		opt.Namespace = "askpro"
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
 	return opt
 }

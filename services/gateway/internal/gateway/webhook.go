@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/askproai/backend/pkg/retell"
 
@@ -39,7 +38,7 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	dup, err := s.opt.Inbox.Append(ctx, callapi.RetellWebhook{
 		Event: head.Event, CallID: head.Call.CallID, Key: dedupKey(head, body),
-		ReceivedAt: time.Now().UTC(), RequestID: RequestID(r.Context()), Body: body,
+		ReceivedAt: s.opt.Now().UTC(), RequestID: RequestID(r.Context()), Body: body,
 	})
 	if err != nil {
 		s.metrics.webhooks.WithLabelValues("unavailable").Inc()

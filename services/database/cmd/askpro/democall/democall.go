@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"regexp"
@@ -51,7 +52,9 @@ type Options struct {
 	StoreTimeout time.Duration
 	// HTTP is the client (default: 15s timeout).
 	HTTP *http.Client
-	// Now is the clock (default time.Now).
+	// Now is the business clock: when the call starts and which day "today" is for the
+	// analytics (default time.Now; tests set it). Request signatures always carry the real
+	// time, since the gateway checks their freshness against its real clock.
 	Now func() time.Time
 }
 
@@ -101,11 +104,18 @@ type Result struct {
 	BranchName       string
 	TimeZone         string
 	Availability     FunctionResult
-	// Bookings are the book_appointment answers: the words first, then the chosen offer if
-	// the wished time was not free.
+	// Bookings are the book_appointment answers: the chosen offer first, then an alternative
+	// when that slot was taken in the meantime.
 	Bookings []FunctionResult
 	Booked   *BookedSlot
-	Chosen   *SlotOffer
+	// Chosen is the offer the caller took (the last one, when the first was taken meanwhile).
+	Chosen *SlotOffer
+	// Exchange is the conversation: what the caller said and what the agent answered, turn by
+	// turn, clarifications and the caller's answers to them included.
+	Exchange []Line
+	// Clarified is the reading the caller picked when the agent asked which one was meant
+	// ("Dienstag, 8. Dezember"); empty when the agent did not ask.
+	Clarified string
 	// Confirmation is the booking answer's message (what the agent says); SMS the text the
 	// booking service's SMS log sink wrote, when BookingLog was given and it was found.
 	Confirmation string
@@ -114,6 +124,27 @@ type Result struct {
 	Stored       *dbapi.Call
 	Analytics    *callapi.AnalyticsResult
 	Today        string
+}
+
+// Line is one turn of the conversation.
+type Line struct {
+	Who  string // Caller or Agent
+	Text string
+}
+
+// Who says a Line.
+const (
+	Caller = "caller"
+	Agent  = "agent"
+)
+
+// Conversation renders the exchange, one "caller: …" or "agent: …" line per turn.
+func (r Result) Conversation() string {
+	var b strings.Builder
+	for _, l := range r.Exchange {
+		fmt.Fprintf(&b, "%-7s %s\n", l.Who+":", l.Text)
+	}
+	return b.String()
 }
 
 // OK reports whether every step succeeded.
@@ -168,7 +199,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err := o.defaults(); err != nil {
 		return Result{}, err
 	}
-	c := &caller{o: o, res: Result{CallID: "call_demo_" + randomHex(12)}, start: o.Now()}
+	c := &caller{o: o, res: Result{CallID: "call_demo_" + randomHex(12)}, start: o.Now(),
+		args: map[string]any{"service": o.Service, "date": o.Date, "time": o.Time}}
 	c.inbound(ctx)
 	if c.res.CompanyID == "" {
 		return c.res, c.failed()
@@ -190,6 +222,13 @@ type caller struct {
 	o     Options
 	res   Result
 	start time.Time
+	// args is the wish as the caller has put it so far: the first words, then the answers to
+	// the agent's questions.
+	args map[string]any
+}
+
+func (c *caller) say(who, text string) {
+	c.res.Exchange = append(c.res.Exchange, Line{Who: who, Text: text})
 }
 
 func (c *caller) step(name string, ok bool, format string, args ...any) {
@@ -220,7 +259,7 @@ func (c *caller) post(ctx context.Context, path string, body any) (int, []byte, 
 		return 0, nil, fmt.Errorf("request %s: %w", path, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(retell.SignatureHeader, retell.Sign(raw, c.o.RetellKey, c.o.Now()))
+	req.Header.Set(retell.SignatureHeader, retell.Sign(raw, c.o.RetellKey, time.Now()))
 	resp, err := c.o.HTTP.Do(req)
 	if err != nil {
 		return 0, nil, fmt.Errorf("POST %s: %w", path, err)
@@ -302,55 +341,126 @@ func (c *caller) function(ctx context.Context, name string, args map[string]any)
 	return res, nil
 }
 
-func (c *caller) wish() map[string]any {
-	return map[string]any{"service": c.o.Service, "date": c.o.Date, "time": c.o.Time}
-}
+// maxTurns bounds how often the caller answers the agent before giving up.
+const maxTurns = 4
 
+// checkAvailability asks for the wish in the caller's words and answers the agent as a person
+// would until the agent offers a slot: which of two days was meant (the first reading, said
+// back in words), an alternative when the wished day is closed or full (the first offered),
+// the next opening when nothing fits the wish at all.
 func (c *caller) checkAvailability(ctx context.Context) {
-	res, err := c.function(ctx, "check_availability", c.wish())
-	c.res.Availability = res
-	switch {
-	case err != nil:
-		c.step("check_availability", false, "%v", err)
-	case !res.Success || len(res.Options) == 0:
-		c.step("check_availability", false, "no options: %s (%s)", res.Message, res.Error)
-	default:
-		c.step("check_availability", true, "%d option(s)", len(res.Options))
+	c.say(Caller, fmt.Sprintf("Hallo, hier ist %s. Ich möchte %s lassen, am liebsten %s um %s.",
+		c.o.CallerName, strings.ToLower(c.o.Service), c.o.Date, c.o.Time))
+	for turn := 1; ; turn++ {
+		res, err := c.function(ctx, "check_availability", c.args)
+		c.res.Availability = res
+		if err != nil {
+			c.step("check_availability", false, "%v", err)
+			return
+		}
+		c.say(Agent, res.Message)
+		if res.Success && len(res.Options) > 0 {
+			c.choose(res.Options) // the wished slot, or the nearest the agent offers
+			c.step("check_availability", true, "%d option(s) after %d turn(s)", len(res.Options), turn)
+			return
+		}
+		if turn == maxTurns || !c.answer(res) {
+			c.step("check_availability", false, "no options: %s (%s)", res.Message, res.Error)
+			return
+		}
+		if c.res.Chosen != nil {
+			c.step("check_availability", true, "took an alternative after %d turn(s)", turn)
+			return
+		}
 	}
 }
 
-// book asks for the wished time in words; when it is not free, the caller takes the first
-// offered option, as a caller on the phone would.
-func (c *caller) book(ctx context.Context) {
-	args := c.wish()
-	args["name"] = c.o.CallerName
-	res, err := c.function(ctx, "book_appointment", args)
-	if err != nil {
-		c.step("book_appointment", false, "%v", err)
+// answer replies to an agent's answer that offers nothing bookable yet; false when a caller
+// would have nothing left to say.
+func (c *caller) answer(res FunctionResult) bool {
+	if len(res.Options) > 0 { // refused, with alternatives
+		c.choose(res.Options)
+		return true
+	}
+	if readings := spokenDays.FindAllString(res.Message, -1); res.NeedsClarification && len(readings) > 0 {
+		c.res.Clarified = readings[0]
+		c.args["date"] = sayDay(readings[0])
+		c.say(Caller, fmt.Sprintf("Ich meine %s, um %s.", c.args["date"], c.args["time"]))
+		return true
+	}
+	if c.args["date"] != "" || c.args["time"] != "" { // nothing on the wished day: the next opening
+		c.args = map[string]any{"service": c.o.Service}
+		c.say(Caller, "Schade. Wann haben Sie denn den nächsten freien Termin?")
+		return true
+	}
+	return false
+}
+
+// choose takes the first offered slot and says so.
+func (c *caller) choose(opts []SlotOffer) {
+	opt := opts[0]
+	c.res.Chosen = &opt
+	with := ""
+	if opt.StaffName != "" {
+		with = " bei " + opt.StaffName
+	}
+	if len(opts) > 1 {
+		c.say(Caller, fmt.Sprintf("Dann nehme ich den ersten: %s%s.", opt.Spoken, with))
 		return
 	}
-	c.res.Bookings = append(c.res.Bookings, res)
-	// The wished time is gone (or never was free): the caller takes the first offer.
-	retry := res.Error == "slot_unavailable" || res.Error == "slot_taken"
-	if retry && len(res.Options) == 0 {
-		res.Options = c.res.Availability.Options
+	c.say(Caller, fmt.Sprintf("Dann nehme ich %s%s.", opt.Spoken, with))
+}
+
+// book books the slot the caller chose, passing the offer back with the wish as Retell's agent
+// does. When the slot is gone by then, the caller takes the first alternative offered.
+func (c *caller) book(ctx context.Context) {
+	if c.res.Chosen == nil {
+		c.step("book_appointment", false, "nothing to book: %s", c.res.Availability.Message)
+		return
 	}
-	if !res.Success && retry && len(res.Options) > 0 {
-		opt := res.Options[0]
-		c.res.Chosen = &opt
-		args["start"], args["staff_id"] = opt.Start, opt.StaffID
-		if res, err = c.function(ctx, "book_appointment", args); err != nil {
+	args := maps.Clone(c.args)
+	args["name"] = c.o.CallerName
+	last := &c.res.Exchange[len(c.res.Exchange)-1] // the caller's choice
+	last.Text += fmt.Sprintf(" Auf den Namen %s, bitte.", c.o.CallerName)
+	for turn := 1; ; turn++ {
+		args["start"], args["staff_id"] = c.res.Chosen.Start, c.res.Chosen.StaffID
+		res, err := c.function(ctx, "book_appointment", args)
+		if err != nil {
 			c.step("book_appointment", false, "%v", err)
 			return
 		}
 		c.res.Bookings = append(c.res.Bookings, res)
+		c.say(Agent, res.Message)
+		if res.Success && res.Booking != nil && res.Booking.ConfirmationNumber != "" {
+			c.res.Booked, c.res.Confirmation = res.Booking, res.Message
+			c.say(Caller, "Super, vielen Dank! Tschüss.")
+			c.step("book_appointment", true, "confirmation %s", res.Booking.ConfirmationNumber)
+			return
+		}
+		// The slot went to someone else in the meantime: the caller takes the first alternative.
+		if turn == maxTurns || len(res.Options) == 0 {
+			c.step("book_appointment", false, "not booked: %s (%s)", res.Message, res.Error)
+			return
+		}
+		c.choose(res.Options)
 	}
-	if !res.Success || res.Booking == nil || res.Booking.ConfirmationNumber == "" {
-		c.step("book_appointment", false, "not booked: %s (%s)", res.Message, res.Error)
-		return
-	}
-	c.res.Booked, c.res.Confirmation = res.Booking, res.Message
-	c.step("book_appointment", true, "confirmation %s", res.Booking.ConfirmationNumber)
+}
+
+var (
+	germanWeekdays = []string{"Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"}
+	germanMonths   = []string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+		"September", "Oktober", "November", "Dezember"}
+	// spokenDays finds the days the agent names: "Dienstag, 8. Dezember", with the year when it
+	// is not this year's ("Dienstag, 5. Januar 2027").
+	spokenDays = regexp.MustCompile(`(?:` + strings.Join(germanWeekdays, "|") + `), \d{1,2}\. (?:` +
+		strings.Join(germanMonths, "|") + `)(?: \d{4})?`)
+)
+
+// sayDay is how a caller says a reading back: "Dienstag, 8. Dezember" → "Dienstag, den
+// 8. Dezember".
+func sayDay(reading string) string {
+	wd, rest, _ := strings.Cut(reading, ", ")
+	return wd + ", den " + rest
 }
 
 func (c *caller) endedFields() map[string]any {
@@ -378,18 +488,14 @@ func (c *caller) transcript() string {
 	company := c.res.DynamicVariables["company_name"]
 	var b strings.Builder
 	fmt.Fprintf(&b, "Agent: %s, %s, guten Tag! Was kann ich für Sie tun?\n", or(company, "Salon"), c.res.BranchName)
-	fmt.Fprintf(&b, "User: Hallo, hier ist %s. Ich möchte %s lassen, am liebsten %s um %s.\n",
-		c.o.CallerName, strings.ToLower(c.o.Service), c.o.Date, c.o.Time)
-	fmt.Fprintf(&b, "Agent: Einen Moment, ich schaue nach. %s\n", c.res.Availability.Message)
-	if c.res.Chosen != nil {
-		fmt.Fprintf(&b, "User: Dann nehme ich %s.\n", c.res.Chosen.Spoken)
-	} else {
-		b.WriteString("User: Ja, bitte buchen Sie das.\n")
+	for _, l := range c.res.Exchange {
+		who := "Agent"
+		if l.Who == Caller {
+			who = "User"
+		}
+		fmt.Fprintf(&b, "%s: %s\n", who, l.Text)
 	}
-	if c.res.Booked != nil {
-		fmt.Fprintf(&b, "Agent: Ich trage das für Sie ein. %s\n", c.res.Confirmation)
-		b.WriteString("User: Super, vielen Dank! Tschüss.\n")
-	} else {
+	if c.res.Booked == nil {
 		b.WriteString("Agent: Das hat leider nicht geklappt. Wir rufen Sie zurück.\nUser: Okay, danke.\n")
 	}
 	b.WriteString("Agent: Auf Wiederhören!\n")

@@ -38,8 +38,7 @@ func verify(t *testing.T, body []byte, header string) {
 	require.Equal(t, "d="+hex.EncodeToString(mac.Sum(nil)), d)
 }
 
-// fakeGateway answers like the gateway; the wished time is taken, so the caller must choose
-// an offered slot.
+// fakeGateway answers like the gateway; booking works only with an offered slot passed back.
 type fakeGateway struct {
 	t      *testing.T
 	mu     sync.Mutex
@@ -97,11 +96,13 @@ func TestRunPlaysTheWholeCall(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "booking.log")
 	require.NoError(t, os.WriteFile(log, []byte(`{"message":"sms_logged","text":"Hallo Anna, Ihre Bestätigungsnummer: K7P2Q9."}`+"\n"), 0o600))
 
-	res, err := democall.Run(t.Context(), democall.Options{GatewayURL: srv.URL, RetellKey: key, BookingLog: log})
+	wednesday := time.Date(2026, 11, 25, 10, 0, 0, 0, berlin) // nächsten Dienstag is 1 December
+	res, err := democall.Run(t.Context(), democall.Options{GatewayURL: srv.URL, RetellKey: key, BookingLog: log,
+		Now: func() time.Time { return wednesday }})
 	require.NoError(t, err)
 	require.True(t, res.OK())
 	require.Equal(t, []string{"/retell/inbound", "call_started", "/retell/functions/check_availability",
-		"/retell/functions/book_appointment", "/retell/functions/book_appointment", "call_ended", "call_analyzed"}, g.seen)
+		"/retell/functions/book_appointment", "call_ended", "call_analyzed"}, g.seen)
 	require.Equal(t, "Haarmonie Mitte", res.BranchName)
 	require.Equal(t, "K7P2Q9", res.Booked.ConfirmationNumber)
 	require.NotNil(t, res.Chosen, "the caller took the offered slot")
@@ -109,7 +110,7 @@ func TestRunPlaysTheWholeCall(t *testing.T) {
 
 	book := g.bodies["/retell/functions/book_appointment"][0]["args"].(map[string]any)
 	require.Equal(t, map[string]any{"service": "Haare schneiden", "date": "nächsten Dienstag", "time": "halb drei",
-		"name": "Anna Weber"}, book, "the caller's own words")
+		"name": "Anna Weber", "start": "2026-12-01T13:30:00Z", "staff_id": "s1"}, book, "the caller's own words and the offer taken")
 	call := g.bodies["call_ended"][0]["call"].(map[string]any)
 	require.Contains(t, call["transcript"], "nächsten Dienstag")
 	require.Equal(t, "c1", call["metadata"].(map[string]any)["company_id"], "metadata from the inbound answer")
@@ -128,7 +129,8 @@ func TestRunStopsWhenTheNumberIsNotRouted(t *testing.T) {
 		writeJSON(w, map[string]any{"call_inbound": map[string]any{}})
 	}))
 	t.Cleanup(srv.Close)
-	res, err := democall.Run(t.Context(), democall.Options{GatewayURL: srv.URL, RetellKey: key, To: "+4930999999"})
+	res, err := democall.Run(t.Context(), democall.Options{GatewayURL: srv.URL, RetellKey: key, To: "+4930999999",
+		Now: func() time.Time { return time.Date(2026, 11, 25, 10, 0, 0, 0, berlin) }})
 	require.ErrorContains(t, err, "inbound webhook")
 	require.False(t, res.OK())
 	require.Len(t, res.Steps, 1)
