@@ -426,7 +426,7 @@ func (e *e2e) assertStored(t *testing.T, callID, number string, start time.Time)
 		callStatus, sentiment, linkedTo string
 		duration                        int
 	)
-	testenv.Eventually(t, 20*time.Second, func() bool {
+	testenv.Eventually(t, 60*time.Second, func() bool {
 		err := conn.QueryRow(t.Context(), `SELECT count(*) OVER (), status, coalesce(sentiment, ''), coalesce(appointment_id::text, ''), coalesce(duration_seconds, 0)
 			FROM calls WHERE retell_call_id = $1`, callID).Scan(&n, &callStatus, &sentiment, &linkedTo, &duration)
 		return err == nil && callStatus == "analyzed" && linkedTo != ""
@@ -467,7 +467,7 @@ func (e *e2e) assertCalsimBooking(t *testing.T, start time.Time) {
 func (e *e2e) assertConfirmationSent(t *testing.T, number string) {
 	t.Helper()
 	p := e.sys.Process("booking-0")
-	testenv.Eventually(t, 20*time.Second, func() bool {
+	testenv.Eventually(t, 60*time.Second, func() bool {
 		for _, line := range strings.Split(p.Log(), "\n") {
 			if strings.Contains(line, `"sms_logged"`) && strings.Contains(line, "Termin") && strings.Contains(line, number) {
 				return true
@@ -490,7 +490,7 @@ func (e *e2e) assertAnalytics(t *testing.T, today string) {
 		Error any `json:"error"`
 	}
 	last := &lastAnswer{}
-	testenv.Eventually(t, 20*time.Second, func() bool {
+	testenv.Eventually(t, 60*time.Second, func() bool {
 		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, e.sys.GatewayURL+"/rpc", strings.NewReader(body))
 		req.Header.Set("X-API-Key", e.apiKey)
 		resp, err := http.DefaultClient.Do(req)
