@@ -118,7 +118,8 @@ start_redis() {
 run_as_pg() {
   if [ "$(id -u)" -eq 0 ]; then
     ensure_pg_user
-    runuser -u postgres -- "$@"
+    # From /, because postgres may not be allowed into the current directory.
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
