@@ -48,7 +48,7 @@ func TestBreakerOpensAndRecovers(t *testing.T) {
 	require.ErrorIs(t, err, calcom.ErrUnavailable, "the breaker belongs to the account, not the handle")
 
 	require.NoError(t, e.sim.SetFaults(calsim.Faults{}))
-	testenv.Eventually(t, 5*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		_, err := e.acct.Me(ctx)
 		return err == nil
 	}, "breaker never half-opened")
