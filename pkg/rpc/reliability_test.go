@@ -600,7 +600,7 @@ func TestReaderRecreatesAVanishedGroup(t *testing.T) {
 	for _, lane := range rpc.Lanes {
 		require.NoError(t, env.Client.Del(t.Context(), rpc.RequestStream(rpctest.Namespace(env), "vanish", lane)).Err())
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	// A request sent before the group is back creates the stream without a group and is not
 	// read by it; the call is retried until the reader has put the group back.
