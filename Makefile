@@ -35,6 +35,10 @@ test: services-up ## every module's tests (-race -shuffle=on) on real Redis and 
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
 	@$(MAKE) -s fuzz
 
+.PHONY: test-stress
+test-stress: ## make test while stress-ng keeps every core busy (installs stress-ng if missing); prints wall time and PASS/FAIL
+	@bash scripts/test-stress.sh
+
 .PHONY: fuzz
 fuzz: services-up ## short fuzz runs (a fixed count each; FUZZTIME=2m for longer): bus decoder, webhook and function handlers, signatures, intent parser
 	@$(LOAD_ENV); bash scripts/fuzz.sh

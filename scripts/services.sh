@@ -117,23 +117,57 @@ start_redis() {
 # run as root.
 run_as_pg() {
   if [ "$(id -u)" -eq 0 ]; then
-    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$dev/pg" --shell /usr/sbin/nologin postgres
-    runuser -u postgres -- "$@"
+    ensure_pg_user
+    # From /, because postgres may not be allowed into the current directory.
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
 }
 
+ensure_pg_user() {
+  id postgres >/dev/null 2>&1 ||
+    useradd --system --home-dir /var/lib/postgresql --no-create-home --shell /usr/sbin/nologin postgres
+}
+
+# pg_dir prints the directory that holds the private PostgreSQL's data, socket, log and port
+# file. Normally that is .dev/pg. As root the server runs as the postgres user, who may not be
+# able to enter the clone (a mktemp -d folder or /root, both mode 0700); then the data lives in
+# /var/lib/askpro-dev/pg-<hash of the clone's absolute path>, owned by postgres, mode 0700, so two
+# clones never share one. The choice is recorded in .dev/pg-dir, which `down` and the next `up`
+# read.
+pg_dir() {
+  local dir="$dev/pg" hash
+  if [ -f "$dev/pg-dir" ]; then
+    cat "$dev/pg-dir"; return 0
+  fi
+  mkdir -p "$dir"
+  if [ "$(id -u)" -eq 0 ]; then
+    ensure_pg_user
+    chown postgres "$dir"
+    if ! runuser -u postgres -- test -x "$dir" -a -w "$dir" 2>/dev/null; then
+      hash=$(printf '%s' "$root" | sha256sum | cut -c1-16)
+      dir="/var/lib/askpro-dev/pg-$hash"
+      install -d -m 0755 -o root -g root /var/lib/askpro-dev
+      install -d -m 0700 -o postgres "$dir"
+      log "user postgres cannot enter $dev/pg; PostgreSQL keeps its data in $dir"
+    fi
+  fi
+  echo "$dir" >"$dev/pg-dir"
+  echo "$dir"
+}
+
 start_postgres() {
-  local dir="$dev/pg" bin port
+  local dir bin port
   bin=$(pg_bindir) || { apt_install postgresql; bin=$(pg_bindir); }
   local ver
   ver=$("$bin/postgres" --version | awk '{print $3}')
   [ "${ver%%.*}" -ge 15 ] || { log "installed PostgreSQL is $ver, need >= 15"; return 1; }
-  mkdir -p "$dir"
+  dir=$(pg_dir)
   if [ "$(id -u)" -eq 0 ]; then
-    id postgres >/dev/null 2>&1 || useradd --system --home-dir "$dir" --shell /usr/sbin/nologin postgres
-    chown postgres "$dir"
+    install -d -m 0700 -o postgres "$dir"
+  else
+    mkdir -p "$dir"
   fi
   if [ -f "$dir/port" ]; then
     port=$(cat "$dir/port")
@@ -142,18 +176,18 @@ start_postgres() {
     fi
   fi
   if [ ! -f "$dir/data/PG_VERSION" ]; then
-    log "initdb in .dev/pg/data"
+    log "initdb in $dir/data"
     run_as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
   fi
   port=$(free_port 5440)
-  log "starting a private PostgreSQL $ver on 127.0.0.1:$port (data in .dev/pg)"
+  log "starting a private PostgreSQL $ver on 127.0.0.1:$port (data in $dir)"
   # fsync off: this instance holds throw-away development and test data only.
   run_as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     start >/dev/null
   echo "$port" >"$dir/port"
   local url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
-  pg_probe "$url" || { log "PostgreSQL did not answer; see .dev/pg/postgres.log"; return 1; }
+  pg_probe "$url" || { log "PostgreSQL did not answer; see $dir/postgres.log"; return 1; }
   echo "$url"
 }
 
@@ -192,10 +226,12 @@ down() {
     kill "$(cat "$dev/redis/redis.pid")" 2>/dev/null || true
     rm -f "$dev/redis/redis.pid" "$dev/redis/port"
   fi
-  if [ -f "$dev/pg/data/postmaster.pid" ] && bin=$(pg_bindir); then
+  local pgdir="$dev/pg"
+  [ -f "$dev/pg-dir" ] && pgdir=$(cat "$dev/pg-dir")
+  if [ -f "$pgdir/data/postmaster.pid" ] && bin=$(pg_bindir); then
     log "stopping the private PostgreSQL"
-    run_as_pg "$bin/pg_ctl" -D "$dev/pg/data" -m fast -w stop >/dev/null || true
-    rm -f "$dev/pg/port"
+    run_as_pg "$bin/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null || true
+    rm -f "$pgdir/port"
   fi
   rm -f "$envfile"
 }

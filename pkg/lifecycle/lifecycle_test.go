@@ -43,7 +43,7 @@ func TestRunServesOpsAndDrainsInOrder(t *testing.T) {
 			return nil
 		})
 	}()
-	testenv.Eventually(t, 5*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		resp, err := http.Get("http://" + addr + "/ready")
 		if err != nil {
 			return false

@@ -41,6 +41,20 @@ func pendingCount(rdb *redis.Client, stream, group string) int64 {
 	return p.Count
 }
 
+// groupLag is the number of entries of stream that group has not read yet (-1 when unknown).
+func groupLag(rdb *redis.Client, stream, group string) int64 {
+	groups, err := rdb.XInfoGroups(context.Background(), stream).Result()
+	if err != nil {
+		return -1
+	}
+	for _, g := range groups {
+		if g.Name == group {
+			return g.Lag
+		}
+	}
+	return -1
+}
+
 func mustMarshal(t *testing.T, v any) []byte {
 	t.Helper()
 	b, err := msgpack.Marshal(v)

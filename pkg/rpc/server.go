@@ -125,6 +125,8 @@ type Server struct {
 
 	clock      clock
 	running    atomic.Bool
+	serving    atomic.Bool  // groups made, first beat sent, loops reading; false once draining
+	lastBeat   atomic.Int64 // UnixMilli of the last heartbeat that reached Redis
 	methods    map[string]*method
 	sources    []*source
 	broadcasts []*broadcast // SubscribeAll
@@ -222,8 +224,10 @@ func (s *Server) Run(ctx context.Context) error {
 		s.recoverOwn(ctx, src)
 	}
 	s.startLoops(ctx, &loops)
+	s.serving.Store(true)
 	s.log.Info().Str("instance", s.cfg.Instance).Int("workers", s.cfg.Workers).Msg("rpc_server_started")
 	<-ctx.Done()
+	s.serving.Store(false)
 	loops.Wait()
 	err := s.drain()
 	s.leave()
@@ -337,7 +341,27 @@ func (s *Server) heartbeat(ctx context.Context) {
 	pipe.Expire(ctx, key, time.Hour)
 	if _, err := pipe.Exec(ctx); err != nil {
 		s.log.Warn().Err(err).Msg("rpc_heartbeat_failed")
+		return
 	}
+	s.lastBeat.Store(now.UnixMilli())
+}
+
+// Ready is a readiness check (health.CheckFunc): nil while Run consumes the service's streams
+// and callers see this instance as live, that is, its consumer groups exist, its loops read
+// and its last heartbeat reached Redis within the live window. Before Run has got that far,
+// while it drains and when heartbeats fail, it says why not.
+func (s *Server) Ready(context.Context) error {
+	if !s.serving.Load() {
+		return errors.New("rpc server not consuming")
+	}
+	beat := s.lastBeat.Load()
+	if beat == 0 {
+		return errors.New("rpc server: no heartbeat has reached Redis")
+	}
+	if since := time.Since(time.UnixMilli(beat)); since > liveWindow {
+		return fmt.Errorf("rpc server: last heartbeat %s ago", since.Round(time.Millisecond))
+	}
+	return nil
 }
 
 func (s *Server) leave() {

@@ -28,7 +28,7 @@ func TestTraceContextCrossesTheBus(t *testing.T) {
 	parent.End()
 
 	var client, server sdktrace.ReadOnlySpan
-	testenv.Eventually(t, 5*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		for _, s := range rec.Ended() {
 			if s.Name() != "traced/echo" {
 				continue

@@ -39,7 +39,7 @@ func TestQueueByKeyHandsABlockedReaderTheWholeGroup(t *testing.T) {
 		}
 		got <- res[0].Messages
 	}()
-	testenv.Eventually(t, 5*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		list, _ := env.Client.ClientList(ctx).Result()
 		for _, line := range strings.Split(list, "\n") {
 			if strings.Contains(line, "name="+opts.ClientName+" ") && strings.Contains(line, "cmd=xread") {

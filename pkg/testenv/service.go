@@ -10,6 +10,9 @@ import (
 	"github.com/askproai/backend/pkg/config"
 )
 
+// startTimeout is how long StartService waits for /ready.
+const startTimeout = 60 * time.Second
+
 // RunFunc is the shape of every service's run function.
 type RunFunc func(ctx context.Context, lookup config.LookupFunc) error
 
@@ -51,7 +54,8 @@ func StartService(t testing.TB, run RunFunc, env map[string]string) (stop func()
 	}
 	t.Cleanup(func() { _ = stop() })
 	readyURL := "http://" + env["OPS_ADDR"] + "/ready"
-	deadline := time.Now().Add(15 * time.Second)
+	// Generous: on a machine busy with other builds a service may take long to come up.
+	deadline := time.Now().Add(startTimeout)
 	for {
 		select {
 		case err := <-done:
@@ -66,7 +70,7 @@ func StartService(t testing.TB, run RunFunc, env map[string]string) (stop func()
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("testenv: %s did not answer 200 within 15s", readyURL)
+			t.Fatalf("testenv: %s did not answer 200 within %s", readyURL, startTimeout)
 		}
 		<-time.After(20 * time.Millisecond)
 	}

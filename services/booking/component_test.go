@@ -104,7 +104,7 @@ func TestComponentBookAvailabilityConfirmCancel(t *testing.T) {
 	require.True(t, errors.As(err, &werr))
 	require.NotNil(t, werr.Data, "alternatives travel with the conflict")
 
-	testenv.Eventually(t, 10*time.Second, func() bool { return len(st.sms.texts()) == 1 }, "confirmation SMS")
+	testenv.Eventually(t, 30*time.Second, func() bool { return len(st.sms.texts()) == 1 }, "confirmation SMS")
 	require.Contains(t, st.sms.texts()[0], "ist gebucht")
 
 	cancelled, err := st.client.Cancel(ctx, api.CancelParams{CompanyID: testCompany, ConfirmationNumber: res.Booking.ConfirmationNumber})

@@ -70,6 +70,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	handler.Register(srv, h)
 	handler.Subscribe(srv, h, cfg.ConfirmGroup)
 	reconcile := func(ctx context.Context) error { return svc.RunReconciler(ctx, cfg.ReconcileEvery) }
+	p.Health.Add("rpc", srv.Ready)
 	return p.Run(ctx, srv.Run, reconcile)
 }
 

@@ -64,6 +64,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		keys = handler.StaticKeys(cfg.APIKey)
 	}
 	handler.New(cal, keys, db, cfg.BulkConcurrency).Register(srv)
+	p.Health.Add("rpc", srv.Ready)
 	components := []lifecycle.Component{srv.Run}
 	if cfg.WebhookAddr != "" {
 		wh := &client.WebhookHandler{Secret: []byte(cfg.WebhookSecret), Client: cal, Logger: p.Logger,

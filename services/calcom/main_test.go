@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,11 +13,19 @@ import (
 
 func TestRunServesReadyAndStopsCleanly(t *testing.T) {
 	redis := testenv.Redis(t)
+	ops := testenv.FreeAddr(t)
 	stop := testenv.StartService(t, run, map[string]string{
-		"REDIS_URL": redis.URL, "LOG_LEVEL": "error",
+		"REDIS_URL": redis.URL, "LOG_LEVEL": "error", "OPS_ADDR": ops,
 		"RPC_NAMESPACE": redis.Prefix + "askpro", "CALCOM_KEY_PREFIX": redis.Prefix + "calcom:",
 		"CALCOM_WEBHOOK_ADDR": testenv.FreeAddr(t), "CALCOM_WEBHOOK_SECRET": "s",
 	})
+	// Ready means the bus consumer is live, so the call right after finds an instance.
+	resp, err := http.Get("http://" + ops + "/ready")
+	require.NoError(t, err)
+	var rep struct{ Checks map[string]string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&rep))
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, map[string]string{"redis": "ok", "rpc": "ok"}, rep.Checks)
 	rpctest.CheckOpenRPC(t, rpctest.NewClient(t, redis, "schema-check", nil), "calcom", "../../proto-schemas/calcom.openrpc.json")
 	require.NoError(t, stop())
 }

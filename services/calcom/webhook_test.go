@@ -52,7 +52,7 @@ func TestWebhookPublishesOutsideChanges(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, post(ours, client.Sign([]byte("s3cret"), []byte(ours))))
 	require.Equal(t, http.StatusNoContent, post(outside, client.Sign([]byte("s3cret"), []byte(outside))))
 
-	testenv.Eventually(t, 10*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(got) > 0

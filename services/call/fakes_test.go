@@ -204,7 +204,7 @@ func startBus(t testing.TB, env map[string]string) *bus {
 	stop := testenv.StartService(t, run, vars)
 	t.Cleanup(func() { _ = stop() })
 	for _, service := range []string{"call", database.Service, routing.Service} {
-		testenv.Eventually(t, 10*time.Second, func() bool {
+		testenv.Eventually(t, 30*time.Second, func() bool {
 			return client.Call(t.Context(), service, "rpc.ping", nil, nil) == nil
 		}, "%s is not live", service)
 	}

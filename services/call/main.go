@@ -44,6 +44,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		_ = p.Close()
 		return err
 	}
+	p.Health.Add("rpc", srv.Ready)
 	return p.Run(ctx, srv.Run)
 }
 

@@ -73,6 +73,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	maintenance := database.NewMaintenance(store.WritePool(), database.MaintenanceOptions{
 		Interval: cfg.MaintenanceInterval, MonthsAhead: cfg.PartitionsAhead,
 		OutboxRetention: cfg.OutboxRetention, InboxRetention: cfg.InboxRetention, Logger: p.Logger})
+	p.Health.Add("rpc", srv.Ready)
 	return p.Run(ctx, srv.Run, cache.Listen, relay.Run, maintenance.Run)
 }
 

@@ -103,7 +103,7 @@ func TestServiceThroughItsClient(t *testing.T) {
 
 	// The outbox relay publishes booking.created and call.saved onto the bus.
 	for _, topic := range []string{api.TopicBookingCreated, api.TopicCallSaved} {
-		testenv.Eventually(t, 10*time.Second, func() bool {
+		testenv.Eventually(t, 30*time.Second, func() bool {
 			return redis.Client.XLen(ctx, rpc.EventStream(ns, topic)).Val() >= 1
 		}, "no %s event on the bus", topic)
 	}

@@ -132,7 +132,7 @@ func TestComponentBranchChangedDropsTheCache(t *testing.T) {
 	db.rename("Salon Mitte am Park")
 	require.NoError(t, bus.Publish(t.Context(), api.TopicBranchChanged,
 		api.BranchChangedEvent{CompanyID: companyID, BranchID: branchID, PhoneNumbers: []string{branchPhone}}))
-	testenv.Eventually(t, 5*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		b, err := client.ResolveBranch(context.Background(), api.ResolveBranchParams{PhoneNumber: branchPhone})
 		return err == nil && b.Name == "Salon Mitte am Park"
 	}, "the renamed branch is served after branch.changed")

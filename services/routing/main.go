@@ -46,6 +46,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		return err
 	}
 	dropLegacyGroups(ctx, p.Redis, cfg.Namespace, p.Logger)
+	p.Health.Add("rpc", srv.Ready)
 	return p.Run(ctx, srv.Run)
 }
 

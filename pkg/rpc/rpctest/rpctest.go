@@ -92,7 +92,7 @@ func Run(t testing.TB, srv *rpc.Server) func() error {
 func WaitLive(t testing.TB, env *testenv.RedisEnv, namespace, service, instance string) {
 	t.Helper()
 	key := namespace + ":rpc:" + service + ":instances"
-	testenv.Eventually(t, 5*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		return env.Client.ZScore(context.Background(), key, instance).Err() == nil
 	}, "server %s/%s not live", service, instance)
 }

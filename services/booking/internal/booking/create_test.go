@@ -185,7 +185,7 @@ func TestLockExpiryMidBookingIsCaught(t *testing.T) {
 	}()
 	<-booked
 	var other booking.Lock
-	testenv.Eventually(t, 5*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		var err error
 		other, err = f.locker.Reserve(t.Context(), booking.Slot{StaffID: "anna", Start: wish, End: wish.Add(time.Hour)}, time.Minute)
 		return err == nil

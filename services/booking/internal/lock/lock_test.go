@@ -93,7 +93,7 @@ func TestExpiredReservationFreesSlotAndLosesExtend(t *testing.T) {
 	old, err := l.Reserve(ctx, slot("anna", 0, 60), 50*time.Millisecond)
 	require.NoError(t, err)
 	var next booking.Lock
-	testenv.Eventually(t, 5*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		next, err = l.Reserve(ctx, slot("anna", 30, 90), time.Minute)
 		return err == nil
 	})

@@ -377,7 +377,7 @@ func TestDLQListShowReplayPurge(t *testing.T) {
 	stop := startServer(t, c, "booking")
 	deadLetter(t, c)
 	deadLetter(t, c)
-	testenv.Eventually(t, 10*time.Second, func() bool { return dlqLen(t, c) == 2 }, "two dead letters")
+	testenv.Eventually(t, 30*time.Second, func() bool { return dlqLen(t, c) == 2 }, "two dead letters")
 	stop() // nothing consumes a replayed entry now, so the source stream shows it
 
 	list := c.run("dlq", "list", "--service", "booking")
@@ -413,7 +413,7 @@ func TestStreamsStatus(t *testing.T) {
 	c := newCLI(t)
 	startServer(t, c, "booking")
 	deadLetter(t, c)
-	testenv.Eventually(t, 10*time.Second, func() bool { return dlqLen(t, c) == 1 }, "one dead letter")
+	testenv.Eventually(t, 30*time.Second, func() bool { return dlqLen(t, c) == 1 }, "one dead letter")
 	client, err := rpc.NewClient(c.redis.Client, rpc.ClientConfig{Namespace: c.ns()}, zerolog.Nop(), nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = client.Close() })

@@ -49,7 +49,7 @@ func TestCacheInvalidationReachesEveryReplica(t *testing.T) {
 	_, err = one.UpsertBranch(ctx, "test", moved)
 	require.NoError(t, err)
 
-	testenv.Eventually(t, 5*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		l, err := two.EventTypes(ctx, tn.company.ID, "")
 		return err == nil && len(l) == 2
 	}, "replica two still serves the old catalogue")

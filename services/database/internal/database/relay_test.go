@@ -122,7 +122,7 @@ func TestOutboxDeliversEveryEventInOrderPerAggregate(t *testing.T) {
 			Metrics: metrics, Logger: zerolog.Nop()})
 		go func() { defer wg.Done(); _ = r.Run(rctx) }()
 	}
-	testenv.Eventually(t, 10*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		var unsent int
 		_ = e.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE sent_at IS NULL`).Scan(&unsent)
 		return unsent == 0
@@ -182,10 +182,10 @@ func TestRelayWakesOnCommit(t *testing.T) {
 	go func() { done <- r.Run(ctx) }()
 	defer func() { cancel(); require.NoError(t, <-done) }()
 
-	testenv.Eventually(t, 5*time.Second, func() bool { return len(pub.snapshot()) >= 4 }, "catalogue events were not relayed")
+	testenv.Eventually(t, 30*time.Second, func() bool { return len(pub.snapshot()) >= 4 }, "catalogue events were not relayed")
 	a, err := e.store.CreateAppointment(t.Context(), booking(tn, tn.staff, 0, 60))
 	require.NoError(t, err)
-	testenv.Eventually(t, 5*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		for _, ev := range pub.snapshot() {
 			if ev.topic == api.TopicBookingCreated && ev.aggregate == a.ID {
 				return true

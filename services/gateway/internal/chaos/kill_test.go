@@ -28,7 +28,7 @@ func TestKillBookingInstanceDuringLoad(t *testing.T) {
 	after(t.Context(), 6*time.Second)
 	// Kill it while it holds work: an entry delivered to booking-0 and not yet acknowledged.
 	c := checker(t, sys, rdb.URL, ns)
-	testenv.Eventually(t, 10*time.Second, func() bool { return holds(t, c, ns, "booking-0") },
+	testenv.Eventually(t, 30*time.Second, func() bool { return holds(t, c, ns, "booking-0") },
 		"booking-0 never held a pending entry")
 	sys.Process("booking-0").Kill()
 	t.Log("booking-0 killed (SIGKILL) under load, holding pending work")

@@ -50,7 +50,7 @@ func (r *privateRedis) start(t *testing.T) {
 	require.NoError(t, err)
 	c := redis.NewClient(opts)
 	defer c.Close()
-	testenv.Eventually(t, 20*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		defer cancel()
 		return c.Ping(ctx).Err() == nil

@@ -32,7 +32,8 @@ func digest(key string) string {
 // rpcEnv runs the gateway against the real bus, with the database and booking services
 // answered by handlers registered here.
 type rpcEnv struct {
-	srv *gateway.Server
+	srv   *gateway.Server
+	clock *testClock // the rate limiter's clock
 }
 
 func newRPCEnv(t *testing.T, burst int) *rpcEnv {
@@ -61,11 +62,12 @@ func newRPCEnv(t *testing.T, burst int) *rpcEnv {
 		})
 	})
 	bus := rpctest.NewClient(t, env, "gateway-0", nil)
-	limiter, err := gateway.NewRateLimiter(env.Client, env.Prefix, 600, burst)
+	clock := newTestClock()
+	limiter, err := gateway.NewRateLimiter(env.Client, env.Prefix, 600, burst, gateway.WithRateLimitClock(clock.Now))
 	require.NoError(t, err)
 	v, err := retell.NewVerifier([]string{testKey}, time.Now)
 	require.NoError(t, err)
-	return &rpcEnv{srv: gateway.NewServer(gateway.Options{
+	return &rpcEnv{clock: clock, srv: gateway.NewServer(gateway.Options{
 		Verifier: v, Limiter: limiter, Bus: bus, Auth: gateway.NewAuthenticator(bus, time.Minute),
 		Inbox: gateway.NewInbox(env.Client, bus.Publish, env.Prefix, time.Hour), Logger: zerolog.Nop(),
 	})}
@@ -171,9 +173,14 @@ func TestRPCRateLimitPerTenant(t *testing.T) {
 	}
 	rec := e.do(t, "key-salon", call)
 	require.Equal(t, http.StatusTooManyRequests, rec.Code)
-	require.NotEmpty(t, rec.Header().Get("Retry-After"))
+	// 600/min is one request per 100 ms; Retry-After rounds up to whole seconds.
+	require.Equal(t, "1", rec.Header().Get("Retry-After"))
 	// Another tenant is not affected.
 	require.Equal(t, http.StatusOK, e.do(t, "key-clinic", call).Code)
+	// One emission interval later the salon may send one more request, and only one.
+	e.clock.Advance(100 * time.Millisecond)
+	require.Equal(t, http.StatusOK, e.do(t, "key-salon", call).Code)
+	require.Equal(t, http.StatusTooManyRequests, e.do(t, "key-salon", call).Code)
 }
 
 func TestRPCOversizedBody(t *testing.T) {

@@ -64,7 +64,7 @@ func newWebhookEnv(t *testing.T, publish gateway.PublishFunc) *webhookEnv {
 // request's path), so that a following duplicate is recognised.
 func (e *webhookEnv) settled(t *testing.T) {
 	t.Helper()
-	testenv.Eventually(t, 2*time.Second, func() bool {
+	testenv.Eventually(t, 30*time.Second, func() bool {
 		for _, w := range e.stored(t) {
 			if e.rdb.Exists(t.Context(), e.seen+w.Key).Val() == 0 {
 				return false
