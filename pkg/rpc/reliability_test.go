@@ -366,9 +366,18 @@ func TestEventFanOutOncePerGroup(t *testing.T) {
 			})
 		}
 	}
-	rpctest.StartServer(t, env, rpctest.ServerConfig(env, "billing", "billing-0"), nil, subscribe("billing"))
-	rpctest.StartServer(t, env, rpctest.ServerConfig(env, "billing", "billing-1"), nil, subscribe("billing"))
-	rpctest.StartServer(t, env, rpctest.ServerConfig(env, "stats", "stats-0"), nil, subscribe("stats"))
+	// Delivery is at least once: an entry left unacknowledged for ClaimMinIdle is rightly taken
+	// over by the other billing instance. This test is about fan-out, not about claims (those
+	// are claim_test.go's), so the window is wide enough that a starved scheduler cannot close
+	// it between a read and its acknowledgement.
+	cfgOf := func(service, instance string) rpc.ServerConfig {
+		cfg := rpctest.ServerConfig(env, service, instance)
+		cfg.ClaimMinIdle = time.Minute
+		return cfg
+	}
+	rpctest.StartServer(t, env, cfgOf("billing", "billing-0"), nil, subscribe("billing"))
+	rpctest.StartServer(t, env, cfgOf("billing", "billing-1"), nil, subscribe("billing"))
+	rpctest.StartServer(t, env, cfgOf("stats", "stats-0"), nil, subscribe("stats"))
 	c := rpctest.NewClient(t, env, "publisher", nil)
 	const events = 30
 	for i := range events {
