@@ -3,8 +3,10 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -139,4 +141,60 @@ func TestTenantApplyRefusesBadOpeningRules(t *testing.T) {
 	require.ErrorContains(t, err, "branches[1].state")
 	require.ErrorContains(t, err, "staff[1].hours.Süd")
 	require.Equal(t, before, snapshot())
+}
+
+// The demo books "nächsten Dienstag um halb drei" (Damenhaarschnitt, 45 minutes) at Haarmonie
+// Mitte from the weeks the end-to-end tests speak of: on each of those Tuesdays the branch is
+// open 14:30-15:15, is closed on no closing day, and a stylist offering the service works then
+// without time off. One stylist works at both branches.
+func TestDemoOpensTheTuesdaysTheTestsBook(t *testing.T) {
+	spec := demoSpec()
+	require.NoError(t, spec.normalize())
+	branches := map[string]BranchSpec{}
+	for _, b := range spec.Branches {
+		require.Equal(t, "DE-BE", b.State, b.Name)
+		branches[b.Name] = b
+	}
+	mitte := branches["Haarmonie Mitte"]
+	covers := func(ranges []string) bool {
+		for _, r := range ranges {
+			if r[:5] <= "14:30" && r[6:] >= "15:15" {
+				return true
+			}
+		}
+		return false
+	}
+	for _, day := range []string{"2026-12-08", "2026-12-15", "2026-03-31", "2026-10-27", "2027-01-05"} {
+		d, err := time.Parse(time.DateOnly, day)
+		require.NoError(t, err)
+		require.Equal(t, time.Tuesday, d.Weekday(), day)
+		require.True(t, covers(mitte.OpeningHours["tue"]), "Mitte open on %s", day)
+		for _, c := range mitte.ClosingDays {
+			require.False(t, c.From <= day && day <= c.To, "Mitte closed on %s", day)
+		}
+		working := 0
+		for _, st := range spec.Staff {
+			if !slices.Contains(st.offers(spec), "Damenhaarschnitt") {
+				continue
+			}
+			hours, ok := st.Hours.ByBranch["Haarmonie Mitte"]
+			if !ok && st.Branch == "Haarmonie Mitte" {
+				if hours, ok = st.Hours.ByBranch[""]; !ok {
+					hours = mitte.OpeningHours
+				}
+			}
+			if !covers(hours["tue"]) || len(st.TimeOff) > 0 {
+				continue
+			}
+			working++
+		}
+		require.Positive(t, working, "a stylist cuts on %s", day)
+	}
+	both := 0
+	for _, st := range spec.Staff {
+		if len(st.Hours.ByBranch) >= 2 {
+			both++
+		}
+	}
+	require.Positive(t, both, "one stylist works at both branches")
 }
