@@ -198,3 +198,19 @@ func TestDemoOpensTheTuesdaysTheTestsBook(t *testing.T) {
 	}
 	require.Positive(t, both, "one stylist works at both branches")
 }
+
+// The root README's tenant.yaml example is a valid file.
+func TestReadmeTenantExampleIsValid(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "README.md"))
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(raw), "A `tenant.yaml`:\n\n```yaml\n")
+	require.True(t, ok)
+	example, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+	file := filepath.Join(t.TempDir(), "tenant.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(example), 0o600))
+	s, err := loadTenantSpec(file)
+	require.NoError(t, err)
+	require.Equal(t, "DE-BE", s.Branches[0].State)
+	require.Len(t, s.Staff[0].Hours.ByBranch, 2)
+}
