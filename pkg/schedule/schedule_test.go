@@ -10,195 +10,153 @@ import (
 	"github.com/askproai/backend/pkg/api/database"
 )
 
-func berlin(t *testing.T) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("Europe/Berlin")
-	require.NoError(t, err)
-	return loc
+var berlin = mustLoc("Europe/Berlin")
+
+func mustLoc(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+func at(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, berlin)
 }
 
 func salon(t *testing.T, state string) Rules {
 	t.Helper()
-	week, err := ParseWeek(database.OpeningHours{
-		"mon": {{From: "09:00", To: "18:00"}}, "tue": {{From: "09:00", To: "18:00"}},
-		"wed": {{From: "09:00", To: "18:00"}}, "thu": {{From: "09:00", To: "18:00"}},
-		"fri": {{From: "09:00", To: "12:00"}, {From: "13:00", To: "18:00"}},
-		"sat": {{From: "09:00", To: "14:00"}},
-	})
+	r, err := FromWire(database.Company{TimeZone: "Europe/Berlin"}, database.Branch{
+		ID: "b1", TimeZone: "Europe/Berlin", State: state,
+		OpeningHours: database.OpeningHours{
+			"mon": {{From: "09:00", To: "18:00"}}, "tue": {{From: "09:00", To: "12:00"}, {From: "13:00", To: "18:00"}},
+			"wed": {{From: "09:00", To: "18:00"}}, "thu": {{From: "09:00", To: "18:00"}},
+			"fri": {{From: "09:00", To: "18:00"}}, "sat": {{From: "09:00", To: "14:00"}},
+		},
+		ClosingDays:    []database.ClosingDays{{From: "2026-12-24", To: "2027-01-02", Label: "Betriebsferien"}},
+		OpenOnHolidays: []string{"2026-10-03"},
+	}, nil, nil)
 	require.NoError(t, err)
-	from, _ := ParseDate("2026-12-24")
-	to, _ := ParseDate("2027-01-02")
-	return Rules{Location: berlin(t), Branch: week, State: state,
-		Closings: []Closing{{From: from, To: to, Label: "Betriebsferien"}}}
+	return r
 }
 
 func TestCheck(t *testing.T) {
-	loc := berlin(t)
-	at := func(s string) time.Time {
-		v, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
-		require.NoError(t, err)
-		return v
-	}
-	now := at("2026-01-02 08:00")
-	staff := Week{1: {{From: 12 * 60, To: 18 * 60}}}
-	for _, tc := range []struct {
-		name   string
-		rules  func(Rules) Rules
-		start  string
-		dur    time.Duration
-		now    time.Time
-		want   Reason
-		detail func(t *testing.T, v Verdict)
+	now := at(2026, time.January, 2, 8, 0)
+	be, by := salon(t, "DE-BE"), salon(t, "DE-BY")
+	cases := []struct {
+		name    string
+		r       Rules
+		start   time.Time
+		minutes int
+		now     time.Time
+		want    Reason
+		holiday string
 	}{
-		{name: "open monday", start: "2026-01-05 09:00", dur: 30 * time.Minute, want: ReasonNone},
-		{name: "sunday closed", start: "2026-01-04 10:00", dur: 30 * time.Minute, want: ReasonClosed},
-		{name: "before opening", start: "2026-01-05 08:30", dur: 30 * time.Minute, want: ReasonOutsideOpeningHours},
-		{name: "45 min at 13:30 saturday overruns 14:00", start: "2026-01-10 13:30", dur: 45 * time.Minute, want: ReasonOutsideOpeningHours,
-			detail: func(t *testing.T, v Verdict) {
-				assert.Equal(t, at("2026-01-10 14:00"), v.Closes)
-				assert.Equal(t, at("2026-01-10 13:15"), v.LastStart)
-			}},
-		{name: "45 min at 13:15 saturday fits", start: "2026-01-10 13:15", dur: 45 * time.Minute, want: ReasonNone},
-		{name: "across the friday lunch break", start: "2026-01-09 11:30", dur: time.Hour, want: ReasonOutsideOpeningHours},
-		{name: "BY Heilige Drei Koenige", start: "2026-01-06 10:00", dur: time.Hour, want: ReasonHoliday,
-			rules:  func(r Rules) Rules { r.State = "DE-BY"; return r },
-			detail: func(t *testing.T, v Verdict) { assert.Equal(t, "Heilige Drei Könige", v.Holiday) }},
-		{name: "BE has no 6 Jan holiday", start: "2026-01-06 10:00", dur: time.Hour, want: ReasonNone},
-		{name: "BE Frauentag on a weekday 2027", start: "2027-03-08 10:00", dur: time.Hour, want: ReasonHoliday,
-			now: at("2027-01-04 08:00")},
-		{name: "BY no Frauentag", start: "2027-03-08 10:00", dur: time.Hour, want: ReasonNone, now: at("2027-01-04 08:00"),
-			rules: func(r Rules) Rules { r.State = "DE-BY"; return r }},
-		{name: "BY Fronleichnam 4 Jun 2026", start: "2026-06-04 10:00", dur: time.Hour, want: ReasonHoliday, now: at("2026-04-01 08:00"),
-			rules:  func(r Rules) Rules { r.State = "DE-BY"; return r },
-			detail: func(t *testing.T, v Verdict) { assert.Equal(t, "Fronleichnam", v.Holiday) }},
-		{name: "BE no Fronleichnam", start: "2026-06-04 10:00", dur: time.Hour, want: ReasonNone, now: at("2026-04-01 08:00")},
-		{name: "open on a holiday", start: "2026-01-06 10:00", dur: time.Hour, want: ReasonNone,
-			rules: func(r Rules) Rules {
-				r.State = "DE-BY"
-				d, _ := ParseDate("2026-01-06")
-				r.OpenOnHolidays = []Date{d}
-				return r
-			}},
-		{name: "no state no holiday", start: "2026-01-06 10:00", dur: time.Hour, want: ReasonNone,
-			rules: func(r Rules) Rules { r.State = ""; return r }},
-		{name: "closing days", start: "2026-12-28 10:00", dur: time.Hour, want: ReasonClosed, now: at("2026-12-01 08:00"),
-			detail: func(t *testing.T, v Verdict) {
-				require.NotNil(t, v.Closing)
-				assert.Equal(t, "Betriebsferien", v.Closing.Label)
-			}},
-		{name: "in the past", start: "2020-03-02 10:00", dur: time.Hour, want: ReasonInThePast},
-		{name: "too soon default 120 min", start: "2026-01-05 09:00", dur: time.Hour, now: at("2026-01-05 07:30"), want: ReasonTooSoon},
-		{name: "exactly at notice", start: "2026-01-05 09:30", dur: time.Hour, now: at("2026-01-05 07:30"), want: ReasonNone},
-		{name: "custom notice", start: "2026-01-05 10:00", dur: time.Hour, now: at("2026-01-05 07:30"), want: ReasonTooSoon,
-			rules: func(r Rules) Rules { r.Notice = 4 * time.Hour; return r }},
-		{name: "too far default 90 days", start: "2026-04-03 10:00", dur: time.Hour, want: ReasonTooFar},
-		{name: "last day of horizon", start: "2026-04-02 10:00", dur: time.Hour, want: ReasonNone},
-		{name: "custom horizon", start: "2026-01-13 10:00", dur: time.Hour, want: ReasonTooFar,
-			rules: func(r Rules) Rules { r.HorizonDays = 10; return r }},
-		{name: "staff hours at branch", start: "2026-01-05 10:00", dur: time.Hour, want: ReasonStaffAbsent,
-			rules: func(r Rules) Rules { r.Staff = &staff; return r }},
-		{name: "staff hours fit", start: "2026-01-05 12:00", dur: time.Hour, want: ReasonNone,
-			rules: func(r Rules) Rules { r.Staff = &staff; return r }},
-		{name: "staff time off", start: "2026-01-05 10:00", dur: time.Hour, want: ReasonStaffAbsent,
-			rules: func(r Rules) Rules {
-				r.TimeOff = []Absence{{From: at("2026-01-05 10:30"), To: at("2026-01-06 00:00"), Reason: "Urlaub"}}
-				return r
-			},
-			detail: func(t *testing.T, v Verdict) { require.NotNil(t, v.Absence) }},
-		{name: "time off ends at start", start: "2026-01-06 09:00", dur: time.Hour, want: ReasonNone,
-			rules: func(r Rules) Rules {
-				r.TimeOff = []Absence{{From: at("2026-01-05 10:30"), To: at("2026-01-06 09:00")}}
-				return r
-			}},
-		{name: "DST spring forward saturday 28 Mar open", start: "2026-03-28 13:00", dur: time.Hour, want: ReasonNone, now: at("2026-03-20 08:00")},
-		{name: "DST 29 Mar 2026 is a sunday, closed", start: "2026-03-29 10:00", dur: time.Hour, want: ReasonClosed, now: at("2026-03-20 08:00")},
-		{name: "DST 29 Mar night opening spans the gap", start: "2026-03-29 01:30", dur: time.Hour, want: ReasonNone, now: at("2026-03-20 08:00"),
-			rules: func(r Rules) Rules { r.Branch[time.Sunday] = []Span{{From: 60, To: 4 * 60}}; return r }},
-		{name: "DST 25 Oct 2026 fall back hour", start: "2026-10-25 02:30", dur: time.Hour, want: ReasonNone, now: at("2026-10-01 08:00"),
-			rules: func(r Rules) Rules { r.Branch[time.Sunday] = []Span{{From: 2 * 60, To: 4 * 60}}; return r }},
-		{name: "after DST fall back monday 9:00 is 8:00 UTC", start: "2026-10-26 09:00", dur: time.Hour, want: ReasonNone, now: at("2026-10-01 08:00")},
-		{name: "empty slot", start: "2026-01-05 10:00", dur: 0, want: ReasonOutsideOpeningHours},
-		{name: "across midnight", start: "2026-01-05 17:30", dur: 10 * time.Hour, want: ReasonOutsideOpeningHours,
-			rules: func(r Rules) Rules { r.Branch[time.Monday] = []Span{{From: 9 * 60, To: 24 * 60}}; return r }},
-		{name: "until midnight", start: "2026-01-05 23:00", dur: time.Hour, want: ReasonNone,
-			rules: func(r Rules) Rules { r.Branch[time.Monday] = []Span{{From: 9 * 60, To: 24 * 60}}; return r }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := salon(t, "DE-BE")
-			if tc.rules != nil {
-				r = tc.rules(r)
-			}
-			n := now
-			if !tc.now.IsZero() {
-				n = tc.now
-			}
-			start := at(tc.start)
-			v := r.Check(start, start.Add(tc.dur), n)
-			assert.Equal(t, tc.want, v.Reason)
-			if tc.detail != nil {
-				tc.detail(t, v)
-			}
+		{"open monday", be, at(2026, time.January, 12, 9, 0), 45, now, ReasonNone, ""},
+		{"sunday", be, at(2026, time.January, 11, 10, 0), 45, now, ReasonClosed, ""},
+		{"past", be, at(2020, time.January, 6, 10, 0), 45, now, ReasonInThePast, ""},
+		{"two minutes", be, now.Add(2 * time.Minute), 45, now, ReasonTooSoon, ""},
+		{"year 9999", be, at(9999, time.January, 4, 10, 0), 45, now, ReasonTooFar, ""},
+		{"day 90 is inside", be, at(2026, time.April, 2, 10, 0), 45, now, ReasonNone, ""},
+		{"day 91 is beyond", be, at(2026, time.April, 3, 10, 0), 45, now, ReasonTooFar, ""},
+		{"45 minutes at 13:30 saturday", be, at(2026, time.January, 10, 13, 30), 45, now, ReasonOutsideOpeningHours, ""},
+		{"45 minutes at 13:15 saturday", be, at(2026, time.January, 10, 13, 15), 45, now, ReasonNone, ""},
+		{"across the lunch break", be, at(2026, time.January, 13, 11, 30), 45, now, ReasonOutsideOpeningHours, ""},
+		{"before opening", be, at(2026, time.January, 12, 8, 30), 45, now, ReasonOutsideOpeningHours, ""},
+		{"frauentag in berlin", be, at(2026, time.March, 9, 10, 0), 45, at(2026, time.March, 1, 8, 0), ReasonNone, ""},
+		{"epiphany in bavaria", by, at(2026, time.January, 6, 10, 0), 45, now, ReasonHoliday, "Heilige Drei Könige"},
+		{"epiphany in berlin", be, at(2026, time.January, 6, 10, 0), 45, now, ReasonNone, ""},
+		{"corpus christi in bavaria", by, at(2026, time.June, 4, 10, 0), 45, at(2026, time.May, 1, 8, 0), ReasonHoliday, "Fronleichnam"},
+		{"corpus christi in berlin", be, at(2026, time.June, 4, 10, 0), 45, at(2026, time.May, 1, 8, 0), ReasonNone, ""},
+		{"christmas is a closing day first", be, at(2026, time.December, 25, 10, 0), 45, at(2026, time.December, 1, 8, 0), ReasonClosed, ""},
+		{"open on unity day", be, at(2026, time.October, 3, 10, 0), 45, at(2026, time.October, 1, 8, 0), ReasonNone, ""},
+		{"dst spring saturday", be, at(2026, time.March, 28, 13, 15), 45, at(2026, time.March, 20, 8, 0), ReasonNone, ""},
+		{"dst spring monday after", be, at(2026, time.March, 30, 17, 15), 45, at(2026, time.March, 20, 8, 0), ReasonNone, ""},
+		{"dst autumn monday after too late", be, at(2026, time.October, 26, 17, 30), 45, at(2026, time.October, 20, 8, 0), ReasonOutsideOpeningHours, ""},
+		{"dst autumn sunday", be, at(2026, time.October, 25, 10, 0), 45, at(2026, time.October, 20, 8, 0), ReasonClosed, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := c.r.Check(c.start, c.start.Add(time.Duration(c.minutes)*time.Minute), c.now)
+			assert.Equal(t, c.want, v.Reason)
+			assert.Equal(t, c.holiday, v.Holiday)
 		})
 	}
+	march8 := at(2026, time.March, 8, 10, 0) // a Sunday in 2026; check the holiday itself
+	assert.Equal(t, "Frauentag", HolidayName("DE-BE", DateOf(march8)))
+	assert.Empty(t, HolidayName("DE-BY", DateOf(march8)))
+	assert.Equal(t, "Heilige Drei Könige", HolidayName("de-by", Date{2026, time.January, 6}))
 }
 
-func TestDSTInstants(t *testing.T) {
-	loc := berlin(t)
+func TestCheckExplainsTheLastStart(t *testing.T) {
 	r := salon(t, "DE-BE")
-	now := time.Date(2026, 3, 1, 8, 0, 0, 0, loc)
-	// Monday 30 March 2026 09:00 CEST is 07:00 UTC; 08:00 UTC is 10:00 local.
-	assert.True(t, r.Check(time.Date(2026, 3, 30, 7, 0, 0, 0, time.UTC), time.Date(2026, 3, 30, 8, 0, 0, 0, time.UTC), now).OK())
-	assert.Equal(t, ReasonOutsideOpeningHours, r.Check(time.Date(2026, 3, 30, 6, 30, 0, 0, time.UTC), time.Date(2026, 3, 30, 7, 30, 0, 0, time.UTC), now).Reason)
-	// Friday 27 March 2026 09:00 CET is 08:00 UTC; 07:30 UTC is 08:30 local.
-	assert.Equal(t, ReasonOutsideOpeningHours, r.Check(time.Date(2026, 3, 27, 7, 30, 0, 0, time.UTC), time.Date(2026, 3, 27, 8, 0, 0, 0, time.UTC), now).Reason)
+	v := r.Check(at(2026, time.January, 10, 13, 30), at(2026, time.January, 10, 14, 15), at(2026, time.January, 2, 8, 0))
+	require.Equal(t, ReasonOutsideOpeningHours, v.Reason)
+	assert.True(t, v.Closes.Equal(at(2026, time.January, 10, 14, 0)))
+	assert.True(t, v.LastStart.Equal(at(2026, time.January, 10, 13, 15)))
+
+	v = r.Check(at(2026, time.December, 28, 10, 0), at(2026, time.December, 28, 10, 45), at(2026, time.December, 1, 8, 0))
+	require.Equal(t, ReasonClosed, v.Reason)
+	require.NotNil(t, v.Closing)
+	assert.Equal(t, "Betriebsferien", v.Closing.Label)
+}
+
+func TestStaffHoursAndTimeOff(t *testing.T) {
+	staff := database.Staff{ID: "s1", BranchID: "b0", WorkingHours: map[string]database.OpeningHours{
+		"b1": {"mon": {{From: "12:00", To: "16:00"}}},
+	}, TimeOff: []database.TimeOff{{From: at(2026, time.January, 19, 0, 0), To: at(2026, time.January, 24, 0, 0), Reason: "Urlaub"}}}
+	notice, horizon := 0, 30
+	r, err := FromWire(database.Company{}, database.Branch{ID: "b1", TimeZone: "Europe/Berlin",
+		OpeningHours: database.OpeningHours{"mon": {{From: "09:00", To: "18:00"}}, "tue": {{From: "09:00", To: "18:00"}}}},
+		&staff, &database.EventType{MinimumNoticeMinutes: &notice, BookingHorizonDays: &horizon})
+	require.NoError(t, err)
+	now := at(2026, time.January, 5, 11, 58)
+	assert.Equal(t, ReasonStaffAbsent, r.Check(at(2026, time.January, 5, 11, 0), at(2026, time.January, 5, 11, 45), at(2026, time.January, 1, 0, 0)).Reason)
+	assert.Equal(t, ReasonNone, r.Check(at(2026, time.January, 5, 12, 0), at(2026, time.January, 5, 12, 45), now).Reason, "no notice")
+	assert.Equal(t, ReasonStaffAbsent, r.Check(at(2026, time.January, 6, 12, 0), at(2026, time.January, 6, 12, 45), now).Reason, "no hours on tuesday")
+	v := r.Check(at(2026, time.January, 19, 12, 0), at(2026, time.January, 19, 12, 45), now)
+	assert.Equal(t, ReasonStaffAbsent, v.Reason)
+	require.NotNil(t, v.Absence)
+	assert.Equal(t, ReasonTooFar, r.Check(at(2026, time.February, 9, 12, 0), at(2026, time.February, 9, 12, 45), now).Reason)
+	assert.True(t, WorksAt(staff, "b1"))
+	assert.True(t, WorksAt(staff, "b0"))
+	assert.False(t, WorksAt(staff, "b2"))
 }
 
 func TestNextPossible(t *testing.T) {
-	loc := berlin(t)
 	r := salon(t, "DE-BY")
-	now := time.Date(2026, 1, 2, 8, 0, 0, 0, loc)
-	// Saturday 3 Jan 13:30 with 45 minutes: the next start is Monday 5 Jan 9:00.
-	got, ok := r.NextPossible(time.Date(2026, 1, 3, 13, 30, 0, 0, loc), 45*time.Minute, now)
+	// Saturday 13:30: the next 45-minute start is Monday 9:00 (Sunday closed).
+	now := at(2026, time.January, 3, 8, 0)
+	got, ok := r.NextPossible(at(2026, time.January, 10, 13, 30), 45*time.Minute, now)
 	require.True(t, ok)
-	assert.Equal(t, time.Date(2026, 1, 5, 9, 0, 0, 0, loc), got)
-	// Monday 5 Jan 17:30 with an hour: Tuesday 6 Jan is a holiday in BY, so Wednesday 9:00.
-	got, ok = r.NextPossible(time.Date(2026, 1, 5, 17, 30, 0, 0, loc), time.Hour, now)
+	assert.True(t, got.Equal(at(2026, time.January, 12, 9, 0)), got)
+	// Epiphany (Tuesday) in Bavaria → Wednesday.
+	got, ok = r.NextPossible(at(2026, time.January, 6, 9, 0), 45*time.Minute, now)
 	require.True(t, ok)
-	assert.Equal(t, time.Date(2026, 1, 7, 9, 0, 0, 0, loc), got)
-	// Inside the Betriebsferien: the third of January 2027 is a Sunday, so Monday the fourth.
-	got, ok = r.NextPossible(time.Date(2026, 12, 24, 10, 0, 0, 0, loc), time.Hour, time.Date(2026, 12, 1, 8, 0, 0, 0, loc))
+	assert.True(t, got.Equal(at(2026, time.January, 7, 9, 0)), got)
+	// Closing days → 4 January 2027 (2 Jan is a Saturday inside the closing, 3 Jan a Sunday).
+	got, ok = r.NextPossible(at(2026, time.December, 24, 9, 0), 45*time.Minute, at(2026, time.December, 1, 8, 0))
 	require.True(t, ok)
-	assert.Equal(t, time.Date(2027, 1, 4, 9, 0, 0, 0, loc), got)
-	// Notice pushes the start.
-	got, ok = r.NextPossible(now, 30*time.Minute, time.Date(2026, 1, 5, 8, 0, 0, 0, loc))
+	assert.True(t, got.Equal(at(2027, time.January, 4, 9, 0)), got)
+	// Notice: at 8:00 with 120 minutes, the earliest start is 10:00.
+	got, ok = r.NextPossible(at(2026, time.January, 5, 8, 0), 45*time.Minute, at(2026, time.January, 5, 8, 0))
 	require.True(t, ok)
-	assert.Equal(t, time.Date(2026, 1, 5, 10, 0, 0, 0, loc), got)
-	// Nothing within a horizon of 1 day when both days are closed.
-	r.HorizonDays = 1
-	_, ok = r.NextPossible(time.Date(2026, 1, 3, 14, 0, 0, 0, loc), time.Hour, time.Date(2026, 1, 3, 14, 0, 0, 0, loc))
+	assert.True(t, got.Equal(at(2026, time.January, 5, 10, 0)), got)
+	_, ok = r.NextPossible(at(9999, time.January, 4, 10, 0), 45*time.Minute, now)
 	assert.False(t, ok)
 }
 
-func TestParseWeekRejectsBadInput(t *testing.T) {
+func TestParseWeekRejectsBadHours(t *testing.T) {
 	for _, h := range []database.OpeningHours{
-		{"mond": {{From: "09:00", To: "10:00"}}},
-		{"mon": {{From: "9:00", To: "10:00"}}},
-		{"mon": {{From: "10:00", To: "09:00"}}},
-		{"mon": {{From: "25:00", To: "26:00"}}},
+		{"mon": {{From: "18:00", To: "09:00"}}},
+		{"mo": {{From: "09:00", To: "18:00"}}},
+		{"mon": {{From: "9:00", To: "18:00"}}},
+		{"mon": {{From: "09:00", To: "24:30"}}},
 	} {
 		_, err := ParseWeek(h)
-		assert.Error(t, err, "%v", h)
+		assert.Error(t, err, h)
 	}
-	w, err := ParseWeek(database.OpeningHours{"sat": {{From: "13:00", To: "14:00"}, {From: "09:00", To: "12:00"}}})
+	w, err := ParseWeek(database.OpeningHours{"sun": {{From: "00:00", To: "24:00"}}})
 	require.NoError(t, err)
-	assert.Equal(t, []Span{{540, 720}, {780, 840}}, w[time.Saturday])
-}
-
-func TestHolidayName(t *testing.T) {
-	assert.Equal(t, "Frauentag", HolidayName("DE-BE", Date{2026, time.March, 8}))
-	assert.Equal(t, "", HolidayName("DE-BY", Date{2026, time.March, 8}))
-	assert.Equal(t, "Fronleichnam", HolidayName("de-by", Date{2026, time.June, 4}))
-	assert.Equal(t, "", HolidayName("", Date{2026, time.December, 25}))
-	assert.True(t, Known("DE-SN"))
-	assert.False(t, Known("DE-XX"))
+	assert.Equal(t, []Span{{0, 1440}}, w[time.Sunday])
 }
