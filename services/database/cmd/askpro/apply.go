@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
 	"reflect"
 	"slices"
+	"time"
 
 	api "github.com/askproai/backend/pkg/api/database"
 	"github.com/askproai/backend/services/database/internal/database"
@@ -34,6 +36,13 @@ func (a *app) applyTenant(ctx context.Context, s TenantSpec, rotate bool) (appli
 	res, err := a.ensureCompany(ctx, store, s, rotate)
 	if err != nil {
 		return applied{}, err
+	}
+	if res.Company.MinimumNoticeMinutes != s.Booking.MinimumNoticeMinutes || res.Company.BookingHorizonDays != s.Booking.HorizonDays {
+		if err := store.SetCompanyBookingDefaults(ctx, res.Company.ID, s.Booking.MinimumNoticeMinutes, s.Booking.HorizonDays, a.cfg.Actor); err != nil {
+			return res, err
+		}
+		res.Company.MinimumNoticeMinutes, res.Company.BookingHorizonDays = s.Booking.MinimumNoticeMinutes, s.Booking.HorizonDays
+		res.Changed++
 	}
 	branchIDs, err := a.applyBranches(ctx, store, s, &res)
 	if err != nil {
@@ -102,7 +111,8 @@ func (a *app) applyBranches(ctx context.Context, store *database.Store, s Tenant
 	ids := map[string]string{}
 	for _, bs := range s.Branches {
 		want := api.Branch{CompanyID: res.Company.ID, Name: bs.Name, PhoneNumber: bs.Phone, TimeZone: bs.TimeZone,
-			OpeningHours: bs.openingHours(), Address: bs.Address, Active: true}
+			OpeningHours: bs.openingHours(), Address: bs.Address, Active: true, State: bs.State,
+			ClosingDays: bs.closingDays(), OpenOnHolidays: bs.OpenOnHolidays}
 		var have *api.Branch
 		for i := range existing {
 			if existing[i].PhoneNumber == bs.Phone || (have == nil && existing[i].Name == bs.Name) {
@@ -131,7 +141,21 @@ func (a *app) applyBranches(ctx context.Context, store *database.Store, s Tenant
 
 func sameBranch(have, want api.Branch) bool {
 	return have.Name == want.Name && have.PhoneNumber == want.PhoneNumber && have.TimeZone == want.TimeZone &&
-		have.Address == want.Address && have.Active && reflect.DeepEqual(have.OpeningHours, want.OpeningHours)
+		have.Address == want.Address && have.Active && reflect.DeepEqual(have.OpeningHours, want.OpeningHours) &&
+		have.State == want.State && slices.Equal(have.ClosingDays, want.ClosingDays) &&
+		slices.Equal(have.OpenOnHolidays, want.OpenOnHolidays)
+}
+
+// closingDays converts the YAML closing days into the stored ones, in the order they are listed.
+func (b BranchSpec) closingDays() []api.ClosingDays {
+	var out []api.ClosingDays
+	for _, c := range b.ClosingDays {
+		out = append(out, api.ClosingDays{From: c.From, To: c.To, Label: c.Label})
+	}
+	slices.SortFunc(out, func(x, y api.ClosingDays) int {
+		return cmp.Or(cmp.Compare(x.From, y.From), cmp.Compare(x.To, y.To), cmp.Compare(x.Label, y.Label))
+	})
+	return out
 }
 
 // applyServices upserts the event types by Cal.com id; it returns their ids by service name.
@@ -148,7 +172,8 @@ func (a *app) applyServices(ctx context.Context, store *database.Store, s Tenant
 	for _, ss := range s.Services {
 		want := api.EventType{CompanyID: res.Company.ID, BranchID: branchIDs[ss.Branch],
 			CalcomEventTypeID: ss.CalcomEventTypeID, Name: ss.Name, Aliases: ss.Aliases,
-			DurationMinutes: ss.DurationMinutes, PriceCents: ss.PriceCents, Currency: ss.Currency, Active: true}
+			DurationMinutes: ss.DurationMinutes, PriceCents: ss.PriceCents, Currency: ss.Currency, Active: true,
+			MinimumNoticeMinutes: ss.MinimumNoticeMinutes, BookingHorizonDays: ss.BookingHorizonDays}
 		if have, ok := byCalID[ss.CalcomEventTypeID]; ok && sameEventType(have, want) {
 			ids[ss.Name] = have.ID
 			res.EventTypes = append(res.EventTypes, have)
@@ -170,7 +195,19 @@ func sameEventType(have, want api.EventType) bool {
 	samePrice := (have.PriceCents == nil) == (want.PriceCents == nil) &&
 		(have.PriceCents == nil || *have.PriceCents == *want.PriceCents)
 	return have.Name == want.Name && have.BranchID == want.BranchID && slices.Equal(have.Aliases, want.Aliases) &&
-		have.DurationMinutes == want.DurationMinutes && samePrice && have.Currency == want.Currency && have.Active
+		have.DurationMinutes == want.DurationMinutes && samePrice && have.Currency == want.Currency && have.Active &&
+		sameOptional(have.MinimumNoticeMinutes, want.MinimumNoticeMinutes) &&
+		sameOptional(have.BookingHorizonDays, want.BookingHorizonDays)
+}
+
+func sameOptional(a, b *int) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
+}
+
+func sameTimeOff(a, b []api.TimeOff) bool {
+	return slices.EqualFunc(a, b, func(x, y api.TimeOff) bool {
+		return x.From.Equal(y.From) && x.To.Equal(y.To) && x.Reason == y.Reason
+	})
 }
 
 // applyStaff upserts staff members, matched by name within the tenant.
@@ -178,6 +215,14 @@ func (a *app) applyStaff(ctx context.Context, store *database.Store, s TenantSpe
 	existing, err := store.StaffList(ctx, res.Company.ID, "")
 	if err != nil {
 		return err
+	}
+	zones := map[string]*time.Location{}
+	for _, b := range s.Branches {
+		loc, err := time.LoadLocation(b.TimeZone)
+		if err != nil {
+			return fmt.Errorf("branch %q: %w", b.Name, err)
+		}
+		zones[b.Name] = loc
 	}
 	for _, ss := range s.Staff {
 		names := ss.offers(s)
@@ -194,14 +239,19 @@ func (a *app) applyStaff(ctx context.Context, store *database.Store, s TenantSpe
 			}
 		}
 		want := api.Staff{CompanyID: res.Company.ID, BranchID: branchIDs[ss.Branch], Name: ss.Name,
-			Aliases: ss.Aliases, CalcomUserID: ss.CalcomUserID, EventTypeIDs: events, CalcomEventTypes: own, Active: true}
+			Aliases: ss.Aliases, CalcomUserID: ss.CalcomUserID, EventTypeIDs: events, CalcomEventTypes: own, Active: true,
+			WorkingHours: ss.workingHours(branchIDs), TimeOff: ss.timeOff(zones[ss.Branch])}
+		slices.SortFunc(want.TimeOff, func(x, y api.TimeOff) int {
+			return cmp.Or(x.From.Compare(y.From), x.To.Compare(y.To))
+		})
 		if i := slices.IndexFunc(existing, func(st api.Staff) bool { return st.Name == ss.Name }); i >= 0 {
 			have := existing[i]
 			want.ID = have.ID
 			haveEvents := slices.Sorted(slices.Values(have.EventTypeIDs))
 			if have.BranchID == want.BranchID && slices.Equal(have.Aliases, want.Aliases) &&
 				have.CalcomUserID == want.CalcomUserID && slices.Equal(haveEvents, events) &&
-				maps.Equal(have.CalcomEventTypes, want.CalcomEventTypes) {
+				maps.Equal(have.CalcomEventTypes, want.CalcomEventTypes) &&
+				reflect.DeepEqual(have.WorkingHours, want.WorkingHours) && sameTimeOff(have.TimeOff, want.TimeOff) {
 				res.Staff = append(res.Staff, have)
 				res.Unchanged++
 				continue

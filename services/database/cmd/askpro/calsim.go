@@ -94,7 +94,7 @@ func calsimSeedFor(s TenantSpec) (calsimSeed, error) {
 		seed.Users = append(seed.Users, calsimUser{ID: st.CalcomUserID, Username: slug(st.Name),
 			Email: slug(st.Name) + "@" + domain, Name: st.Name, TimeZone: b.TimeZone})
 		seed.Schedules = append(seed.Schedules, calsimSchedule{ID: st.CalcomUserID, UserID: st.CalcomUserID,
-			Name: b.Name, TimeZone: b.TimeZone, IsDefault: true, Availability: availability(mergeHours([]BranchSpec{b}))})
+			Name: b.Name, TimeZone: b.TimeZone, IsDefault: true, Availability: availability(mergeHours(st.schedule(branches)))})
 	}
 	lengths := map[string]int{}
 	for _, e := range s.Services {
@@ -115,6 +115,20 @@ func calsimSeedFor(s TenantSpec) (calsimSeed, error) {
 		}
 	}
 	return seed, nil
+}
+
+// schedule is when a staff member works, as weekly hours to merge: their hours at each branch
+// they list, and their own branch's opening hours unless they list hours there.
+func (st StaffSpec) schedule(branches map[string]BranchSpec) []BranchSpec {
+	var out []BranchSpec
+	_, ownListed := st.Hours.ByBranch[st.Branch]
+	if _, weekly := st.Hours.ByBranch[""]; !weekly && !ownListed {
+		out = append(out, branches[st.Branch])
+	}
+	for _, name := range slices.Sorted(maps.Keys(st.Hours.ByBranch)) {
+		out = append(out, BranchSpec{OpeningHours: st.Hours.ByBranch[name]})
+	}
+	return out
 }
 
 // mergeHours is, per weekday, the union of the branches' opening intervals.

@@ -26,11 +26,12 @@ func demoSpec() TenantSpec {
 		Calcom: CalcomSpec{APIKey: DemoCalcomKey, UserID: 1, Username: "salon-haarmonie",
 			Email: "termine@salon-haarmonie.example"},
 		Branches: []BranchSpec{
-			{Name: mitte, Phone: DemoPhoneMitte, Address: "Torstraße 101, 10119 Berlin",
+			{Name: mitte, Phone: DemoPhoneMitte, Address: "Torstraße 101, 10119 Berlin", State: "DE-BE",
+				ClosingDays: []ClosingDaysSpec{{From: "2026-12-24", To: "2026-12-24", Label: "Heiligabend"}},
 				OpeningHours: map[string][]string{
 					"mon": {"09:00-18:00"}, "tue": {"09:00-18:00"}, "wed": {"09:00-18:00"},
 					"thu": {"09:00-20:00"}, "fri": {"09:00-18:00"}, "sat": {"09:00-14:00"}}},
-			{Name: prenzlauer, Phone: DemoPhonePrenzlauer, Address: "Kastanienallee 12, 10435 Berlin",
+			{Name: prenzlauer, Phone: DemoPhonePrenzlauer, Address: "Kastanienallee 12, 10435 Berlin", State: "DE-BE",
 				OpeningHours: map[string][]string{
 					"tue": {"10:00-19:00"}, "wed": {"10:00-19:00"}, "thu": {"10:00-19:00"},
 					"fri": {"10:00-19:00"}, "sat": {"10:00-16:00"}}},
@@ -50,10 +51,16 @@ func demoSpec() TenantSpec {
 				DurationMinutes: 60, PriceCents: cents(5900), CalcomEventTypeID: 2006},
 		},
 		Staff: []StaffSpec{
-			{Name: "Anna Becker", Branch: mitte, Aliases: []string{"Anna", "Frau Becker"}, CalcomUserID: 11, Services: all},
+			{Name: "Anna Becker", Branch: mitte, Aliases: []string{"Anna", "Frau Becker"}, CalcomUserID: 11, Services: all,
+				Hours: HoursSpec{ByBranch: map[string]map[string][]string{"": {
+					"mon": {"09:00-18:00"}, "tue": {"09:00-18:00"}, "wed": {"09:00-18:00"}, "fri": {"09:00-18:00"}, "sat": {"09:00-14:00"}}}}},
 			{Name: "Mehmet Yılmaz", Branch: mitte, Aliases: []string{"Mehmet", "Herr Yilmaz", "Herr Yılmaz"}, CalcomUserID: 12,
 				Services: []string{"Herrenhaarschnitt", "Föhnen", "Waschen, Schneiden, Föhnen"}},
-			{Name: "Sophie Wagner", Branch: mitte, Aliases: []string{"Sophie", "Frau Wagner"}, CalcomUserID: 13, Services: all},
+			// Sophie works at both branches: Mitte early in the week, Prenzlauer Berg at its end.
+			{Name: "Sophie Wagner", Branch: mitte, Aliases: []string{"Sophie", "Frau Wagner"}, CalcomUserID: 13, Services: all,
+				Hours: HoursSpec{ByBranch: map[string]map[string][]string{
+					mitte:      {"tue": {"09:00-13:00", "14:00-18:00"}, "wed": {"09:00-18:00"}, "thu": {"12:00-20:00"}},
+					prenzlauer: {"fri": {"10:00-19:00"}, "sat": {"10:00-16:00"}}}}},
 			{Name: "Lena Schulz", Branch: prenzlauer, Aliases: []string{"Lena", "Frau Schulz"}, CalcomUserID: 14, Services: all},
 			{Name: "Jonas Fischer", Branch: prenzlauer, Aliases: []string{"Jonas", "Herr Fischer"}, CalcomUserID: 15,
 				Services: []string{"Herrenhaarschnitt", "Damenhaarschnitt", "Föhnen", "Waschen, Schneiden, Föhnen"}},

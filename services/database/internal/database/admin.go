@@ -16,6 +16,9 @@ const (
 	sqlCompanyByName = `SELECT ` + companyColumns + ` FROM companies WHERE name = $1 ORDER BY created_at, id`
 	sqlCompanyRotate = `UPDATE companies SET api_key_digest = $2, api_key_prefix = $3, updated_at = now()
 WHERE id = $1 RETURNING ` + companyColumns
+	sqlCompanyBookingDefaults = `UPDATE companies SET minimum_notice_minutes = $2, booking_horizon_days = $3,
+  updated_at = now()
+WHERE id = $1 AND (minimum_notice_minutes, booking_horizon_days) IS DISTINCT FROM ($2, $3)`
 	sqlCompanyTimeZone = `UPDATE companies SET time_zone = $2, updated_at = now() WHERE id = $1 AND time_zone <> $2`
 	sqlDigestOf        = `SELECT encode(api_key_digest, 'hex') FROM companies WHERE id = $1`
 )
@@ -88,6 +91,31 @@ func (s *Store) SetCompanyCalcomKey(ctx context.Context, companyID, key, actor s
 		return fmt.Errorf("set calcom key of %s: %w", companyID, classify(err))
 	}
 	return nil
+}
+
+// SetCompanyBookingDefaults sets a tenant's default minimum notice and booking horizon for
+// event types that set neither (0: the system defaults) when they differ.
+func (s *Store) SetCompanyBookingDefaults(ctx context.Context, companyID string, noticeMinutes, horizonDays int, actor string) error {
+	if err := checkIDs(companyID); err != nil {
+		return err
+	}
+	if noticeMinutes < 0 || horizonDays < 0 {
+		return invalid("minimum notice and booking horizon are not negative")
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sqlCompanyBookingDefaults, companyID, noticeMinutes, horizonDays)
+		if err != nil {
+			return fmt.Errorf("set booking defaults: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		return audit(ctx, tx, companyID, actor, "company.booking_defaults_set", "company", companyID, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("set booking defaults of %s: %w", companyID, classify(err))
+	}
+	return s.cache.Invalidate(ctx, companyID)
 }
 
 // SetCompanyTimeZone changes a tenant's time zone when it differs.

@@ -13,7 +13,7 @@ import (
 
 const (
 	companyColumns = `id::text, name, api_key_prefix, settings, time_zone,
-calcom_api_key_enc IS NOT NULL, active, api_key_digest`
+calcom_api_key_enc IS NOT NULL, active, minimum_notice_minutes, booking_horizon_days, api_key_digest`
 	sqlCompanyByDigest = `SELECT ` + companyColumns + ` FROM companies WHERE api_key_digest = $1`
 	sqlCompanyByID     = `SELECT ` + companyColumns + ` FROM companies WHERE id = $1`
 	sqlCompanyInsert   = `INSERT INTO companies
@@ -38,7 +38,7 @@ func scanCompany(row pgx.Row) (api.Company, []byte, error) {
 	var c api.Company
 	var digest []byte
 	err := row.Scan(&c.ID, &c.Name, &c.APIKeyPrefix, &c.Settings, &c.TimeZone,
-		&c.HasCalcomAPIKey, &c.Active, &digest)
+		&c.HasCalcomAPIKey, &c.Active, &c.MinimumNoticeMinutes, &c.BookingHorizonDays, &digest)
 	return c, digest, err
 }
 

@@ -11,24 +11,26 @@ import (
 
 const (
 	eventTypeColumns = `id::text, company_id::text, COALESCE(branch_id::text, ''), calcom_event_type_id,
-name, aliases, duration_minutes, price_cents, currency, active`
+name, aliases, duration_minutes, price_cents, currency, active, minimum_notice_minutes, booking_horizon_days`
 	sqlEventTypeList = `SELECT ` + eventTypeColumns + ` FROM event_types
 WHERE company_id = $1 AND active AND ($2::uuid IS NULL OR branch_id IS NULL OR branch_id = $2)
 ORDER BY name, id`
 	sqlEventTypeUpsert = `INSERT INTO event_types
-(company_id, branch_id, calcom_event_type_id, name, aliases, duration_minutes, price_cents, currency, active)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+(company_id, branch_id, calcom_event_type_id, name, aliases, duration_minutes, price_cents, currency, active,
+ minimum_notice_minutes, booking_horizon_days)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (company_id, calcom_event_type_id) DO UPDATE SET branch_id = EXCLUDED.branch_id,
   name = EXCLUDED.name, aliases = EXCLUDED.aliases, duration_minutes = EXCLUDED.duration_minutes,
   price_cents = EXCLUDED.price_cents, currency = EXCLUDED.currency, active = EXCLUDED.active,
-  updated_at = now()
+  minimum_notice_minutes = EXCLUDED.minimum_notice_minutes,
+  booking_horizon_days = EXCLUDED.booking_horizon_days, updated_at = now()
 RETURNING ` + eventTypeColumns
 )
 
 func scanEventType(row pgx.Row) (api.EventType, error) {
 	var e api.EventType
 	err := row.Scan(&e.ID, &e.CompanyID, &e.BranchID, &e.CalcomEventTypeID, &e.Name, &e.Aliases,
-		&e.DurationMinutes, &e.PriceCents, &e.Currency, &e.Active)
+		&e.DurationMinutes, &e.PriceCents, &e.Currency, &e.Active, &e.MinimumNoticeMinutes, &e.BookingHorizonDays)
 	return e, err
 }
 
@@ -83,11 +85,15 @@ func (s *Store) UpsertEventType(ctx context.Context, actor string, e api.EventTy
 	if e.Currency == "" {
 		e.Currency = "EUR"
 	}
+	if (e.MinimumNoticeMinutes != nil && *e.MinimumNoticeMinutes < 0) || (e.BookingHorizonDays != nil && *e.BookingHorizonDays < 0) {
+		return api.EventType{}, invalid("minimum notice and booking horizon are not negative")
+	}
 	var out api.EventType
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		out, err = scanEventType(tx.QueryRow(ctx, sqlEventTypeUpsert, e.CompanyID, nullable(e.BranchID),
-			e.CalcomEventTypeID, e.Name, e.Aliases, e.DurationMinutes, e.PriceCents, e.Currency, e.Active))
+			e.CalcomEventTypeID, e.Name, e.Aliases, e.DurationMinutes, e.PriceCents, e.Currency, e.Active,
+			e.MinimumNoticeMinutes, e.BookingHorizonDays))
 		if err != nil {
 			return fmt.Errorf("upsert event type: %w", err)
 		}
