@@ -62,6 +62,9 @@ WHERE company_id = $1 AND staff_id = $2 AND status IN ('scheduled', 'confirmed')
 )
 
 func (p *pgAppointments) register(s *rpc.Server) {
+	rpc.Register(s, database.MethodCompaniesGet, func(context.Context, database.CompanyParams) (database.Company, error) {
+		return database.Company{ID: testCompany, Name: "Salon", TimeZone: "Europe/Berlin", Active: true}, nil
+	})
 	rpc.Register(s, database.MethodBranchesGet, func(context.Context, database.BranchParams) (database.Branch, error) {
 		return database.Branch{ID: testBranch, Name: "Salon Mitte", TimeZone: "Europe/Berlin"}, nil
 	})

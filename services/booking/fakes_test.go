@@ -30,6 +30,9 @@ type memDB struct {
 }
 
 func (m *memDB) register(s *rpc.Server) {
+	rpc.Register(s, database.MethodCompaniesGet, func(context.Context, database.CompanyParams) (database.Company, error) {
+		return database.Company{ID: testCompany, Name: "Salon", TimeZone: "Europe/Berlin", Active: true}, nil
+	})
 	rpc.Register(s, database.MethodBranchesGet, func(_ context.Context, p database.BranchParams) (database.Branch, error) {
 		return database.Branch{ID: testBranch, CompanyID: testCompany, Name: "Salon Mitte", TimeZone: "Europe/Berlin", Active: true}, nil
 	})

@@ -54,6 +54,9 @@ type AvailabilityResult struct {
 	Options []Option `msgpack:"options" json:"options"`
 	Exact   bool     `msgpack:"exact" json:"exact"`
 	Message string   `msgpack:"message" json:"message"`
+	// Reason is why the wished time cannot be booked by the rules (see Alternatives.Reason);
+	// empty when it can or no time was wished.
+	Reason string `msgpack:"reason,omitempty" json:"reason,omitempty"`
 }
 
 // Alternatives answer handleConflict, and travel as error data of a conflict from create.
@@ -62,6 +65,10 @@ type Alternatives struct {
 	OtherStaff []Option `msgpack:"other_staff" json:"other_staff"`
 	NextDays   []Option `msgpack:"next_days" json:"next_days"`
 	Message    string   `msgpack:"message" json:"message"`
+	// Reason is why the wished slot cannot be booked: taken, closed, outside_opening_hours,
+	// holiday, staff_absent, too_soon, too_far or in_the_past. As error data of createBooking
+	// and rescheduleBooking it is always set, and Message is the German sentence to read out.
+	Reason string `msgpack:"reason,omitempty" json:"reason,omitempty"`
 }
 
 // CreateParams books a slot. IdempotencyKey defaults to call id + staff + start + event type;

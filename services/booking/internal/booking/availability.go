@@ -38,6 +38,16 @@ func (s *Service) CheckAvailability(ctx context.Context, c Criteria) (Availabili
 	a := Availability{Options: nearest(opts, c.At, limit)}
 	a.Exact = !c.At.IsZero() && len(a.Options) > 0 && a.Options[0].Start.Equal(c.At)
 	a.Message = availabilitySentence(a, cat.loc)
+	if !c.At.IsZero() && !a.Exact {
+		if err := s.ruleRefusal(cat, staff, c.At); err != nil {
+			a.Reason = err.Reason
+			if len(a.Options) == 0 {
+				a.Message = err.Message
+			} else {
+				a.Message = err.Message + " Ich kann Ihnen anbieten: " + listOptions(a.Options) + "."
+			}
+		}
+	}
 	return a, nil
 }
 
@@ -79,10 +89,11 @@ func (s *Service) staffOptions(ctx context.Context, companyID string, cat catalo
 	if err != nil {
 		return nil, err
 	}
+	rules, now := cat.rules(st), s.cfg.Now()
 	var opts []Option
 	for _, start := range starts {
 		end := start.Add(cat.eventType.Duration)
-		if start.Before(from) || !start.Before(to) || overlapsAny(busy, start, end) {
+		if start.Before(from) || !start.Before(to) || overlapsAny(busy, start, end) || !rules.Check(start, end, now).OK() {
 			continue
 		}
 		opts = append(opts, Option{Slot: Slot{StaffID: st.ID, Start: start.UTC(), End: end.UTC()},

@@ -3,6 +3,8 @@ package booking
 import (
 	"errors"
 	"fmt"
+
+	"github.com/askproai/backend/pkg/schedule"
 )
 
 // Sentinels the handler maps to wire codes. Adapters wrap their failures in one of them so that
@@ -42,3 +44,18 @@ func (e *FieldError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Re
 func (e *FieldError) Unwrap() error { return ErrValidation }
 
 func invalid(field, reason string) error { return &FieldError{Field: field, Reason: reason} }
+
+// ErrRuleBroken: the slot breaks a booking rule (opening hours, holiday, closing days, staff
+// hours or time off, notice, horizon, past). It comes as a *RuleError.
+var ErrRuleBroken = errors.New("slot breaks a booking rule")
+
+// RuleError says which rule a slot breaks and what to say to the caller.
+type RuleError struct {
+	Reason  schedule.Reason
+	Message string
+}
+
+func (e *RuleError) Error() string { return "slot breaks a booking rule: " + string(e.Reason) }
+
+// Unwrap makes errors.Is(err, ErrRuleBroken) hold.
+func (e *RuleError) Unwrap() error { return ErrRuleBroken }

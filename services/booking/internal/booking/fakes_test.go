@@ -41,6 +41,8 @@ type fakeStore struct {
 	commitThenFail bool
 	cancelErr      error
 	contacts       map[string]booking.Contact
+	// branch, when its ID is set, replaces the default branch (to give it opening rules).
+	branch booking.Branch
 }
 
 func newStore() *fakeStore {
@@ -48,6 +50,9 @@ func newStore() *fakeStore {
 }
 
 func (f *fakeStore) Branch(context.Context, string, string) (booking.Branch, error) {
+	if f.branch.ID != "" {
+		return f.branch, nil
+	}
 	return booking.Branch{ID: branch, Name: "Salon Mitte", TimeZone: "Europe/Berlin"}, nil
 }
 

@@ -1,6 +1,10 @@
 package booking
 
-import "time"
+import (
+	"time"
+
+	"github.com/askproai/backend/pkg/schedule"
+)
 
 // Slot is a half-open interval [Start, End) of one staff member.
 type Slot struct {
@@ -14,11 +18,17 @@ func (s Slot) Overlaps(start, end time.Time) bool {
 	return s.Start.Before(end) && start.Before(s.End)
 }
 
-// Branch is the part of a branch the service needs: its name and clock.
+// Branch is the part of a branch the service needs: its name, clock and opening rules.
 type Branch struct {
 	ID       string
 	Name     string
 	TimeZone string
+	// Hours are the weekly opening hours; nil: open around the clock (no hours configured).
+	Hours *schedule.Week
+	// State is the ISO 3166-2 code whose public holidays close the branch; empty: none.
+	State          string
+	Closings       []schedule.Closing
+	OpenOnHolidays []schedule.Date
 }
 
 // Staff is a bookable person of a branch.
@@ -30,6 +40,11 @@ type Staff struct {
 	// CalcomEventTypes: per offered event type, the staff member's own Cal.com event type, when
 	// they have one; see CalcomEventType.
 	CalcomEventTypes map[string]int64
+	// Hours are the staff member's working hours by branch id; a branch missing here: the
+	// branch's opening hours.
+	Hours map[string]schedule.Week
+	// TimeOff lists the staff member's absences.
+	TimeOff []schedule.Absence
 }
 
 // CalcomEventType is the Cal.com event type through which the staff member is booked for et:
@@ -58,6 +73,10 @@ type EventType struct {
 	CalcomEventTypeID int64
 	Name              string
 	Duration          time.Duration
+	// Notice is the minimum notice and HorizonDays the booking horizon in days, resolved from
+	// the event type, else the company (0: schedule.DefaultNotice / DefaultHorizonDays).
+	Notice      time.Duration
+	HorizonDays int
 }
 
 // Contact is how a caller is reached for confirmations. Phone is E.164.
@@ -93,6 +112,9 @@ type Availability struct {
 	Options []Option
 	// Exact is true when the wished time itself is free (it is then Options[0]).
 	Exact bool
+	// Reason is why the wished time cannot be booked by the rules (closed, holiday, …), empty
+	// when the rules allow it or no time was wished.
+	Reason schedule.Reason
 	// Message is a German sentence the agent can read out.
 	Message string
 }
@@ -144,6 +166,10 @@ type Alternatives struct {
 	OtherStaff []Option // other staff at the wished time
 	NextDays   []Option // the following days, nearest the wished time of day
 	Message    string
+}
+
+func (a Alternatives) all() []Option {
+	return append(append(append([]Option{}, a.SameStaff...), a.OtherStaff...), a.NextDays...)
 }
 
 // Empty reports whether nothing at all could be offered.

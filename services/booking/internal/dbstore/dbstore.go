@@ -12,6 +12,7 @@ import (
 
 	"github.com/askproai/backend/pkg/api/database"
 	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/pkg/schedule"
 	"github.com/askproai/backend/services/booking/internal/booking"
 )
 
@@ -37,7 +38,59 @@ func (s *Store) Branch(ctx context.Context, companyID, branchID string) (booking
 	if err != nil {
 		return booking.Branch{}, domainErr("load branch", err)
 	}
-	return booking.Branch{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone}, nil
+	return toBranch(b)
+}
+
+// toBranch maps the wire branch and its opening rules; malformed hours or dates are a
+// validation error (the database service validates them on write).
+func toBranch(b database.Branch) (booking.Branch, error) {
+	out := booking.Branch{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone, State: b.State}
+	if len(b.OpeningHours) > 0 {
+		w, err := schedule.ParseWeek(b.OpeningHours)
+		if err != nil {
+			return booking.Branch{}, fmt.Errorf("branch %s opening hours: %w: %w", b.ID, err, booking.ErrValidation)
+		}
+		out.Hours = &w
+	}
+	for _, c := range b.ClosingDays {
+		from, err := schedule.ParseDate(c.From)
+		if err != nil {
+			return booking.Branch{}, fmt.Errorf("branch %s closing days: %w: %w", b.ID, err, booking.ErrValidation)
+		}
+		to, err := schedule.ParseDate(c.To)
+		if err != nil {
+			return booking.Branch{}, fmt.Errorf("branch %s closing days: %w: %w", b.ID, err, booking.ErrValidation)
+		}
+		out.Closings = append(out.Closings, schedule.Closing{From: from, To: to, Label: c.Label})
+	}
+	for _, d := range b.OpenOnHolidays {
+		day, err := schedule.ParseDate(d)
+		if err != nil {
+			return booking.Branch{}, fmt.Errorf("branch %s open on holidays: %w: %w", b.ID, err, booking.ErrValidation)
+		}
+		out.OpenOnHolidays = append(out.OpenOnHolidays, day)
+	}
+	return out, nil
+}
+
+// toStaff maps the wire staff member with working hours and time off.
+func toStaff(st database.Staff) (booking.Staff, error) {
+	out := booking.Staff{ID: st.ID, Name: st.Name, CalcomUserID: st.CalcomUserID, EventTypeIDs: st.EventTypeIDs,
+		CalcomEventTypes: st.CalcomEventTypes}
+	for branchID, h := range st.WorkingHours {
+		w, err := schedule.ParseWeek(h)
+		if err != nil {
+			return booking.Staff{}, fmt.Errorf("staff %s working hours: %w: %w", st.ID, err, booking.ErrValidation)
+		}
+		if out.Hours == nil {
+			out.Hours = map[string]schedule.Week{}
+		}
+		out.Hours[branchID] = w
+	}
+	for _, t := range st.TimeOff {
+		out.TimeOff = append(out.TimeOff, schedule.Absence{From: t.From, To: t.To, Reason: t.Reason})
+	}
+	return out, nil
 }
 
 // CompanyTimeZone implements booking.Store.
@@ -59,11 +112,25 @@ func (s *Store) EventTypes(ctx context.Context, companyID, branchID string) ([]b
 	if err != nil {
 		return nil, domainErr("list event types", err)
 	}
+	company, err := get(ctx, s.cache, "company:"+companyID, func(ctx context.Context) (database.Company, error) {
+		return s.db.Company(ctx, database.CompanyParams{CompanyID: companyID})
+	})
+	if err != nil {
+		return nil, domainErr("load company", err)
+	}
 	out := make([]booking.EventType, 0, len(list.EventTypes))
 	for _, et := range list.EventTypes {
 		if et.Active {
+			notice, horizon := company.MinimumNoticeMinutes, company.BookingHorizonDays
+			if et.MinimumNoticeMinutes != nil {
+				notice = *et.MinimumNoticeMinutes
+			}
+			if et.BookingHorizonDays != nil {
+				horizon = *et.BookingHorizonDays
+			}
 			out = append(out, booking.EventType{ID: et.ID, CalcomEventTypeID: et.CalcomEventTypeID, Name: et.Name,
-				Duration: time.Duration(et.DurationMinutes) * time.Minute})
+				Duration: time.Duration(et.DurationMinutes) * time.Minute,
+				Notice:   time.Duration(notice) * time.Minute, HorizonDays: horizon})
 		}
 	}
 	return out, nil
@@ -80,8 +147,11 @@ func (s *Store) Staff(ctx context.Context, companyID, branchID string) ([]bookin
 	out := make([]booking.Staff, 0, len(list.Staff))
 	for _, st := range list.Staff {
 		if st.Active {
-			out = append(out, booking.Staff{ID: st.ID, Name: st.Name, CalcomUserID: st.CalcomUserID, EventTypeIDs: st.EventTypeIDs,
-				CalcomEventTypes: st.CalcomEventTypes})
+			m, err := toStaff(st)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
 		}
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	api "github.com/askproai/backend/pkg/api/booking"
 	"github.com/askproai/backend/pkg/logging"
 	"github.com/askproai/backend/pkg/rpc"
 	"github.com/askproai/backend/services/booking/internal/booking"
@@ -36,6 +37,7 @@ func codeOf(err error) (int, string) {
 		{booking.ErrAmbiguous, rpc.CodeValidation, "more than one appointment matches"},
 		{booking.ErrNotFound, rpc.CodeNotFound, "not found"},
 		{booking.ErrSlotTaken, rpc.CodeConflict, "slot taken"},
+		{booking.ErrRuleBroken, rpc.CodeConflict, "slot not bookable"},
 		{booking.ErrSlotLocked, rpc.CodeSlotLocked, "slot locked"},
 		{booking.ErrLockLost, rpc.CodeSlotLocked, "slot reservation lost"},
 		{booking.ErrInProgress, rpc.CodeInProgress, "request in progress"},
@@ -48,4 +50,23 @@ func codeOf(err error) (int, string) {
 		}
 	}
 	return rpc.CodeInternal, "internal error"
+}
+
+// refusal is the error data of a slot that cannot be booked: the reason on the wire (taken for
+// a lost slot) and, for a broken rule, the German sentence.
+func refusal(err error) api.Alternatives {
+	var re *booking.RuleError
+	if errors.As(err, &re) {
+		return api.Alternatives{Reason: string(re.Reason), Message: re.Message}
+	}
+	return api.Alternatives{Reason: "taken", Message: "Dieser Termin ist leider nicht mehr frei."}
+}
+
+// refusalData is the error data of a refused slot, nil for any other error.
+func refusalData(err error) any {
+	if errors.Is(err, booking.ErrSlotTaken) || errors.Is(err, booking.ErrSlotLocked) || errors.Is(err, booking.ErrLockLost) ||
+		errors.Is(err, booking.ErrRuleBroken) {
+		return refusal(err)
+	}
+	return nil
 }

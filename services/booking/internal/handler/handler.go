@@ -76,7 +76,7 @@ func (h *Handler) checkAvailability(ctx context.Context, p api.AvailabilityParam
 	if err != nil {
 		return api.AvailabilityResult{}, wireError(ctx, err, nil)
 	}
-	return api.AvailabilityResult{Options: options(a.Options), Exact: a.Exact, Message: a.Message}, nil
+	return api.AvailabilityResult{Options: options(a.Options), Exact: a.Exact, Message: a.Message, Reason: string(a.Reason)}, nil
 }
 
 func (h *Handler) handleConflict(ctx context.Context, p api.AvailabilityParams) (api.Alternatives, error) {
@@ -111,11 +111,18 @@ func (h *Handler) create(ctx context.Context, p api.CreateParams) (api.CreateRes
 	res, err := h.svc.Create(ctx, createRequest(p))
 	if err != nil {
 		var data any
-		if errors.Is(err, booking.ErrSlotTaken) || errors.Is(err, booking.ErrSlotLocked) || errors.Is(err, booking.ErrLockLost) {
+		if errors.Is(err, booking.ErrSlotTaken) || errors.Is(err, booking.ErrSlotLocked) || errors.Is(err, booking.ErrLockLost) ||
+			errors.Is(err, booking.ErrRuleBroken) {
+			wire := refusal(err)
 			if alt, aerr := h.svc.HandleConflict(ctx, booking.Criteria{CompanyID: p.CompanyID, BranchID: p.BranchID,
 				EventTypeID: p.EventTypeID, StaffID: p.StaffID, At: p.Start, TimeZone: p.TimeZone}); aerr == nil {
-				data = alternatives(alt)
+				wire = alternatives(alt)
+				wire.Reason = refusal(err).Reason
+				if errors.Is(err, booking.ErrRuleBroken) && wire.Message == "" {
+					wire.Message = refusal(err).Message
+				}
 			}
+			data = wire
 		}
 		return api.CreateResult{}, wireError(ctx, err, data)
 	}
@@ -142,7 +149,7 @@ func (h *Handler) reschedule(ctx context.Context, p api.RescheduleParams) (api.R
 		ConfirmationNumber: p.ConfirmationNumber, StaffID: p.StaffID, Start: p.Start, TimeZone: p.TimeZone,
 		Reason: p.Reason, Actor: p.Actor})
 	if err != nil {
-		return api.RescheduleResult{}, wireError(ctx, err, nil)
+		return api.RescheduleResult{}, wireError(ctx, err, refusalData(err))
 	}
 	return api.RescheduleResult{Booking: toWire(res.Booking), Previous: toWire(res.Previous),
 		ConfirmationSpoken: res.Spoken, Message: res.Message}, nil

@@ -100,7 +100,7 @@ func (s *Server) fnCheckAvailability(ctx context.Context, c *fnCall) FunctionRes
 	if err != nil {
 		return s.failure(ctx, err)
 	}
-	return FunctionResult{Success: len(av.Options) > 0, Message: av.Message, Options: offers(av.Options)}
+	return FunctionResult{Success: len(av.Options) > 0, Message: av.Message, Options: offers(av.Options), Error: av.Reason}
 }
 
 func (s *Server) fnBook(ctx context.Context, c *fnCall) FunctionResult {
@@ -153,7 +153,7 @@ func (s *Server) exactSlot(ctx context.Context, c *fnCall, in routingapi.Intent,
 	if in.Times[0].Kind == "at" && av.Exact && len(av.Options) > 0 {
 		return av.Options[0].Start, av.Options[0].StaffID, FunctionResult{}, true
 	}
-	return time.Time{}, "", FunctionResult{Message: av.Message, Options: offers(av.Options), NeedsClarification: true, Error: "slot_unavailable"}, false
+	return time.Time{}, "", FunctionResult{Message: av.Message, Options: offers(av.Options), NeedsClarification: true, Error: firstNonEmpty(av.Reason, "slot_unavailable")}, false
 }
 
 // conflictResult reads the alternatives the booking service sends with a conflict.
@@ -171,6 +171,9 @@ func conflictResult(err error) FunctionResult {
 	res.Options = offers(all)
 	if alt.Message != "" {
 		res.Message = alt.Message
+	}
+	if alt.Reason != "" && alt.Reason != "taken" {
+		res.Error = alt.Reason // a booking rule (closed, holiday, too_soon, …), not a lost slot
 	}
 	return res
 }
