@@ -211,6 +211,8 @@ func TestEndToEndGermanCall(t *testing.T) {
 		out := e.simulateCall(t)
 		require.Contains(t, out, "analytics 2026-12-20")
 	})
+	// The opening rules through /rpc and the live functions (e2e_rules_test.go).
+	t.Run("opening rules", func(t *testing.T) { e.openingRules(t) })
 }
 
 // simulateCall runs askpro simulate-call (what make demo runs) and returns what it printed.
