@@ -38,12 +38,12 @@ func (s *Store) Branch(ctx context.Context, companyID, branchID string) (booking
 	if err != nil {
 		return booking.Branch{}, domainErr("load branch", err)
 	}
-	return toBranch(b)
+	return ToBranch(b)
 }
 
-// toBranch maps the wire branch and its opening rules; malformed hours or dates are a
+// ToBranch maps the wire branch and its opening rules; malformed hours or dates are a
 // validation error (the database service validates them on write).
-func toBranch(b database.Branch) (booking.Branch, error) {
+func ToBranch(b database.Branch) (booking.Branch, error) {
 	out := booking.Branch{ID: b.ID, Name: b.Name, TimeZone: b.TimeZone, State: b.State}
 	if len(b.OpeningHours) > 0 {
 		w, err := schedule.ParseWeek(b.OpeningHours)
@@ -73,8 +73,8 @@ func toBranch(b database.Branch) (booking.Branch, error) {
 	return out, nil
 }
 
-// toStaff maps the wire staff member with working hours and time off.
-func toStaff(st database.Staff) (booking.Staff, error) {
+// ToStaff maps the wire staff member with working hours and time off.
+func ToStaff(st database.Staff) (booking.Staff, error) {
 	out := booking.Staff{ID: st.ID, Name: st.Name, CalcomUserID: st.CalcomUserID, EventTypeIDs: st.EventTypeIDs,
 		CalcomEventTypes: st.CalcomEventTypes}
 	for branchID, h := range st.WorkingHours {
@@ -121,19 +121,29 @@ func (s *Store) EventTypes(ctx context.Context, companyID, branchID string) ([]b
 	out := make([]booking.EventType, 0, len(list.EventTypes))
 	for _, et := range list.EventTypes {
 		if et.Active {
-			notice, horizon := company.MinimumNoticeMinutes, company.BookingHorizonDays
-			if et.MinimumNoticeMinutes != nil {
-				notice = *et.MinimumNoticeMinutes
-			}
-			if et.BookingHorizonDays != nil {
-				horizon = *et.BookingHorizonDays
-			}
-			out = append(out, booking.EventType{ID: et.ID, CalcomEventTypeID: et.CalcomEventTypeID, Name: et.Name,
-				Duration: time.Duration(et.DurationMinutes) * time.Minute,
-				Notice:   time.Duration(notice) * time.Minute, HorizonDays: horizon})
+			out = append(out, ToEventType(company, et))
 		}
 	}
 	return out, nil
+}
+
+// ToEventType maps the wire event type with its notice and horizon resolved: the event type's,
+// else the company's (0 there: the schedule's defaults). An event type's explicit notice of 0
+// means no notice beyond "not in the past", as in schedule.FromWire.
+func ToEventType(company database.Company, et database.EventType) booking.EventType {
+	notice := time.Duration(company.MinimumNoticeMinutes) * time.Minute
+	horizon := company.BookingHorizonDays
+	if et.MinimumNoticeMinutes != nil && *et.MinimumNoticeMinutes >= 0 {
+		notice = time.Duration(*et.MinimumNoticeMinutes) * time.Minute
+		if notice == 0 {
+			notice = time.Nanosecond
+		}
+	}
+	if et.BookingHorizonDays != nil && *et.BookingHorizonDays > 0 {
+		horizon = *et.BookingHorizonDays
+	}
+	return booking.EventType{ID: et.ID, CalcomEventTypeID: et.CalcomEventTypeID, Name: et.Name,
+		Duration: time.Duration(et.DurationMinutes) * time.Minute, Notice: notice, HorizonDays: horizon}
 }
 
 // Staff implements booking.Store.
@@ -147,7 +157,7 @@ func (s *Store) Staff(ctx context.Context, companyID, branchID string) ([]bookin
 	out := make([]booking.Staff, 0, len(list.Staff))
 	for _, st := range list.Staff {
 		if st.Active {
-			m, err := toStaff(st)
+			m, err := ToStaff(st)
 			if err != nil {
 				return nil, err
 			}
