@@ -74,6 +74,9 @@ func TestComposeStack(t *testing.T) {
 	require.Equal(t, c.Services["seed"].Environment["DATABASE_URL"], db["DATABASE_URL"], "seed migrates the service's database")
 	require.Contains(t, c.Services["calcom"].Environment["CALCOM_BASE_URL"], "calsim:9180")
 	require.NotEmpty(t, c.Services["gateway"].Environment["RETELL_API_KEY"])
+	// The booking service has no SMS_PROVIDER default; the compose stack is for development and
+	// chooses the log sink unless the environment names a real provider.
+	require.Equal(t, "${SMS_PROVIDER:-log}", c.Services["booking"].Environment["SMS_PROVIDER"])
 	require.Contains(t, c.Services["seed"].Build["dockerfile_inline"], "./cmd/askpro")
 
 	mounts := strings.Join(c.Services["prometheus"].Volumes, " ")

@@ -154,3 +154,32 @@ func TestNoKedaOverlayFallsBackToHPA(t *testing.T) {
 		require.Contains(t, hpas, "askpro-"+name)
 	}
 }
+
+// Booking refuses to start without SMS_PROVIDER; production must choose the real provider, whose
+// URL and token come from the Secret, and only the dev overlay may write confirmations to the log.
+func TestSMSProviderIsChosenPerOverlay(t *testing.T) {
+	for dir, want := range map[string]string{
+		"k8s/overlays/production": "http", "k8s/overlays/no-keda": "http", "k8s/overlays/dev": "log",
+	} {
+		objs := build(t, dir)
+		cm, ok := byKind(objs, "ConfigMap")["askpro-config"]
+		require.True(t, ok, dir)
+		require.Equal(t, want, get(cm, "data", "SMS_PROVIDER"), dir)
+		require.Nil(t, get(cm, "data", "SMS_HTTP_TOKEN"), dir+": the token belongs in the Secret")
+
+		booking := byKind(objs, "Deployment")["askpro-booking"]
+		var from []string
+		for _, e := range get(booking, "spec", "template", "spec", "containers", 0, "envFrom").([]any) {
+			if n, ok := get(e, "configMapRef", "name").(string); ok {
+				from = append(from, "configmap/"+n)
+			}
+			if n, ok := get(e, "secretRef", "name").(string); ok {
+				from = append(from, "secret/"+n)
+			}
+		}
+		require.ElementsMatch(t, []string{"configmap/askpro-config", "secret/askpro-secrets"}, from, dir)
+		for _, e := range get(booking, "spec", "template", "spec", "containers", 0, "env").([]any) {
+			require.NotEqual(t, "SMS_PROVIDER", get(e, "name"), dir+": set in askpro-config only")
+		}
+	}
+}

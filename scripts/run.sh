@@ -24,6 +24,8 @@
 #                     own (:9100 gateway, :9101 routing, :9102 call, :9103 booking,
 #                     :9104 database, :9105 calcom). A global OPS_ADDR is ignored here: six
 #                     processes cannot share one port.
+#   SMS_PROVIDER      log: confirmations are written to .dev/logs/booking.log (sms_logged), not
+#                     sent; the service itself has no default and refuses to start without one
 #   LOG_FORMAT        console; each service logs to .dev/logs/<service>.log
 #   RUN_FOLLOW_LOGS   1 (default) follows the logs in this terminal once everything is up
 set -euo pipefail
@@ -157,6 +159,7 @@ run_all() {
   fi
   export RETELL_API_KEY=${RETELL_API_KEY:-demo-retell-key}
   export LOG_FORMAT=${LOG_FORMAT:-console}
+  export SMS_PROVIDER=${SMS_PROVIDER:-log}
   export RPC_NAMESPACE=${RPC_NAMESPACE:-askpro}
   dev_keys
   export PII_KEYS BLIND_INDEX_KEY

@@ -30,7 +30,10 @@ type SMTPConfig struct {
 	StartTLS                       bool
 }
 
-// SMSConfig selects the SMS provider: "log" (development) or "http" (URL and token required).
+// SMSConfig selects the SMS provider: "http" (URL and token required), "none" (no SMS) or "log"
+// (development: confirmations are written to the log and reach nobody). There is no default:
+// a deployment that forgets the setting must not start and quietly send every confirmation to
+// its log. make run, the compose stack and pkg/stack choose "log" explicitly.
 type SMSConfig struct {
 	Provider, URL, Token, Sender string
 }
@@ -56,7 +59,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 			StartTLS: r.Bool("SMTP_STARTTLS", true),
 		},
 		SMS: SMSConfig{
-			Provider: r.OneOf("SMS_PROVIDER", "log", "log", "http", "none"),
+			Provider: smsProvider(r),
 			URL:      r.URL("SMS_HTTP_URL", "", "http", "https"), Token: r.String("SMS_HTTP_TOKEN", ""),
 			Sender: r.String("SMS_SENDER", "AskPro"),
 		},
@@ -73,4 +76,14 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		r.Fail("SMS_HTTP_URL/SMS_HTTP_TOKEN", "required when SMS_PROVIDER=http")
 	}
 	return cfg, r.Err()
+}
+
+// smsProvider reads SMS_PROVIDER, which has no default (see SMSConfig).
+func smsProvider(r *config.Reader) string {
+	if r.String("SMS_PROVIDER", "") == "" {
+		r.Fail("SMS_PROVIDER", "required but not set: http (with SMS_HTTP_URL and SMS_HTTP_TOKEN) "+
+			"sends confirmations, none sends no SMS, log (development only) writes them to the log")
+		return ""
+	}
+	return r.OneOf("SMS_PROVIDER", "", "http", "none", "log")
 }

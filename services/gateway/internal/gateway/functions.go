@@ -105,7 +105,7 @@ func (s *Server) handleFunction(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	h, ok := s.fnHandlers[name]
 	if !ok {
-		writeError(w, http.StatusNotFound, "unknown function "+name)
+		writeError(w, http.StatusNotFound, codeUnknownFunction, "unknown function "+name)
 		return
 	}
 	body, ok := readBody(w, r, MaxFunctionBody)
@@ -114,7 +114,7 @@ func (s *Server) handleFunction(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.opt.Verifier.Verify(body, r.Header.Get(retell.SignatureHeader)); err != nil {
 		logging.FromContext(r.Context()).Warn().Err(err).Msg("function signature rejected")
-		writeError(w, http.StatusUnauthorized, "invalid signature")
+		writeError(w, http.StatusUnauthorized, codeInvalidSignature, "invalid signature")
 		return
 	}
 	var req functionRequest

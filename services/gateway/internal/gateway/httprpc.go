@@ -107,11 +107,11 @@ func (s *Server) handleRPC(w http.ResponseWriter, r *http.Request) {
 	tenant, err := s.opt.Auth.Tenant(r.Context(), r.Header.Get(APIKeyHeader))
 	if err != nil {
 		if errors.Is(err, ErrUnknownKey) {
-			writeError(w, http.StatusUnauthorized, "missing or unknown API key")
+			writeError(w, http.StatusUnauthorized, codeUnknownAPIKey, "missing or unknown API key")
 			return
 		}
 		logging.FromContext(r.Context()).Error().Err(err).Msg("api key lookup failed")
-		writeError(w, http.StatusServiceUnavailable, "authentication unavailable, retry")
+		writeError(w, http.StatusServiceUnavailable, codeAuthUnavailable, "authentication unavailable, retry")
 		return
 	}
 	if !s.allow(w, r, tenant) {
@@ -145,7 +145,7 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, tenant string) bo
 	}
 	secs := int((d.RetryAfter + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-	writeError(w, http.StatusTooManyRequests, "rate limit exceeded")
+	writeError(w, http.StatusTooManyRequests, codeRateLimited, "rate limit exceeded")
 	return false
 }
 

@@ -105,7 +105,9 @@ func TestRPCAuthenticatesByKeyDigest(t *testing.T) {
 	e := newRPCEnv(t, 100)
 	call := `{"jsonrpc":"2.0","id":1,"method":"booking.checkAvailability","params":{"event_type_id":"e1"}}`
 	require.Equal(t, http.StatusUnauthorized, e.do(t, "", call).Code)
-	require.Equal(t, http.StatusUnauthorized, e.do(t, "key-unknown", call).Code)
+	rec := e.do(t, "key-unknown", call)
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	require.JSONEq(t, `{"code":"unknown_api_key","error":"missing or unknown API key"}`, rec.Body.String())
 	r := decodeReply(t, e.do(t, "key-salon", call))
 	require.Nil(t, r.Error)
 	require.Contains(t, string(r.Result), "company-salon@")
@@ -175,6 +177,7 @@ func TestRPCRateLimitPerTenant(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, rec.Code)
 	// 600/min is one request per 100 ms; Retry-After rounds up to whole seconds.
 	require.Equal(t, "1", rec.Header().Get("Retry-After"))
+	require.JSONEq(t, `{"code":"rate_limited","error":"rate limit exceeded"}`, rec.Body.String())
 	// Another tenant is not affected.
 	require.Equal(t, http.StatusOK, e.do(t, "key-clinic", call).Code)
 	// One emission interval later the salon may send one more request, and only one.

@@ -52,12 +52,12 @@ func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.opt.Verifier.Verify(body, r.Header.Get(retell.SignatureHeader)); err != nil {
 		logging.FromContext(r.Context()).Warn().Err(err).Msg("inbound signature rejected")
-		writeError(w, http.StatusUnauthorized, "invalid signature")
+		writeError(w, http.StatusUnauthorized, codeInvalidSignature, "invalid signature")
 		return
 	}
 	var req inboundRequest
 	if err := json.Unmarshal(body, &req); err != nil || req.CallInbound.ToNumber == "" {
-		writeError(w, http.StatusBadRequest, "expected {event: call_inbound, call_inbound: {from_number, to_number}}")
+		writeError(w, http.StatusBadRequest, codeMalformedPayload, "expected {event: call_inbound, call_inbound: {from_number, to_number}}")
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opt.InboundTimeout)

@@ -167,7 +167,7 @@ func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
 			if v := recover(); v != nil {
 				logger.Error().Interface("panic", v).Msg("handler panicked")
 				if !rec.wrote {
-					writeError(rec, http.StatusInternalServerError, "internal error")
+					writeError(rec, http.StatusInternalServerError, codeInternal, "internal error")
 				}
 			}
 			took := time.Since(start)
@@ -201,15 +201,32 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool
 	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		writeError(w, http.StatusRequestEntityTooLarge, "body larger than "+strconv.FormatInt(limit, 10)+" bytes")
+		writeError(w, http.StatusRequestEntityTooLarge, codeBodyTooLarge, "body larger than "+strconv.FormatInt(limit, 10)+" bytes")
 		return nil, false
 	}
-	writeError(w, http.StatusBadRequest, "could not read body")
+	writeError(w, http.StatusBadRequest, codeUnreadableBody, "could not read body")
 	return nil, false
 }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+// The stable codes of the gateway's HTTP errors (outside JSON-RPC): clients branch on "code";
+// "error" is a plain sentence for a person. Neither carries parser or internal details: those
+// go to the log.
+const (
+	codeInvalidSignature = "invalid_signature"
+	codeMalformedPayload = "malformed_payload"
+	codeBodyTooLarge     = "body_too_large"
+	codeUnreadableBody   = "unreadable_body"
+	codeUnknownFunction  = "unknown_function"
+	codeUnknownAPIKey    = "unknown_api_key"
+	codeAuthUnavailable  = "auth_unavailable"
+	codeRateLimited      = "rate_limited"
+	codeNotStored        = "not_stored"
+	codeInternal         = "internal"
+)
+
+// writeError answers {"error": msg, "code": code}.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg, "code": code})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

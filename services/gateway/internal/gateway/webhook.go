@@ -23,13 +23,16 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 	if err := s.opt.Verifier.Verify(body, r.Header.Get(retell.SignatureHeader)); err != nil {
 		s.metrics.webhooks.WithLabelValues("rejected").Inc()
 		log.Warn().Err(err).Msg("webhook signature rejected")
-		writeError(w, http.StatusUnauthorized, "invalid signature")
+		writeError(w, http.StatusUnauthorized, codeInvalidSignature, "invalid signature")
 		return
 	}
 	head, err := parseWebhookHead(body)
 	if err != nil {
 		s.metrics.webhooks.WithLabelValues("rejected").Inc()
-		writeError(w, http.StatusBadRequest, err.Error())
+		// The parser's words (which field, which offset) are for the operator; the body is
+		// never logged (it carries transcripts and phone numbers).
+		log.Warn().Err(err).Int("bytes", len(body)).Msg("webhook_malformed")
+		writeError(w, http.StatusBadRequest, codeMalformedPayload, "not a Retell webhook: expected {event, call: {call_id}}")
 		return
 	}
 	// The write must finish even if Retell hangs up: once started, the event either lands or
@@ -44,7 +47,7 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		s.metrics.webhooks.WithLabelValues("unavailable").Inc()
 		log.Error().Err(err).Str("event", head.Event).Msg("webhook not stored")
 		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, "event not stored, retry")
+		writeError(w, http.StatusServiceUnavailable, codeNotStored, "event not stored, retry")
 		return
 	}
 	outcome := "stored"

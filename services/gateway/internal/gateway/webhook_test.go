@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +42,25 @@ type webhookEnv struct {
 	rdb    *redis.Client
 	stream string
 	seen   string
+	log    *logBuffer
+}
+
+// logBuffer collects the server's log lines; the server logs from more than one goroutine.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newWebhookEnv(t *testing.T, publish gateway.PublishFunc) *webhookEnv {
@@ -52,12 +72,13 @@ func newWebhookEnv(t *testing.T, publish gateway.PublishFunc) *webhookEnv {
 	}
 	v, err := retell.NewVerifier([]string{"old-key", testKey}, time.Now)
 	require.NoError(t, err)
+	logs := &logBuffer{}
 	srv := gateway.NewServer(gateway.Options{
 		Verifier: v,
 		Inbox:    gateway.NewInbox(env.Client, publish, env.Prefix, time.Hour),
-		Logger:   zerolog.Nop(),
+		Logger:   zerolog.New(logs).Level(zerolog.WarnLevel),
 	})
-	return &webhookEnv{srv: srv, rdb: env.Client, stream: stream, seen: env.Prefix + ":gateway:seen:"}
+	return &webhookEnv{srv: srv, rdb: env.Client, stream: stream, seen: env.Prefix + ":gateway:seen:", log: logs}
 }
 
 // settled waits until every stored event's seen-mark is written (after the 204, off the
@@ -164,11 +185,37 @@ func TestWebhookRejectsBadInputAndStoresNothing(t *testing.T) {
 	require.Empty(t, e.stored(t))
 }
 
+// A client learns that its payload is not a Retell webhook, by a stable code and a plain
+// sentence; which field or byte the parser tripped on goes to the log, and the body to neither.
+func TestWebhookErrorsAreStableAndKeepParserDetailsInTheLog(t *testing.T) {
+	e := newWebhookEnv(t, nil)
+	cases := []struct{ body, detail string }{
+		{`{"event":"call_started","call":{"call_id":"+4930123456"`, "invalid JSON"},
+		{`{"event":"call_started","call":{"call_id":4930123456}}`, "field call.call_id has the wrong type"},
+		{`{"event":"call_started","call":{"to_number":"+4930123456"}}`, "call.call_id is missing"},
+	}
+	for _, tc := range cases {
+		rec := e.post(t, tc.body, signNow(tc.body))
+		require.Equal(t, http.StatusBadRequest, rec.Code)
+		require.JSONEq(t, `{"code":"malformed_payload","error":"not a Retell webhook: expected {event, call: {call_id}}"}`, rec.Body.String())
+		require.Contains(t, e.log.String(), tc.detail)
+	}
+	logs := e.log.String()
+	require.Equal(t, len(cases), strings.Count(logs, `"message":"webhook_malformed"`), logs)
+	require.NotContains(t, logs, "4930123456", "the body is never logged")
+
+	rec := e.post(t, `{"event":"call_started","call":{"call_id":"c"}}`, "")
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	require.JSONEq(t, `{"code":"invalid_signature","error":"invalid signature"}`, rec.Body.String())
+	require.Empty(t, e.stored(t))
+}
+
 func TestWebhookOversizedBody(t *testing.T) {
 	e := newWebhookEnv(t, nil)
 	big := `{"event":"call_ended","call":{"call_id":"c","transcript":"` + strings.Repeat("x", gateway.MaxWebhookBody) + `"}}`
 	rec := e.post(t, big, signNow(big))
 	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	require.Contains(t, rec.Body.String(), `"code":"body_too_large"`)
 	require.Empty(t, e.stored(t))
 }
 
@@ -179,6 +226,8 @@ func TestWebhookAnswers503WhenItCannotStore(t *testing.T) {
 	rec := e.post(t, body, signNow(body))
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	require.Equal(t, "1", rec.Header().Get("Retry-After"))
+	require.JSONEq(t, `{"code":"not_stored","error":"event not stored, retry"}`, rec.Body.String())
+	require.NotContains(t, rec.Body.String(), "connection refused")
 
 	// The failed attempt left no mark behind: Retell's retry is stored, not dropped.
 	n, err := e.rdb.Keys(t.Context(), "*call_analyzed:call_503").Result()
