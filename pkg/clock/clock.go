@@ -38,6 +38,18 @@ func Set(path string, ref time.Time) error {
 	return write(path, ref, time.Now())
 }
 
+// Read returns the time the clock file at path says it is now: what every test-clock binary
+// reading it sees. A harness that drives such binaries uses it to say dates against the same
+// clock ("morgen" on the day the system believes it is). It reads a file only and moves no
+// clock, so it is safe in any build.
+func Read(path string) (time.Time, error) {
+	body, err := os.ReadFile(path)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read test clock: %w", err)
+	}
+	return at(string(body), time.Now())
+}
+
 func write(path string, ref, setAt time.Time) error {
 	body := ref.Format(time.RFC3339Nano) + "\n" + setAt.Format(time.RFC3339Nano) + "\n"
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".clock-*")

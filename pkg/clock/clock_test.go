@@ -51,3 +51,21 @@ func TestParseRejectsWhatIsNotAClock(t *testing.T) {
 func TestSetFailsInAMissingFolder(t *testing.T) {
 	require.Error(t, Set(filepath.Join(t.TempDir(), "missing", "clock"), time.Now()))
 }
+
+func TestReadSaysWhatATestClockBinarySees(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "clock")
+	ref := time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)
+	before := time.Now()
+	require.NoError(t, Set(path, ref))
+	got, err := Read(path)
+	elapsed := time.Since(before)
+	require.NoError(t, err)
+	require.False(t, got.Before(ref), "%s is before the reference", got)
+	require.False(t, got.After(ref.Add(elapsed)), "%s runs ahead of real time", got)
+
+	_, err = Read(filepath.Join(t.TempDir(), "missing"))
+	require.ErrorContains(t, err, "read test clock")
+	require.NoError(t, os.WriteFile(path, []byte("not a clock\n"), 0o600))
+	_, err = Read(path)
+	require.Error(t, err)
+}

@@ -27,6 +27,18 @@ const FunctionDeadline = 8 * time.Second
 // the loopback round trip.
 const answerSlack = 500 * time.Millisecond
 
+// chaosNow is when every fault test's system believes it is: a Tuesday morning, so the callers'
+// "morgen" and "am 14. Dezember" mean the same days whenever and wherever the suite runs.
+var chaosNow = time.Date(2026, 12, 8, 9, 0, 0, 0, berlin)
+
+var berlin = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
 var (
 	buildOnce sync.Once
 	binDir    string
@@ -66,19 +78,23 @@ func binaries(t *testing.T) map[string]string {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		bins, buildErr = stack.Build(ctx, root, binDir, loadsim.AllBinaries...)
+		bins, buildErr = stack.BuildWith(ctx, root, binDir, stack.BuildOptions{Tags: []string{stack.TestClockTag}},
+			loadsim.AllBinaries...)
 	})
 	require.NoError(t, buildErr)
 	return bins
 }
 
-// system starts a seeded system; it is stopped when t ends, and its logs are printed when t
-// failed.
+// system starts a seeded system on the test clock (chaosNow unless opts say otherwise); it is
+// stopped when t ends, and its logs are printed when t failed.
 func system(t *testing.T, opts loadsim.Options) *loadsim.Started {
 	t.Helper()
 	opts.Bin = binaries(t)
 	if opts.WorkDir == "" {
 		opts.WorkDir = t.TempDir()
+	}
+	if opts.ClockAt.IsZero() {
+		opts.ClockAt = chaosNow
 	}
 	sys, err := loadsim.Start(t.Context(), opts)
 	t.Cleanup(func() {
@@ -107,7 +123,7 @@ func checker(t *testing.T, sys *loadsim.Started, redisURL, ns string) *loadsim.C
 // runner returns a runner of n callers for d with short think times.
 func runner(sys *loadsim.Started, n int, d time.Duration) *loadsim.Runner {
 	return loadsim.NewRunner(loadsim.Config{GatewayURL: sys.GatewayURL, Tenant: sys.Tenant, Concurrency: n,
-		Duration: d, Think: 400 * time.Millisecond, RampUp: time.Second, RunID: loadsim.RandomID(3)})
+		Duration: d, Think: 400 * time.Millisecond, RampUp: time.Second, RunID: loadsim.RandomID(3), Now: sys.Now})
 }
 
 // runAsync starts r and returns a channel closed when it is done.

@@ -69,7 +69,7 @@ func TestRedisRestartMidRun(t *testing.T) {
 
 	r := loadsim.NewRunner(loadsim.Config{GatewayURL: sys.GatewayURL, Tenant: sys.Tenant, Concurrency: 30,
 		Duration: 20 * time.Second, Think: 400 * time.Millisecond, RampUp: time.Second, RunID: loadsim.RandomID(3),
-		WebhookAttempts: 20})
+		WebhookAttempts: 20, Now: sys.Now})
 	done := runAsync(t.Context(), r)
 	after(t.Context(), 7*time.Second)
 	t0 := time.Now()

@@ -69,6 +69,10 @@ type Config struct {
 	// WebhookAttempts is how often a webhook is sent before it is given up (default 4); Retell
 	// retries a 5xx.
 	WebhookAttempts int
+	// Now is the business clock the callers say their days against ("morgen", "am 14.
+	// Dezember"): Started.Now for a system on a test clock, so a test's wishes mean the same on
+	// every day it runs. Default time.Now, the clock of a real system.
+	Now func() time.Time
 }
 
 // Runner runs simulated calls and records what happened.
@@ -92,6 +96,9 @@ func NewRunner(cfg Config) *Runner {
 	}
 	if cfg.WebhookAttempts == 0 {
 		cfg.WebhookAttempts = 4
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	tr := &http.Transport{MaxIdleConns: cfg.Concurrency + 16, MaxIdleConnsPerHost: cfg.Concurrency + 16, IdleConnTimeout: time.Minute}
 	return &Runner{cfg: cfg, client: &http.Client{Transport: tr, Timeout: cfg.Timeout}, Stats: NewStats(),
@@ -212,7 +219,7 @@ func (r *Runner) leave() {
 // conversation: availability, then (usually) a booking, sometimes followed by a cancellation.
 func (r *Runner) conversation(ctx context.Context, rng *rand.Rand, c *Call) {
 	service := c.branch.Services[rng.IntN(len(c.branch.Services))]
-	args := map[string]string{"service": service, "date": wishDay(rng, c.start), "time": times[rng.IntN(len(times))]}
+	args := map[string]string{"service": service, "date": wishDay(rng, r.cfg.Now()), "time": times[rng.IntN(len(times))]}
 	if staff := c.branch.Offers[service]; rng.IntN(2) == 0 && len(staff) > 0 {
 		args["staff"] = staff[rng.IntN(len(staff))]
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/askproai/backend/migrations"
+	"github.com/askproai/backend/pkg/clock"
 	"github.com/askproai/backend/pkg/stack"
 )
 
@@ -83,12 +84,16 @@ func CreateDatabase(ctx context.Context, adminURL, name string) (string, func(),
 
 // SeedDemo runs `askpro seed demo` against opts' database and Redis namespace and writes
 // calsim's seed to seedPath. It returns what askpro printed.
-func SeedDemo(ctx context.Context, opts Options, pii, blind, seedPath string) (string, error) {
+// clockFile, when set, is the system's test clock, which askpro reads too.
+func SeedDemo(ctx context.Context, opts Options, clockFile, pii, blind, seedPath string) (string, error) {
 	askpro, dbURL := opts.Bin["askpro"], opts.DatabaseURL
 	cmd := exec.CommandContext(ctx, askpro, "seed", "demo", "--calsim-seed", seedPath)
 	cmd.Env = append(inherit("PATH", "HOME"), "TZ=UTC",
 		"DATABASE_URL="+dbURL, "PII_KEYS="+pii, "BLIND_INDEX_KEY="+blind, "ASKPRO_ACTOR=loadsim",
 		"REDIS_URL="+opts.RedisURL, "RPC_NAMESPACE="+opts.Namespace)
+	if clockFile != "" {
+		cmd.Env = append(cmd.Env, clock.EnvFile+"="+clockFile)
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("askpro seed demo: %w\n%s", err, out)
@@ -221,6 +226,11 @@ type Options struct {
 	LiftCalcomRateLimit bool
 	// LogLevel of every service (default warn: the access logs of a load run cost CPU).
 	LogLevel string
+	// ClockAt, when set, starts the system's business clock at this instant (pkg/clock): the
+	// clock file WorkDir/clock is written and given to calsim, askpro and every service, whose
+	// clocks then run on from it. Bin must then be built with stack.TestClockTag. Tests set it
+	// so that "morgen" is the same day whenever they run; Started.Now reads that clock.
+	ClockAt time.Time
 }
 
 // Started is a running, seeded system.
@@ -230,14 +240,36 @@ type Started struct {
 	DB       *pgxpool.Pool
 	SeedPath string
 	Seeded   string
+	// ClockFile is the system's test clock (empty without Options.ClockAt).
+	ClockFile string
+}
+
+// Now is the system's business time: the test clock when Options.ClockAt was set, else the
+// real time.
+func (s *Started) Now() time.Time {
+	if s.ClockFile == "" {
+		return time.Now()
+	}
+	t, err := clock.Read(s.ClockFile)
+	if err != nil {
+		// The file is this harness's own, written at Start; losing it is a broken test setup.
+		panic(fmt.Sprintf("loadsim: %v", err))
+	}
+	return t
 }
 
 // Start seeds the demo tenant into opts.DatabaseURL and starts calsim and the six services.
 // The caller stops the system (Started.Close) even when an error is returned with it.
 func Start(ctx context.Context, opts Options) (*Started, error) {
 	s := &Started{SeedPath: filepath.Join(opts.WorkDir, "calsim-seed.json")}
+	if !opts.ClockAt.IsZero() {
+		s.ClockFile = filepath.Join(opts.WorkDir, "clock")
+		if err := clock.Set(s.ClockFile, opts.ClockAt); err != nil {
+			return s, err
+		}
+	}
 	pii, blind := Keys()
-	out, err := SeedDemo(ctx, opts, pii, blind, s.SeedPath)
+	out, err := SeedDemo(ctx, opts, s.ClockFile, pii, blind, s.SeedPath)
 	s.Seeded = out
 	if err != nil {
 		return s, err
@@ -266,7 +298,7 @@ func Start(ctx context.Context, opts Options) (*Started, error) {
 		Bin: opts.Bin, RedisURL: opts.RedisURL, DatabaseURL: opts.DatabaseURL, Namespace: opts.Namespace,
 		RetellKey: RetellKey, PIIKeys: pii, BlindIndexKey: blind, CalsimSeed: s.SeedPath,
 		CalsimArgs: append([]string{"-rate-limit", "-1"}, opts.CalsimArgs...),
-		LogDir:     opts.WorkDir, ServiceEnv: svcEnv,
+		LogDir:     opts.WorkDir, ServiceEnv: svcEnv, ClockFile: s.ClockFile,
 		Env: map[string]string{"LOG_LEVEL": cmp.Or(opts.LogLevel, "warn")},
 	})
 	return s, err
