@@ -345,11 +345,11 @@ func explain(r schedule.Rules, v schedule.Verdict, b api.Branch, staff string, s
 				fmt.Sprintf("%s is off%s: %s to %s.", staff, why, from.Format("2006-01-02 15:04"), to.Format("2006-01-02 15:04"))
 		}
 		if r.Staff == nil || len(r.Staff[wd]) == 0 {
-			return fmt.Sprintf("%s arbeitet %ss nicht in der Filiale %s.", staff, germanWeekdays[wd], b.Name),
+			return fmt.Sprintf("%s arbeitet %ss nicht in der Filiale %s.", staff, strings.ToLower(germanWeekdays[wd]), b.Name),
 				fmt.Sprintf("%s does not work at the branch %s on %ss.", staff, b.Name, wd)
 		}
 		hours := spans(r.Staff[wd])
-		return fmt.Sprintf("%s arbeitet %ss in der Filiale %s nur %s; der Termin ist %s.", staff, germanWeekdays[wd], b.Name, hours, slot),
+		return fmt.Sprintf("%s arbeitet %ss in der Filiale %s nur %s; der Termin ist %s.", staff, strings.ToLower(germanWeekdays[wd]), b.Name, hours, slot),
 			fmt.Sprintf("%s works at the branch %s on %ss only %s; the appointment is %s.", staff, b.Name, wd, hours, slot)
 	}
 	return fmt.Sprintf("Der Termin verletzt die Regel %s.", v.Reason), fmt.Sprintf("The appointment breaks the rule %s.", v.Reason)
