@@ -51,6 +51,11 @@ branches:
       sat: ["09:00-14:00"]
     closing_days:
       - {from: 2026-12-24, to: 2026-12-26, label: Betriebsferien}
+  - name: Nord
+    phone: "+49 30 5557-3401"
+    state: DE-BE
+    opening_hours:
+      mon: ["09:00-18:00"]
 services:
   - name: Damenhaarschnitt
     duration_minutes: 45
@@ -102,10 +107,11 @@ type booked struct {
 }
 
 // slotSpec is an appointment to store: its label, the staff member, the local start
-// ("2006-01-02 15:04") and its length.
+// ("2006-01-02 15:04"), its length and its branch (default: the first by name).
 type slotSpec struct {
 	label, staff, start string
 	minutes             int
+	branch              string
 }
 
 // seedCheckTenant applies yaml and books each slot for a customer of its own; it returns the
@@ -121,7 +127,10 @@ func seedCheckTenant(t *testing.T, c *cli, store *database.Store, yaml, name str
 	co := companies[0]
 	branches, err := store.Branches(t.Context(), co.ID)
 	require.NoError(t, err)
-	require.Len(t, branches, 1)
+	branchID := map[string]string{}
+	for _, b := range branches {
+		branchID[b.Name] = b.ID
+	}
 	staff, err := store.StaffList(t.Context(), co.ID, "")
 	require.NoError(t, err)
 	staffID := map[string]string{}
@@ -140,8 +149,13 @@ func seedCheckTenant(t *testing.T, c *cli, store *database.Store, yaml, name str
 			Phone: phone, Name: "Kundin " + s.label})
 		require.NoError(t, err)
 		require.Contains(t, staffID, s.staff)
+		branch := branches[0].ID
+		if s.branch != "" {
+			require.Contains(t, branchID, s.branch)
+			branch = branchID[s.branch]
+		}
 		a, err := store.CreateAppointment(t.Context(), api.CreateAppointmentParams{CompanyID: co.ID,
-			BranchID: branches[0].ID, StaffID: staffID[s.staff], EventTypeID: events[0].ID,
+			BranchID: branch, StaffID: staffID[s.staff], EventTypeID: events[0].ID,
 			CustomerID: cust.Customer.ID, StartTime: start, EndTime: start.Add(time.Duration(s.minutes) * time.Minute),
 			Actor: "test"})
 		require.NoError(t, err, s.label)
@@ -172,25 +186,27 @@ func (c *cli) checkAt(now time.Time, args ...string) (string, error) {
 var checkSlots = []slotSpec{
 	// Fine: the check must not list them. "soon" starts inside the notice, "far" beyond the
 	// horizon: both would be refused at booking time, neither is wrong once booked.
-	{"soon", "Lea", "2026-12-07 09:30", 45},
-	{"mia-morning", "Mia", "2026-12-08 09:00", 45},
-	{"last-saturday-slot", "Lea", "2026-12-12 13:15", 45},
-	{"far", "Lea", "2027-06-07 10:00", 45},
+	{"soon", "Lea", "2026-12-07 09:30", 45, ""},
+	{"mia-morning", "Mia", "2026-12-08 09:00", 45, ""},
+	{"last-saturday-slot", "Lea", "2026-12-12 13:15", 45, ""},
+	{"far", "Lea", "2027-06-07 10:00", 45, ""},
 	// Broken.
-	{"sunday", "Lea", "2026-12-13 10:00", 45},
-	{"after-closing", "Lea", "2026-12-07 17:30", 45},
-	{"new-year", "Lea", "2027-01-01 10:00", 45},
-	{"lea-off", "Lea", "2026-12-14 10:00", 45},
-	{"mia-afternoon", "Mia", "2026-12-08 14:00", 45},
-	{"betriebsferien", "Lea", "2026-12-26 10:00", 45},
+	{"sunday", "Lea", "2026-12-13 10:00", 45, ""},
+	{"after-closing", "Lea", "2026-12-07 17:30", 45, ""},
+	{"new-year", "Lea", "2027-01-01 10:00", 45, ""},
+	{"lea-off", "Lea", "2026-12-14 10:00", 45, ""},
+	{"mia-afternoon", "Mia", "2026-12-08 14:00", 45, ""},
+	{"betriebsferien", "Lea", "2026-12-26 10:00", 45, ""},
+	{"lea-at-nord", "Lea", "2026-12-07 11:00", 45, "Nord"},
 	// Out of the default range: cancelled, and in the past.
-	{"cancelled-sunday", "Lea", "2026-12-20 10:00", 45},
-	{"past-sunday", "Lea", "2026-12-06 10:00", 45},
+	{"cancelled-sunday", "Lea", "2026-12-20 10:00", 45, ""},
+	{"past-sunday", "Lea", "2026-12-06 10:00", 45, ""},
 }
 
 var wantReasons = map[string]string{
 	"sunday": "closed", "after-closing": "outside_opening_hours", "new-year": "holiday",
 	"lea-off": "staff_absent", "mia-afternoon": "staff_absent", "betriebsferien": "closed",
+	"lea-at-nord": "staff_absent",
 }
 
 func TestAppointmentsCheckListsWhatBreaksTheRules(t *testing.T) {
@@ -198,8 +214,8 @@ func TestAppointmentsCheckListsWhatBreaksTheRules(t *testing.T) {
 	store := checkStore(t, c)
 	salon := seedCheckTenant(t, c, store, checkYAML, "Salon Prüfung", checkSlots, 1000)
 	other := seedCheckTenant(t, c, store, otherYAML, "Werkstatt Zwei", []slotSpec{
-		{"werkstatt-sunday", "Kai", "2026-12-13 09:00", 30},
-		{"werkstatt-monday", "Kai", "2026-12-14 09:00", 30},
+		{"werkstatt-sunday", "Kai", "2026-12-13 09:00", 30, ""},
+		{"werkstatt-monday", "Kai", "2026-12-14 09:00", 30, ""},
 	}, 2000)
 	companies, err := store.CompaniesByName(t.Context(), "Salon Prüfung")
 	require.NoError(t, err)
@@ -226,7 +242,9 @@ func TestAppointmentsCheckListsWhatBreaksTheRules(t *testing.T) {
 		require.Equal(t, salon[label].phone, f["customer_phone"], label)
 		require.Equal(t, "Kundin "+label, f["customer_name"], label)
 		require.Equal(t, "Salon Prüfung", f["company"], label)
-		require.Equal(t, "Mitte", f["branch"], label)
+		if label != "lea-at-nord" {
+			require.Equal(t, "Mitte", f["branch"], label)
+		}
 		require.Equal(t, "Europe/Berlin", f["time_zone"], label)
 		require.Equal(t, "Damenhaarschnitt", f["service"], label)
 		require.NotEmpty(t, f["explanation"], label)
@@ -240,7 +258,7 @@ func TestAppointmentsCheckListsWhatBreaksTheRules(t *testing.T) {
 	}
 	// Start in the branch's local time, soonest first.
 	require.Equal(t, "2026-12-07T17:30:00+01:00", got[salon["after-closing"].id]["start"])
-	require.Equal(t, salon["after-closing"].id, findings[0]["appointment_id"])
+	require.Equal(t, salon["lea-at-nord"].id, findings[0]["appointment_id"])
 	require.Equal(t, salon["new-year"].id, findings[len(findings)-1]["appointment_id"])
 	require.Equal(t, "Lea", got[salon["sunday"].id]["staff"])
 	require.Contains(t, got[salon["new-year"].id]["explanation"], "Neujahr")
@@ -249,6 +267,8 @@ func TestAppointmentsCheckListsWhatBreaksTheRules(t *testing.T) {
 	require.Contains(t, got[salon["mia-afternoon"].id]["explanation"], "Mia arbeitet dienstags in der Filiale Mitte nur 09:00–13:00")
 	require.Contains(t, got[salon["after-closing"].id]["explanation_en"], "17:30–18:15 is outside the opening hours (Monday 09:00–18:00)")
 	require.Contains(t, got[salon["sunday"].id]["explanation"], "Sonntags ist die Filiale Mitte geschlossen")
+	require.Equal(t, "Nord", got[salon["lea-at-nord"].id]["branch"])
+	require.Equal(t, "Lea arbeitet nicht in der Filiale Nord.", got[salon["lea-at-nord"].id]["explanation"])
 
 	// The table, all tenants: the workshop's Sunday is there too, its Monday is not.
 	out, err = c.checkAt(checkNow)
@@ -258,7 +278,7 @@ func TestAppointmentsCheckListsWhatBreaksTheRules(t *testing.T) {
 	require.NotContains(t, out, other["werkstatt-monday"].id)
 	require.Regexp(t, `So 13\.12\.2026 10:00\s+Salon Prüfung\s+Mitte\s+Lea\s+`+salon["sunday"].confirmation+`\s+closed\s+`+
 		regexp.QuoteMeta(salon["sunday"].phone)+`\s+`+salon["sunday"].id+`\s+Sonntags ist die Filiale Mitte geschlossen\.`, out)
-	require.Contains(t, out, "7 of 12 active appointment(s) from 2026-12-07 08:00 UTC break the rules")
+	require.Contains(t, out, "8 of 13 active appointment(s) from 2026-12-07 08:00 UTC break the rules")
 
 	// A tenant by its slug, a range of days: the past Sunday shows up, nothing after the 13th.
 	out, err = c.checkAt(checkNow, "--company", "salon-pruefung", "--from", "2026-12-01", "--to", "2026-12-13", "--json")
@@ -269,7 +289,8 @@ func TestAppointmentsCheckListsWhatBreaksTheRules(t *testing.T) {
 	for _, f := range findings {
 		ids = append(ids, f["appointment_id"].(string))
 	}
-	require.Equal(t, []string{salon["past-sunday"].id, salon["after-closing"].id, salon["mia-afternoon"].id, salon["sunday"].id}, ids)
+	require.Equal(t, []string{salon["past-sunday"].id, salon["lea-at-nord"].id, salon["after-closing"].id,
+		salon["mia-afternoon"].id, salon["sunday"].id}, ids)
 
 	// Nothing to call about: exit 0, an empty JSON array.
 	out, err = c.checkAt(checkNow, "--company", "Salon Prüfung", "--from", "2026-12-12", "--to", "2026-12-12", "--json")
@@ -354,4 +375,51 @@ func TestAppointmentsCheckExitCodes(t *testing.T) {
 	_, stderr, code = runMain("appointments", "check", "--from", "Montag")
 	require.Equal(t, 1, code)
 	require.Contains(t, stderr, `askpro: appointments check: --from "Montag" is not a date`)
+}
+
+// judge on cases the database rarely holds: a deactivated branch or staff member, and a branch
+// without opening hours, which booking treats as open around the clock.
+func TestJudgeDeactivatedAndUnconfigured(t *testing.T) {
+	company := api.Company{ID: "c1", TimeZone: "Europe/Berlin"}
+	branch := api.Branch{ID: "b1", Name: "Mitte", Active: true, State: "DE-BE",
+		OpeningHours: api.OpeningHours{"mon": {{From: "09:00", To: "18:00"}}}}
+	staff := &api.Staff{ID: "s1", BranchID: "b1", Name: "Lea", Active: true}
+	sunday := time.Date(2026, time.December, 13, 10, 0, 0, 0, berlin)
+	monday := time.Date(2026, time.December, 14, 10, 0, 0, 0, berlin)
+	appt := func(start time.Time) database.StoredAppointment {
+		return database.StoredAppointment{Appointment: api.Appointment{ID: "a1", StaffID: "s1", StartTime: start,
+			EndTime: start.Add(45 * time.Minute)}, StaffName: "Lea"}
+	}
+	for _, tc := range []struct {
+		name   string
+		branch func(api.Branch) api.Branch
+		staff  *api.Staff
+		start  time.Time
+		reason string
+		de     string
+	}{
+		{"open monday", nil, staff, monday, "", ""},
+		{"deactivated branch", func(b api.Branch) api.Branch { b.Active = false; return b }, staff, monday,
+			"closed", "Die Filiale Mitte ist deaktiviert."},
+		{"deactivated staff", nil, nil, monday, "staff_absent", "Lea ist nicht mehr aktiv."},
+		{"no hours: sunday is open", func(b api.Branch) api.Branch { b.OpeningHours = nil; return b }, staff, sunday, "", ""},
+		{"no hours: still a holiday", func(b api.Branch) api.Branch { b.OpeningHours = nil; return b }, staff,
+			time.Date(2026, time.December, 25, 10, 0, 0, 0, berlin), "holiday", "Am 25.12.2026 ist Weihnachtstag, ein Feiertag in DE-BE."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := branch
+			if tc.branch != nil {
+				b = tc.branch(b)
+			}
+			j, err := judge(company, b, tc.staff, appt(tc.start))
+			require.NoError(t, err)
+			require.Equal(t, tc.reason, string(j.reason))
+			require.Equal(t, tc.de, j.de)
+			require.Equal(t, "Europe/Berlin", j.loc.String())
+		})
+	}
+	bad := branch
+	bad.OpeningHours = api.OpeningHours{"mon": {{From: "18:00", To: "09:00"}}}
+	_, err := judge(company, bad, staff, appt(monday))
+	require.ErrorContains(t, err, "rules of branch Mitte")
 }
