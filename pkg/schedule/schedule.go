@@ -312,7 +312,6 @@ func containing(spans []Span, m int) (Span, bool) {
 // Check decides whether the slot [start, end) may be booked at now. A slot that ends before it
 // starts, or is empty, is outside the opening hours.
 func (r Rules) Check(start, end, now time.Time) Verdict {
-	loc := r.loc()
 	switch {
 	case start.Before(now):
 		return Verdict{Reason: ReasonInThePast}
@@ -321,6 +320,15 @@ func (r Rules) Check(start, end, now time.Time) Verdict {
 	case !start.Before(r.Horizon(now)):
 		return Verdict{Reason: ReasonTooFar}
 	}
+	return r.Fits(start, end)
+}
+
+// Fits decides whether the slot [start, end) lies inside the rules of the calendar: the
+// branch's days and hours, the staff member's hours and time off. It leaves out what depends
+// on when the slot is booked (past, notice, horizon), so it also judges an appointment that is
+// already stored.
+func (r Rules) Fits(start, end time.Time) Verdict {
+	loc := r.loc()
 	day := DateOf(start.In(loc))
 	if v := r.DayClosed(day); !v.OK() {
 		return v

@@ -160,3 +160,29 @@ func TestParseWeekRejectsBadHours(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []Span{{0, 1440}}, w[time.Sunday])
 }
+
+// Fits judges a stored appointment by the calendar's rules alone: a slot booked long ago, or far
+// ahead, is fine when the salon is open then; a Sunday is not, whenever it was booked.
+func TestFitsLeavesOutTheBookingTimeRules(t *testing.T) {
+	r := salon(t, "DE-BE")
+	now := at(2026, time.January, 2, 8, 0)
+	for _, c := range []struct {
+		name        string
+		start       time.Time
+		check, fits Reason
+	}{
+		{"past monday", at(2020, time.January, 6, 10, 0), ReasonInThePast, ReasonNone},
+		{"open friday in an hour", at(2026, time.January, 2, 9, 0), ReasonTooSoon, ReasonNone},
+		{"before opening in two minutes", now.Add(2 * time.Minute), ReasonTooSoon, ReasonOutsideOpeningHours},
+		{"far monday", at(2027, time.March, 1, 10, 0), ReasonTooFar, ReasonNone},
+		{"far sunday", at(2027, time.February, 28, 10, 0), ReasonTooFar, ReasonClosed},
+		{"past sunday", at(2020, time.January, 5, 10, 0), ReasonInThePast, ReasonClosed},
+		{"saturday too late", at(2026, time.January, 10, 13, 30), ReasonOutsideOpeningHours, ReasonOutsideOpeningHours},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			end := c.start.Add(45 * time.Minute)
+			assert.Equal(t, c.check, r.Check(c.start, end, now).Reason)
+			assert.Equal(t, c.fits, r.Fits(c.start, end).Reason)
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
@@ -18,6 +19,7 @@ import (
 type app struct {
 	cfg   Config
 	out   io.Writer
+	now   func() time.Time // the business clock
 	store *database.Store
 	rdb   *redis.Client
 	bus   *rpc.Client

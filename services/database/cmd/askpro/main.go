@@ -11,6 +11,9 @@
 //	askpro dlq list|show|replay|purge --service S [--id ID]…
 //	askpro streams status
 //	askpro simulate-call --gateway URL --retell-key K [--to +49…] [--from +49…]
+//	askpro appointments check [--company ID|NAME|SLUG] [--from DATE] [--to DATE] [--json]
+//
+// Exit codes: 0 success, 1 error, 3 `appointments check` found appointments that break a rule.
 package main
 
 import (
@@ -21,23 +24,40 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
+	"github.com/askproai/backend/pkg/clock"
 	"github.com/askproai/backend/pkg/config"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], config.OSLookup, os.Stdout); err != nil {
-		if !errors.Is(err, errUsage) {
-			writeln(os.Stderr, "askpro:", err)
-		}
-		os.Exit(1)
+	err := run(ctx, os.Args[1:], config.OSLookup, os.Stdout)
+	if err != nil && !errors.Is(err, errUsage) && !errors.Is(err, errFindings) {
+		writeln(os.Stderr, "askpro:", err)
 	}
+	stop()
+	os.Exit(exitCode(err))
 }
 
-// errUsage means the usage was already printed.
-var errUsage = errors.New("usage")
+var (
+	// errUsage means the usage was already printed.
+	errUsage = errors.New("usage")
+	// errFindings means a check printed what it found; the command itself worked.
+	errFindings = errors.New("findings")
+)
+
+// exitCode is 0 on success, 3 when a check found something, 1 on any other error.
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errFindings):
+		return 3
+	}
+	return 1
+}
 
 const usage = `askpro: operate AskProAI
 
@@ -52,12 +72,20 @@ const usage = `askpro: operate AskProAI
   askpro streams status                                lag, pending, consumers, dead letters
   askpro simulate-call --gateway URL --retell-key K [--to +49…] [--from +49…]
                                                        play a signed German demo call
+  askpro appointments check [--company ID|NAME|SLUG] [--from DATE] [--to DATE] [--json]
+                                                       stored appointments that break the opening rules
+                                                       (exit 3 when any does)
 
 Environment: DATABASE_URL, REDIS_URL, RPC_NAMESPACE, PII_KEYS, BLIND_INDEX_KEY, ASKPRO_ACTOR.
 `
 
 // run executes one command line; output goes to out.
 func run(ctx context.Context, args []string, lookup config.LookupFunc, out io.Writer) error {
+	return runAt(ctx, args, lookup, out, clock.Now)
+}
+
+// runAt is run with now as the business clock (a test's fixed instant).
+func runAt(ctx context.Context, args []string, lookup config.LookupFunc, out io.Writer, now func() time.Time) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		write(out, usage)
 		if len(args) == 0 {
@@ -69,7 +97,7 @@ func run(ctx context.Context, args []string, lookup config.LookupFunc, out io.Wr
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	a := &app{cfg: cfg, out: out}
+	a := &app{cfg: cfg, out: out, now: now}
 	defer a.close()
 	sub := ""
 	if len(args) > 1 {
@@ -94,6 +122,11 @@ func run(ctx context.Context, args []string, lookup config.LookupFunc, out io.Wr
 		return a.streamsStatus(ctx, rest(args))
 	case "simulate-call":
 		return a.simulateCall(ctx, args[1:])
+	case "appointments":
+		if sub != "check" {
+			return fmt.Errorf("appointments: unknown subcommand %q (want: appointments check)", sub)
+		}
+		return a.appointmentsCheck(ctx, rest(args))
 	}
 	write(out, usage)
 	return fmt.Errorf("unknown command %q", args[0])

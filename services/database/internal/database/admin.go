@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,6 +22,16 @@ WHERE id = $1 RETURNING ` + companyColumns
 WHERE id = $1 AND (minimum_notice_minutes, booking_horizon_days) IS DISTINCT FROM ($2, $3)`
 	sqlCompanyTimeZone = `UPDATE companies SET time_zone = $2, updated_at = now() WHERE id = $1 AND time_zone <> $2`
 	sqlDigestOf        = `SELECT encode(api_key_digest, 'hex') FROM companies WHERE id = $1`
+	// The staff member's name and state and the service's name come along, also for a staff
+	// member or service deactivated since the booking.
+	sqlAppointmentsToCheck = `SELECT ` + appointmentColumns + `,
+  COALESCE((SELECT s.name FROM staff s WHERE s.id = appointments.staff_id), ''),
+  COALESCE((SELECT s.active FROM staff s WHERE s.id = appointments.staff_id), false),
+  COALESCE((SELECT e.name FROM event_types e WHERE e.id = appointments.event_type_id), '')
+FROM appointments
+WHERE company_id = $1 AND status IN ('scheduled', 'confirmed')
+  AND start_time >= $2 AND ($3::timestamptz IS NULL OR start_time < $3)
+ORDER BY start_time, id`
 )
 
 // Companies lists every tenant, oldest first.
@@ -137,4 +148,43 @@ func (s *Store) SetCompanyTimeZone(ctx context.Context, companyID, tz, actor str
 		return fmt.Errorf("set time zone of %s: %w", companyID, classify(err))
 	}
 	return s.cache.Invalidate(ctx, companyID)
+}
+
+// StoredAppointment is an active appointment with the names an operator reads.
+type StoredAppointment struct {
+	api.Appointment
+	// StaffName is the staff member's name; StaffActive whether they are still active.
+	StaffName   string
+	StaffActive bool
+	// Service is the event type's name ("" when the appointment has none).
+	Service string
+}
+
+// ActiveAppointmentsBetween lists a tenant's active (scheduled or confirmed) appointments that
+// start in [from, to), soonest first; a zero to has no end. It is what `askpro appointments
+// check` judges.
+func (s *Store) ActiveAppointmentsBetween(ctx context.Context, companyID string, from, to time.Time) ([]StoredAppointment, error) {
+	if err := checkIDs(companyID); err != nil {
+		return nil, err
+	}
+	var end any
+	if !to.IsZero() {
+		if !to.After(from) {
+			return nil, invalid("to must be after from")
+		}
+		end = to
+	}
+	rows, err := s.write.Query(ctx, sqlAppointmentsToCheck, companyID, from, end)
+	if err != nil {
+		return nil, fmt.Errorf("list appointments to check: %w", classify(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StoredAppointment, error) {
+		var a StoredAppointment
+		err := r.Scan(append(appointmentDest(&a.Appointment), &a.StaffName, &a.StaffActive, &a.Service)...)
+		return a, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list appointments to check: %w", classify(err))
+	}
+	return out, nil
 }

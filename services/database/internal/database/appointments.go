@@ -56,11 +56,16 @@ const confirmationAttempts = 5
 
 func scanAppointment(row pgx.Row) (api.Appointment, error) {
 	var a api.Appointment
-	err := row.Scan(&a.ID, &a.CompanyID, &a.BranchID, &a.StaffID, &a.EventTypeID, &a.CustomerID,
+	err := row.Scan(appointmentDest(&a)...)
+	return a, err
+}
+
+// appointmentDest is where the columns of appointmentColumns scan to, in their order.
+func appointmentDest(a *api.Appointment) []any {
+	return []any{&a.ID, &a.CompanyID, &a.BranchID, &a.StaffID, &a.EventTypeID, &a.CustomerID,
 		&a.CallID, &a.CalcomBookingID, &a.StartTime, &a.EndTime, &a.Status, &a.Source,
 		&a.ConfirmationNumber, &a.RescheduledFrom, &a.Notes, &a.CancelReason, &a.CancelledAt,
-		&a.CreatedAt, &a.UpdatedAt, &a.RetellCallID)
-	return a, err
+		&a.CreatedAt, &a.UpdatedAt, &a.RetellCallID}
 }
 
 func collectAppointments(rows pgx.Rows, err error) ([]api.Appointment, error) {
