@@ -9,7 +9,8 @@ SHELL := bash
 
 MODULES := migrations pkg deploy services/gateway services/routing services/call services/booking services/database services/calcom
 
-# Tool versions, pinned here and nowhere else.
+# Tool versions, pinned here and nowhere else (promtool and amtool: in scripts/tools.sh, which
+# installs them from Debian's packages).
 GOLANGCI_LINT_VERSION := v2.15.0
 BIN := $(CURDIR)/bin
 GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
@@ -26,14 +27,20 @@ build: ## build every module the way the Dockerfiles do (GOWORK=off)
 	@for m in $(MODULES); do echo "build $$m"; (cd $$m && GOWORK=off go build ./...); done
 
 .PHONY: test
-test: services-up ## every module's tests (-race -shuffle=on) on real Redis and PostgreSQL, then short fuzz runs
+test: services-up ## every module's tests (-race -shuffle=on) on real Redis and PostgreSQL, the alerting checks, then short fuzz runs
 	@$(LOAD_ENV); failed=""; \
 	for m in $(MODULES); do \
 		echo "== test $$m"; \
 		(cd $$m && GOWORK=off go test -race -shuffle=on -count=1 ./...) || failed="$$failed $$m"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
+	@$(MAKE) -s test-alerts
 	@$(MAKE) -s fuzz
+
+.PHONY: test-alerts
+test-alerts: ## alert rules and their unit tests (promtool), Alertmanager config and routes (amtool); installs both, pinned, via scripts/tools.sh
+	@echo "== test alerts"
+	@bash scripts/test-alerts.sh
 
 .PHONY: test-stress
 test-stress: ## make test while stress-ng keeps every core busy (installs stress-ng if missing); prints wall time and PASS/FAIL

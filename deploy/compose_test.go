@@ -47,7 +47,7 @@ func opsPorts(t *testing.T) map[string]string {
 
 func TestComposeStack(t *testing.T) {
 	c := loadCompose(t)
-	for _, name := range []string{"redis", "postgres", "seed", "calsim", "prometheus", "grafana"} {
+	for _, name := range []string{"redis", "postgres", "seed", "calsim", "prometheus", "alertmanager", "grafana"} {
 		require.Contains(t, c.Services, name)
 	}
 	require.Contains(t, c.Services["redis"].Command, "--appendonly")
@@ -83,6 +83,9 @@ func TestComposeStack(t *testing.T) {
 	require.Contains(t, mounts, "./deploy/prometheus/rules:/etc/prometheus/rules")
 	require.Contains(t, mounts, "./deploy/prometheus/prometheus.yml:")
 	require.Contains(t, strings.Join(c.Services["grafana"].Volumes, " "), "./deploy/grafana/dashboards:")
+	am := strings.Join(c.Services["alertmanager"].Volumes, " ")
+	require.Contains(t, am, "./deploy/alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml")
+	require.Contains(t, am, "./deploy/alertmanager/secrets:/etc/alertmanager/secrets")
 	for name, s := range c.Services {
 		for _, v := range s.Volumes {
 			src := strings.SplitN(v, ":", 2)[0]
