@@ -425,8 +425,8 @@ func FromWire(company database.Company, branch database.Branch, staff *database.
 	if err != nil {
 		return Rules{}, err
 	}
-	r := Rules{Location: loc, Branch: week, State: branch.State,
-		Notice: time.Duration(company.MinimumNoticeMinutes) * time.Minute, HorizonDays: company.BookingHorizonDays}
+	r := Rules{Location: loc, Branch: week, State: branch.State}
+	r.Notice, r.HorizonDays = Limits(company, eventType)
 	for _, c := range branch.ClosingDays {
 		from, err := ParseDate(c.From)
 		if err != nil {
@@ -460,18 +460,53 @@ func FromWire(company database.Company, branch database.Branch, staff *database.
 			r.TimeOff = append(r.TimeOff, Absence{From: t.From, To: t.To, Reason: t.Reason})
 		}
 	}
-	if eventType != nil {
-		if eventType.MinimumNoticeMinutes != nil && *eventType.MinimumNoticeMinutes >= 0 {
-			r.Notice = time.Duration(*eventType.MinimumNoticeMinutes) * time.Minute
-			if r.Notice == 0 {
-				r.Notice = time.Nanosecond // an explicit 0: no notice beyond "not in the past"
-			}
-		}
-		if eventType.BookingHorizonDays != nil && *eventType.BookingHorizonDays > 0 {
-			r.HorizonDays = *eventType.BookingHorizonDays
+	return r, nil
+}
+
+// Limits resolves the minimum notice and booking horizon of eventType (nil: the company's),
+// as Rules.Notice and Rules.HorizonDays take them. Each is chosen on its own, first set wins:
+//
+//  1. Cal.com's value of the event type, as synced (CalcomMinimumNoticeMinutes,
+//     CalcomBookingHorizonDays): Cal.com enforces it anyway, so where it is set it wins, also
+//     when it is looser than the tenant's;
+//  2. the tenant's value of the event type (MinimumNoticeMinutes, BookingHorizonDays);
+//  3. the company's default (companies.minimum_notice_minutes, booking_horizon_days);
+//  4. DefaultNotice (2 hours) and DefaultHorizonDays (90 days): a zero Notice or HorizonDays.
+//
+// An explicit notice of 0 (Cal.com's or the event type's) means no notice beyond "not in the
+// past" (time.Nanosecond, since 0 means the default). A horizon of 0 days cannot be told from
+// "unset" by Rules, so a Cal.com horizon of 0 (a date range that has ended) becomes 1 day:
+// Cal.com then offers no slots anyway, and its own check refuses the booking.
+func Limits(company database.Company, eventType *database.EventType) (notice time.Duration, horizonDays int) {
+	notice = time.Duration(company.MinimumNoticeMinutes) * time.Minute
+	horizonDays = company.BookingHorizonDays
+	if eventType == nil {
+		return notice, horizonDays
+	}
+	switch m := firstSet(eventType.CalcomMinimumNoticeMinutes, eventType.MinimumNoticeMinutes); {
+	case m == nil:
+	case *m == 0:
+		notice = time.Nanosecond // an explicit 0: no notice beyond "not in the past"
+	case *m > 0:
+		notice = time.Duration(*m) * time.Minute
+	}
+	if d := eventType.CalcomBookingHorizonDays; d != nil && *d >= 0 {
+		return notice, max(*d, 1)
+	}
+	if d := eventType.BookingHorizonDays; d != nil && *d > 0 {
+		horizonDays = *d
+	}
+	return notice, horizonDays
+}
+
+// firstSet is the first non-negative value of vs, or nil.
+func firstSet(vs ...*int) *int {
+	for _, v := range vs {
+		if v != nil && *v >= 0 {
+			return v
 		}
 	}
-	return r, nil
+	return nil
 }
 
 // WorksAt reports whether staff may be booked at branchID: their home branch or a branch of

@@ -20,6 +20,7 @@ const (
 	MethodRescheduleBooking     = "rescheduleBooking"
 	MethodSyncEventTypes        = "syncEventTypes"
 	MethodFindBooking           = "findBooking"
+	MethodSyncEventTypeLimits   = "syncEventTypeLimits"
 )
 
 // AvailabilityParams asks for the free slots of a Cal.com event type on the local dates
@@ -151,4 +152,31 @@ type EventType struct {
 type SyncEventTypesResult struct {
 	Username   string      `msgpack:"username" json:"username"`
 	EventTypes []EventType `msgpack:"event_types" json:"event_types"`
+}
+
+// SyncEventTypeLimitsParams reads Cal.com's minimum notice and booking window of each of a
+// company's active event types (GET /v2/event-types/{id}) and stores them through the database
+// service (eventTypes.setCalcomLimits). Booking then uses Cal.com's value where it is set.
+type SyncEventTypeLimitsParams struct {
+	CompanyID string `msgpack:"company_id" json:"company_id"`
+}
+
+// EventTypeLimits is what Cal.com says about one event type: MinimumNoticeMinutes and
+// BookingHorizonDays (counted from the day of the sync in the company's zone) are nil where
+// Cal.com sets none. WindowType is Cal.com's bookingWindow type (businessDays, calendarDays,
+// range; empty: none). Error is set, and nothing stored, when Cal.com does not know the event
+// type (its Cal.com id is stale).
+type EventTypeLimits struct {
+	EventTypeID          string `msgpack:"event_type_id" json:"event_type_id"`
+	CalcomEventTypeID    int64  `msgpack:"calcom_event_type_id" json:"calcom_event_type_id"`
+	Name                 string `msgpack:"name" json:"name"`
+	MinimumNoticeMinutes *int   `msgpack:"minimum_notice_minutes,omitempty" json:"minimum_notice_minutes,omitempty"`
+	BookingHorizonDays   *int   `msgpack:"booking_horizon_days,omitempty" json:"booking_horizon_days,omitempty"`
+	WindowType           string `msgpack:"window_type,omitempty" json:"window_type,omitempty"`
+	Error                string `msgpack:"error,omitempty" json:"error,omitempty"`
+}
+
+// SyncEventTypeLimitsResult lists every active event type of the company, in catalogue order.
+type SyncEventTypeLimitsResult struct {
+	EventTypes []EventTypeLimits `msgpack:"event_types" json:"event_types"`
 }

@@ -160,3 +160,8 @@ func (c *Client) UpsertStaff(ctx context.Context, p UpsertStaffParams, opts ...r
 func (c *Client) UpsertEventType(ctx context.Context, p UpsertEventTypeParams, opts ...rpc.CallOption) (EventType, error) {
 	return rpc.CallAs[EventType](ctx, c.rpc, Service, MethodEventTypesUpsert, p.EventType.CompanyID, p, opts...)
 }
+
+// SetCalcomLimits stores Cal.com's notice and horizon of an event type found by its Cal.com id.
+func (c *Client) SetCalcomLimits(ctx context.Context, p SetCalcomLimitsParams, opts ...rpc.CallOption) (EventType, error) {
+	return rpc.CallAs[EventType](ctx, c.rpc, Service, MethodEventTypesSetCalcomLimits, p.CompanyID, p, opts...)
+}

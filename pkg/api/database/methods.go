@@ -23,6 +23,7 @@ const (
 	MethodEventTypesList              = "eventTypes.list"
 	MethodEventTypesByName            = "eventTypes.byName"
 	MethodEventTypesUpsert            = "eventTypes.upsert"
+	MethodEventTypesSetCalcomLimits   = "eventTypes.setCalcomLimits"
 	MethodCustomersFindOrCreate       = "customers.findOrCreate"
 	MethodCustomersGet                = "customers.get"
 	MethodCallsSave                   = "calls.save"
@@ -46,7 +47,7 @@ var Methods = []string{
 	MethodCompaniesByAPIKeyDigest, MethodCompaniesGet, MethodCompaniesCalcomAPIKey,
 	MethodBranchesByPhone, MethodBranchesGet, MethodBranchesList, MethodBranchesUpsert,
 	MethodStaffList, MethodStaffByName, MethodStaffUpsert,
-	MethodEventTypesList, MethodEventTypesByName, MethodEventTypesUpsert,
+	MethodEventTypesList, MethodEventTypesByName, MethodEventTypesUpsert, MethodEventTypesSetCalcomLimits,
 	MethodCustomersFindOrCreate, MethodCustomersGet, MethodCallsSave, MethodCallsGet, MethodCallsLinkAppointment,
 	MethodAppointmentsCreate, MethodAppointmentsGet, MethodAppointmentsCancel,
 	MethodAppointmentsReschedule, MethodAppointmentsListActive, MethodAppointmentsByConfirmation,

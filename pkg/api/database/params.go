@@ -261,6 +261,17 @@ type UpsertStaffParams struct {
 	Actor string `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }
 
+// SetCalcomLimitsParams stores Cal.com's limits of the company's event type with Cal.com id
+// CalcomEventTypeID (the calcom service's syncEventTypeLimits). Nil clears a limit: Cal.com
+// sets none. Only the calcom_* columns change; the tenant's own values stay.
+type SetCalcomLimitsParams struct {
+	CompanyID            string `msgpack:"company_id" json:"company_id"`
+	CalcomEventTypeID    int64  `msgpack:"calcom_event_type_id" json:"calcom_event_type_id"`
+	MinimumNoticeMinutes *int   `msgpack:"minimum_notice_minutes,omitempty" json:"minimum_notice_minutes,omitempty"`
+	BookingHorizonDays   *int   `msgpack:"booking_horizon_days,omitempty" json:"booking_horizon_days,omitempty"`
+	Actor                string `msgpack:"actor,omitempty" json:"actor,omitempty"`
+}
+
 // UpsertEventTypeParams creates or updates an event type by its Cal.com id (catalogue sync).
 type UpsertEventTypeParams struct {
 	EventType EventType `msgpack:"event_type" json:"event_type"`

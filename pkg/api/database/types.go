@@ -100,6 +100,12 @@ type EventType struct {
 	// limit); nil: the company's default.
 	MinimumNoticeMinutes *int `msgpack:"minimum_notice_minutes,omitempty" json:"minimum_notice_minutes,omitempty"`
 	BookingHorizonDays   *int `msgpack:"booking_horizon_days,omitempty" json:"booking_horizon_days,omitempty"`
+	// CalcomMinimumNoticeMinutes and CalcomBookingHorizonDays are Cal.com's own limits of the
+	// event type as last synced (eventTypes.setCalcomLimits); nil: Cal.com sets none. Where set
+	// they win over the tenant's values above (schedule.Limits). Upserts leave them alone.
+	CalcomMinimumNoticeMinutes *int       `msgpack:"calcom_minimum_notice_minutes,omitempty" json:"calcom_minimum_notice_minutes,omitempty"`
+	CalcomBookingHorizonDays   *int       `msgpack:"calcom_booking_horizon_days,omitempty" json:"calcom_booking_horizon_days,omitempty"`
+	CalcomSyncedAt             *time.Time `msgpack:"calcom_synced_at,omitempty" json:"calcom_synced_at,omitempty"`
 }
 
 // Customer is a caller of a company, decrypted for the caller of the method.

@@ -43,6 +43,8 @@ type fakeStore struct {
 	contacts       map[string]booking.Contact
 	// branch, when its ID is set, replaces the default branch (to give it opening rules).
 	branch booking.Branch
+	// eventTypes, when set, replaces the default catalogue.
+	eventTypes []booking.EventType
 }
 
 func newStore() *fakeStore {
@@ -61,6 +63,9 @@ func (f *fakeStore) CompanyTimeZone(context.Context, string) (string, error) {
 }
 
 func (f *fakeStore) EventTypes(context.Context, string, string) ([]booking.EventType, error) {
+	if f.eventTypes != nil {
+		return f.eventTypes, nil
+	}
 	return []booking.EventType{{ID: "cut", CalcomEventTypeID: 7, Name: "Haarschnitt", Duration: time.Hour}}, nil
 }
 

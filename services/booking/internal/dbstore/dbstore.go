@@ -127,21 +127,11 @@ func (s *Store) EventTypes(ctx context.Context, companyID, branchID string) ([]b
 	return out, nil
 }
 
-// ToEventType maps the wire event type with its notice and horizon resolved: the event type's,
-// else the company's (0 there: the schedule's defaults). An event type's explicit notice of 0
-// means no notice beyond "not in the past", as in schedule.FromWire.
+// ToEventType maps the wire event type with its notice and horizon resolved by
+// schedule.Limits: Cal.com's synced value wins where set, else the event type's (tenant YAML),
+// else the company's default, else 2 hours / 90 days.
 func ToEventType(company database.Company, et database.EventType) booking.EventType {
-	notice := time.Duration(company.MinimumNoticeMinutes) * time.Minute
-	horizon := company.BookingHorizonDays
-	if et.MinimumNoticeMinutes != nil && *et.MinimumNoticeMinutes >= 0 {
-		notice = time.Duration(*et.MinimumNoticeMinutes) * time.Minute
-		if notice == 0 {
-			notice = time.Nanosecond
-		}
-	}
-	if et.BookingHorizonDays != nil && *et.BookingHorizonDays > 0 {
-		horizon = *et.BookingHorizonDays
-	}
+	notice, horizon := schedule.Limits(company, &et)
 	return booking.EventType{ID: et.ID, CalcomEventTypeID: et.CalcomEventTypeID, Name: et.Name,
 		Duration: time.Duration(et.DurationMinutes) * time.Minute, Notice: notice, HorizonDays: horizon}
 }

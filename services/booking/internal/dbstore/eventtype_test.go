@@ -10,10 +10,11 @@ import (
 	"github.com/askproai/backend/pkg/schedule"
 )
 
-// TestToEventTypeResolvesNoticeAndHorizon: the event type's values win over the company's; an
-// explicit notice of 0 is no notice (not the schedule's default of two hours), as FromWire says.
+// TestToEventTypeResolvesNoticeAndHorizon: Cal.com's synced values win over the event type's,
+// which win over the company's; an explicit notice of 0 is no notice (not the schedule's
+// default of two hours), as FromWire says.
 func TestToEventTypeResolvesNoticeAndHorizon(t *testing.T) {
-	zero, four, thirty := 0, 240, 30
+	zero, four, seven, thirty := 0, 240, 7, 30
 	company := database.Company{MinimumNoticeMinutes: 60, BookingHorizonDays: 120}
 	for _, tc := range []struct {
 		name    string
@@ -24,6 +25,10 @@ func TestToEventTypeResolvesNoticeAndHorizon(t *testing.T) {
 		{"company's defaults", database.EventType{}, time.Hour, 120},
 		{"event type's own", database.EventType{MinimumNoticeMinutes: &four, BookingHorizonDays: &thirty}, 4 * time.Hour, 30},
 		{"explicit zero notice", database.EventType{MinimumNoticeMinutes: &zero}, time.Nanosecond, 120},
+		{"Cal.com's win over the event type's", database.EventType{MinimumNoticeMinutes: &four, BookingHorizonDays: &thirty,
+			CalcomMinimumNoticeMinutes: &zero, CalcomBookingHorizonDays: &seven}, time.Nanosecond, 7},
+		{"Cal.com's notice alone", database.EventType{BookingHorizonDays: &thirty, CalcomMinimumNoticeMinutes: &four}, 4 * time.Hour, 30},
+		{"Cal.com's ended range is one day", database.EventType{CalcomBookingHorizonDays: &zero}, time.Hour, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.et.DurationMinutes = 45

@@ -71,7 +71,9 @@ func setup(t *testing.T, simCfg calsim.Config, opts calcom.Options) *env {
 	loadOnce.Do(func() { validator, loadErr = contract.Load() })
 	require.NoError(t, loadErr)
 	e := &env{clock: newFakeClock(), redis: testenv.Redis(t)}
-	simCfg.Seed = calsim.DefaultSeed(apiKey)
+	if len(simCfg.Seed.Accounts) == 0 {
+		simCfg.Seed = calsim.DefaultSeed(apiKey)
+	}
 	simCfg.Now = e.clock.Now
 	sim, err := calsim.New(simCfg)
 	require.NoError(t, err)

@@ -96,6 +96,7 @@ func (s *Server) routes() {
 	api("POST /v2/bookings/{bookingUid}/cancel", VersionBookings, s.cancelBooking)
 	api("POST /v2/bookings/{bookingUid}/reschedule", VersionBookings, s.rescheduleBooking)
 	api("GET /v2/event-types", VersionEventTypes, s.getEventTypes)
+	api("GET /v2/event-types/{eventTypeId}", VersionEventTypes, s.getEventType)
 	api("GET /v2/schedules", VersionSchedules, s.getSchedules)
 	api("GET /v2/me", "", s.getMe)
 	s.mux.HandleFunc("/v2/", func(w http.ResponseWriter, r *http.Request) {

@@ -284,3 +284,42 @@ func TestRateLimitWindowRestartsWhenTheClockIsSetBack(t *testing.T) {
 	require.Equal(t, http.StatusOK, call(t, base, "GET", "/v2/me", "", "").Status)
 	require.Equal(t, http.StatusTooManyRequests, call(t, base, "GET", "/v2/me", "", "").Status, "the new window counts")
 }
+
+// GET /v2/event-types/{id} serves the notice and window as seeded (absent when not), in the
+// chosen shape; slots stop at the window's end. The clock is Friday 2030-03-01.
+func TestEventTypeByIDAndBookingWindow(t *testing.T) {
+	seed := calsim.DefaultSeed(key)
+	notice := 30
+	seed.EventTypes[0].MinimumBookingNotice = &notice
+	seed.EventTypes[0].BookingWindow = &calsim.BookingWindow{Type: calsim.WindowBusinessDays, Days: 2}
+	seed.EventTypes[1].BookingWindow = &calsim.BookingWindow{Type: calsim.WindowRange, From: "2030-03-05", To: "2030-03-06"}
+	seed.EventTypes[1].BookingWindowShape = "object"
+	_, base := start(t, calsim.Config{Seed: seed})
+
+	r := call(t, base, "GET", "/v2/event-types/100", calsim.VersionEventTypes, "")
+	require.Equal(t, http.StatusOK, r.Status)
+	data := r.Body["data"].(map[string]any)
+	require.EqualValues(t, 30, data["minimumBookingNotice"])
+	require.Equal(t, []any{map[string]any{"type": "businessDays", "value": float64(2), "rolling": false}}, data["bookingWindow"])
+
+	r = call(t, base, "GET", "/v2/event-types/101", calsim.VersionEventTypes, "")
+	data = r.Body["data"].(map[string]any)
+	require.NotContains(t, data, "minimumBookingNotice", "absent when not seeded")
+	require.Equal(t, map[string]any{"type": "range", "value": []any{"2030-03-05", "2030-03-06"}}, data["bookingWindow"])
+
+	require.Equal(t, http.StatusNotFound, call(t, base, "GET", "/v2/event-types/999", calsim.VersionEventTypes, "").Status)
+	require.Equal(t, http.StatusNotFound, call(t, base, "GET", "/v2/event-types/100", "", "").Status, "version required")
+
+	days := func(id string) []string {
+		r := call(t, base, "GET", "/v2/slots?eventTypeId="+id+"&start=2030-03-01&end=2030-03-10&timeZone=Europe/Berlin", calsim.VersionSlots, "")
+		require.Equal(t, http.StatusOK, r.Status)
+		var out []string
+		for day := range r.Body["data"].(map[string]any) {
+			out = append(out, day)
+		}
+		return out
+	}
+	// Two business days from Friday: Monday and Tuesday (and the rest of Friday).
+	require.ElementsMatch(t, []string{"2030-03-01", "2030-03-04", "2030-03-05"}, days("100"))
+	require.ElementsMatch(t, []string{"2030-03-05", "2030-03-06"}, days("101"))
+}

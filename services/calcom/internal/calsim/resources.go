@@ -1,6 +1,9 @@
 package calsim
 
-import "net/http"
+import (
+	"net/http"
+	"strconv"
+)
 
 func (s *Server) getMe(w http.ResponseWriter, r *http.Request) {
 	u := accountFrom(r.Context()).User
@@ -38,15 +41,45 @@ func (s *Server) eventTypeOutput(et EventType, u User) map[string]any {
 	if et.SlotInterval > 0 {
 		interval = et.SlotInterval
 	}
-	return map[string]any{
+	out := map[string]any{
 		"id": et.ID, "lengthInMinutes": et.LengthInMinutes, "title": et.Title, "slug": et.Slug,
 		"description": "", "locations": []any{}, "bookingFields": bookingFields(et),
 		"disableGuests": false, "recurrence": nil, "metadata": map[string]any{}, "price": 0, "currency": "eur",
 		"lockTimeZoneToggleOnBookingPage": false, "forwardParamsSuccessRedirect": nil, "successRedirectUrl": nil,
 		"isInstantEvent": false, "scheduleId": sc.ID, "hidden": false, "bookingRequiresAuthentication": false,
-		"ownerId": u.ID, "users": []any{}, "slotInterval": interval, "minimumBookingNotice": et.MinimumBookingNotice,
+		"ownerId": u.ID, "users": []any{}, "slotInterval": interval,
 		"beforeEventBuffer": 0, "afterEventBuffer": 0,
 	}
+	// Optional fields are left out when the seed has none, as Cal.com may.
+	if et.MinimumBookingNotice != nil {
+		out["minimumBookingNotice"] = *et.MinimumBookingNotice
+	}
+	if w := et.BookingWindow; w != nil {
+		if et.BookingWindowShape == "object" {
+			out["bookingWindow"] = w.output()
+		} else {
+			out["bookingWindow"] = []any{w.output()}
+		}
+	}
+	return out
+}
+
+// getEventType answers GET /v2/event-types/{eventTypeId}: an event type of the key's user; any
+// other id is 404 (Cal.com's NotFoundException).
+func (s *Server) getEventType(w http.ResponseWriter, r *http.Request) {
+	u := accountFrom(r.Context()).User
+	raw := r.PathValue("eventTypeId")
+	id, err := strconv.Atoi(raw)
+	if err != nil {
+		writeError(w, r, s.now(), http.StatusBadRequest, "BadRequestException", "eventTypeId must be a number")
+		return
+	}
+	et, ok := s.eventType(id)
+	if !ok || et.UserID != u.ID {
+		writeError(w, r, s.now(), http.StatusNotFound, "NotFoundException", "Event type with id="+raw+" not found")
+		return
+	}
+	writeData(w, http.StatusOK, s.eventTypeOutput(et, u))
 }
 
 // bookingFields lists the default name and email fields; email is required unless the event

@@ -50,16 +50,67 @@ type Availability struct {
 
 // EventType is a bookable service of one user.
 type EventType struct {
-	ID                   int    `json:"id"`
-	UserID               int    `json:"userId"`
-	Slug                 string `json:"slug"`
-	Title                string `json:"title"`
-	LengthInMinutes      int    `json:"lengthInMinutes"`
-	SlotInterval         int    `json:"slotInterval,omitempty"`
-	MinimumBookingNotice int    `json:"minimumBookingNotice,omitempty"`
-	ScheduleID           int    `json:"scheduleId,omitempty"`
+	ID              int    `json:"id"`
+	UserID          int    `json:"userId"`
+	Slug            string `json:"slug"`
+	Title           string `json:"title"`
+	LengthInMinutes int    `json:"lengthInMinutes"`
+	SlotInterval    int    `json:"slotInterval,omitempty"`
+	// MinimumBookingNotice in minutes; nil: the field is left out of event-type answers.
+	MinimumBookingNotice *int `json:"minimumBookingNotice,omitempty"`
+	ScheduleID           int  `json:"scheduleId,omitempty"`
 	// RequiresEmail makes the attendee's e-mail a required booking field.
 	RequiresEmail bool `json:"requiresEmail,omitempty"`
+	// BookingWindow limits how far ahead slots are offered; nil: no limit, and the field is
+	// left out of event-type answers.
+	BookingWindow *BookingWindow `json:"bookingWindow,omitempty"`
+	// BookingWindowShape is how event-type answers carry the window: "array" (default: a list of
+	// one window, as the OpenAPI document declares EventTypeOutput_2024_06_14.bookingWindow) or
+	// "object" (one window, as Cal.com's transformFutureBookingLimitsInternalToApi returns it).
+	BookingWindowShape string `json:"bookingWindowShape,omitempty"`
+}
+
+// BookingWindow is an event type's future-booking limit: Type businessDays or calendarDays
+// with Days, or range with From and To ("2006-01-02", inclusive, in the schedule's zone).
+type BookingWindow struct {
+	Type    string `json:"type"`
+	Days    int    `json:"days,omitempty"`
+	From    string `json:"from,omitempty"`
+	To      string `json:"to,omitempty"`
+	Rolling bool   `json:"rolling,omitempty"`
+}
+
+// Window types.
+const (
+	WindowBusinessDays = "businessDays"
+	WindowCalendarDays = "calendarDays"
+	WindowRange        = "range"
+)
+
+// output is the window as EventTypeOutput_2024_06_14 carries one.
+func (w BookingWindow) output() map[string]any {
+	if w.Type == WindowRange {
+		return map[string]any{"type": w.Type, "value": []string{w.From, w.To}}
+	}
+	return map[string]any{"type": w.Type, "value": w.Days, "rolling": w.Rolling}
+}
+
+func (w BookingWindow) validate() error {
+	switch w.Type {
+	case WindowBusinessDays, WindowCalendarDays:
+		if w.Days < 0 {
+			return fmt.Errorf("booking window: negative days: %w", errSeed)
+		}
+	case WindowRange:
+		from, err1 := time.Parse(time.DateOnly, w.From)
+		to, err2 := time.Parse(time.DateOnly, w.To)
+		if err1 != nil || err2 != nil || to.Before(from) {
+			return fmt.Errorf("booking window range %s..%s: %w", w.From, w.To, errSeed)
+		}
+	default:
+		return fmt.Errorf("booking window type %q: %w", w.Type, errSeed)
+	}
+	return nil
 }
 
 var errSeed = errors.New("invalid seed")
@@ -119,8 +170,17 @@ func (s Seed) validate() error {
 		}
 	}
 	for _, et := range s.EventTypes {
-		if !users[et.UserID] || et.LengthInMinutes <= 0 || et.Slug == "" {
+		if !users[et.UserID] || et.LengthInMinutes <= 0 || et.Slug == "" ||
+			(et.MinimumBookingNotice != nil && *et.MinimumBookingNotice < 0) {
 			return fmt.Errorf("event type %d: %w", et.ID, errSeed)
+		}
+		if et.BookingWindow != nil {
+			if err := et.BookingWindow.validate(); err != nil {
+				return fmt.Errorf("event type %d: %w", et.ID, err)
+			}
+		}
+		if sh := et.BookingWindowShape; sh != "" && sh != "array" && sh != "object" {
+			return fmt.Errorf("event type %d: booking window shape %q: %w", et.ID, sh, errSeed)
 		}
 	}
 	return nil

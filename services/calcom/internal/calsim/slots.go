@@ -37,7 +37,19 @@ func (s *Server) freeSlots(et EventType, from, to time.Time, ignoreUID string) [
 	if et.SlotInterval > 0 {
 		step = time.Duration(et.SlotInterval) * time.Minute
 	}
-	earliest := s.now().Add(time.Duration(et.MinimumBookingNotice) * time.Minute)
+	earliest := s.now()
+	if et.MinimumBookingNotice != nil {
+		earliest = earliest.Add(time.Duration(*et.MinimumBookingNotice) * time.Minute)
+	}
+	if et.BookingWindow != nil {
+		first, last := bookingBounds(*et.BookingWindow, s.now(), loc)
+		if first.After(from) {
+			from = first
+		}
+		if last.Before(to) {
+			to = last
+		}
+	}
 	var out []time.Time
 	first := from.In(loc)
 	day := time.Date(first.Year(), first.Month(), first.Day()-1, 0, 0, 0, 0, loc)
@@ -124,4 +136,31 @@ func slotMap(starts []time.Time, et EventType, loc *time.Location, ranged bool) 
 		out[day] = append(out[day], slot)
 	}
 	return out
+}
+
+// bookingBounds is the first and last instant a start may have under w, counted from now's local day
+// in loc: N calendar days, N business days (Monday to Friday), or the range's days.
+func bookingBounds(w BookingWindow, now time.Time, loc *time.Location) (time.Time, time.Time) {
+	y, m, d := now.In(loc).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	endOf := func(day time.Time) time.Time {
+		return time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc).Add(-time.Millisecond)
+	}
+	switch w.Type {
+	case WindowCalendarDays:
+		return today, endOf(today.AddDate(0, 0, w.Days))
+	case WindowBusinessDays:
+		day := today
+		for n := w.Days; n > 0; {
+			day = day.AddDate(0, 0, 1)
+			if wd := day.Weekday(); wd != time.Saturday && wd != time.Sunday {
+				n--
+			}
+		}
+		return today, endOf(day)
+	default: // range; validated in the seed
+		from, _ := time.ParseInLocation(time.DateOnly, w.From, loc)
+		to, _ := time.ParseInLocation(time.DateOnly, w.To, loc)
+		return from, endOf(to)
+	}
 }

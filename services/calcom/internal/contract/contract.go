@@ -15,7 +15,10 @@
 //   - event-type output: booking fields and locations become anyOf, booking-field flags
 //     isDefault/required are booleans (the document says object), ScheduleAvailability days
 //     lose the enum wrongly put on the array, and the placeholder pattern TIME_FORMAT_HH_MM
-//     becomes a real HH:MM pattern.
+//     becomes a real HH:MM pattern;
+//   - event-type output bookingWindow: the array's overlapping oneOf (business and calendar day
+//     windows are the same schema) becomes anyOf, and the single object Cal.com really answers
+//     (or {"disabled": true}) is accepted beside the documented array.
 package contract
 
 import (

@@ -73,3 +73,46 @@ func TestResponsesAreCheckedAgainstTheDocument(t *testing.T) {
 		})
 	}
 }
+
+// The patched bookingWindow takes the documented array and Cal.com's object, and still refuses
+// a window that is neither.
+func TestEventTypeBookingWindow(t *testing.T) {
+	v, err := Load()
+	require.NoError(t, err)
+	base := `{"id":1,"lengthInMinutes":30,"title":"t","slug":"s","description":"","locations":[],"bookingFields":[],
+"disableGuests":false,"recurrence":null,"metadata":{},"price":0,"currency":"eur","lockTimeZoneToggleOnBookingPage":false,
+"forwardParamsSuccessRedirect":null,"successRedirectUrl":null,"isInstantEvent":false,"scheduleId":1,"hidden":false,
+"bookingRequiresAuthentication":false,"ownerId":1,"users":[],"minimumBookingNotice":120`
+	cases := []struct {
+		name, window string
+		ok           bool
+	}{
+		{"absent", ``, true},
+		{"documented array of calendar days", `[{"type":"calendarDays","value":30,"rolling":false}]`, true},
+		{"documented array of a range", `[{"type":"range","value":["2030-01-01","2030-02-01"]}]`, true},
+		{"object of business days", `{"type":"businessDays","value":10,"rolling":true}`, true},
+		{"disabled", `{"disabled":true}`, true},
+		{"value of the wrong type", `[{"type":"calendarDays","value":"30"}]`, false},
+		{"object without a value", `{"type":"calendarDays"}`, false},
+		{"a number", `30`, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			body := base
+			if tc.window != "" {
+				body += `,"bookingWindow":` + tc.window
+			}
+			body = `{"status":"success","data":` + body + `}}`
+			req := httptest.NewRequest("GET", "/v2/event-types/1", nil)
+			req.Header.Set("cal-api-version", "2024-06-14")
+			req.Header.Set("Authorization", "Bearer cal_test")
+			h := http.Header{"Content-Type": {"application/json"}}
+			err := v.Response(t.Context(), req, nil, 200, h, []byte(body))
+			if tc.ok {
+				require.NoError(t, err)
+			} else {
+				require.Error(t, err)
+			}
+		})
+	}
+}

@@ -53,6 +53,11 @@ func patch(doc map[string]any) error {
 	if err := fixEventTypeOutput(doc); err != nil {
 		return err
 	}
+	for _, name := range []string{"EventTypeOutput_2024_06_14", "TeamEventTypeOutput_2024_06_14"} {
+		if err := fixBookingWindow(doc, name); err != nil {
+			return err
+		}
+	}
 	schemas, err := dig(doc, "components", "schemas")
 	if err != nil {
 		return err
@@ -89,6 +94,42 @@ func fixEventTypeOutput(doc map[string]any) error {
 				p["type"] = "boolean"
 			}
 		}
+	}
+	return nil
+}
+
+// fixBookingWindow repairs the bookingWindow of an event-type output, which the document
+// declares as an array whose items are oneOf BusinessDaysWindow / CalendarDaysWindow /
+// RangeWindow. Two quirks: those two day windows are the same schema (type enum of all three
+// kinds, a number value, rolling), so every day window matches both and oneOf can never pass:
+// anyOf. And Cal.com's own code (transformFutureBookingLimitsInternalToApi in
+// platform/libraries) answers one window object, or {"disabled": true} for "indefinitely", not
+// an array: the object (the input schemas' own oneOf, Disabled_2024_06_14 included) is accepted
+// beside the documented array.
+func fixBookingWindow(doc map[string]any, schema string) error {
+	props, err := dig(doc, "components", "schemas", schema, "properties")
+	if err != nil {
+		return err
+	}
+	window, err := dig(props, "bookingWindow")
+	if err != nil {
+		return err
+	}
+	items, err := dig(window, "items")
+	if err != nil {
+		return fmt.Errorf("%s bookingWindow: %w", schema, err)
+	}
+	if err := anyOf(items); err != nil {
+		return fmt.Errorf("%s bookingWindow: %w", schema, err)
+	}
+	alts, _ := items["anyOf"].([]any)
+	object := append(append([]any{}, alts...), map[string]any{"$ref": "#/components/schemas/Disabled_2024_06_14"})
+	props["bookingWindow"] = map[string]any{
+		"description": window["description"],
+		"anyOf": []any{
+			map[string]any{"type": "array", "items": items},
+			map[string]any{"anyOf": object},
+		},
 	}
 	return nil
 }

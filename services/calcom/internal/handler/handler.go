@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/askproai/backend/pkg/api/calcom"
+	"github.com/askproai/backend/pkg/clock"
 	"github.com/askproai/backend/pkg/rpc"
 	client "github.com/askproai/backend/services/calcom/internal/calcom"
 )
@@ -38,12 +40,20 @@ type Handler struct {
 	keys  Keys
 	store EventTypeStore
 	bulk  int
+	now   func() time.Time
 }
 
 // New builds a Handler. store receives synced event types (nil: syncEventTypes only reports
-// them); bulk bounds bulkCheckAvailability's concurrency.
+// them, and syncEventTypeLimits is refused); bulk bounds bulkCheckAvailability's concurrency.
+// The business clock is clock.Now; WithClock replaces it.
 func New(cal *client.Client, keys Keys, store EventTypeStore, bulk int) *Handler {
-	return &Handler{cal: cal, keys: keys, store: store, bulk: max(bulk, 1)}
+	return &Handler{cal: cal, keys: keys, store: store, bulk: max(bulk, 1), now: clock.Now}
+}
+
+// WithClock sets the business clock syncEventTypeLimits counts a range window's days from.
+func (h *Handler) WithClock(now func() time.Time) *Handler {
+	h.now = now
+	return h
 }
 
 // Register adds every method to s.
@@ -55,6 +65,8 @@ func (h *Handler) Register(s *rpc.Server) {
 	rpc.Register(s, calcom.MethodRescheduleBooking, wrap(h.rescheduleBooking), rpc.NonIdempotent(), rpc.Summary("move a booking; returns the new uid"))
 	rpc.Register(s, calcom.MethodFindBooking, wrap(h.findBooking), rpc.Summary("the booking a createBooking request id made, if any"))
 	rpc.Register(s, calcom.MethodSyncEventTypes, wrap(h.syncEventTypes), rpc.Summary("read the account's event types"))
+	rpc.Register(s, calcom.MethodSyncEventTypeLimits, wrap(h.syncEventTypeLimits),
+		rpc.Summary("store Cal.com's minimum notice and booking window of the company's event types"))
 }
 
 // wrap maps every error a method returns to its wire form.

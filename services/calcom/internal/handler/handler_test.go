@@ -26,6 +26,8 @@ const key = "cal_test_key"
 type fakeDatabase struct {
 	mu       sync.Mutex
 	upserted []database.EventType
+	catalog  []database.EventType
+	limits   []database.SetCalcomLimitsParams
 }
 
 func (f *fakeDatabase) register(s *rpc.Server) {
@@ -41,14 +43,35 @@ func (f *fakeDatabase) register(s *rpc.Server) {
 		f.upserted = append(f.upserted, p.EventType)
 		return p.EventType, nil
 	})
+	rpc.Register(s, database.MethodCompaniesGet, func(_ context.Context, p database.CompanyParams) (database.Company, error) {
+		return database.Company{ID: p.CompanyID, TimeZone: "Europe/Berlin"}, nil
+	})
+	rpc.Register(s, database.MethodEventTypesList, func(_ context.Context, p database.CatalogueParams) (database.EventTypeList, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return database.EventTypeList{EventTypes: f.catalog}, nil
+	})
+	rpc.Register(s, database.MethodEventTypesSetCalcomLimits, func(_ context.Context, p database.SetCalcomLimitsParams) (database.EventType, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.limits = append(f.limits, p)
+		return database.EventType{CompanyID: p.CompanyID, CalcomEventTypeID: p.CalcomEventTypeID}, nil
+	})
 }
 
 // start runs calsim, a fake database service and the calcom methods on one test's Redis
 // prefix, and returns a bus client.
 func start(t *testing.T) (*rpc.Client, *calsim.Server, *fakeDatabase) {
 	t.Helper()
-	sim, err := calsim.New(calsim.Config{Seed: calsim.DefaultSeed(key),
-		Now: func() time.Time { return time.Date(2030, 3, 1, 12, 0, 0, 0, time.UTC) }})
+	return startWith(t, calsim.DefaultSeed(key))
+}
+
+// now is the fixed business clock of calsim and the handler: Friday 2030-03-01, 13:00 in Berlin.
+func now() time.Time { return time.Date(2030, 3, 1, 12, 0, 0, 0, time.UTC) }
+
+func startWith(t *testing.T, seed calsim.Seed) (*rpc.Client, *calsim.Server, *fakeDatabase) {
+	t.Helper()
+	sim, err := calsim.New(calsim.Config{Seed: seed, Now: now})
 	require.NoError(t, err)
 	srv := httptest.NewServer(sim)
 	t.Cleanup(func() { sim.Close(); srv.Close() })
@@ -61,7 +84,7 @@ func start(t *testing.T) (*rpc.Client, *calsim.Server, *fakeDatabase) {
 	bus := rpctest.NewClient(t, env, "client-"+testenv.RandomSuffix(), reg)
 	dbc := database.NewClient(bus)
 	rpctest.StartServer(t, env, rpctest.ServerConfig(env, calcom.Service, "calcom-0"), reg, func(s *rpc.Server) {
-		handler.New(cal, handler.NewDatabaseKeys(dbc, time.Minute, nil), dbc, 2).Register(s)
+		handler.New(cal, handler.NewDatabaseKeys(dbc, time.Minute, nil), dbc, 2).WithClock(now).Register(s)
 	})
 	return bus, sim, db
 }

@@ -68,7 +68,12 @@ func (k *DatabaseKeys) Forget(companyID string) {
 	k.mu.Unlock()
 }
 
-// EventTypeStore is the database service's catalogue upsert.
+// EventTypeStore is what the calcom service reads and writes of the database service's
+// catalogue: the upsert of syncEventTypes, and the company, its event types and their Cal.com
+// limits for syncEventTypeLimits.
 type EventTypeStore interface {
 	UpsertEventType(ctx context.Context, p database.UpsertEventTypeParams, opts ...rpc.CallOption) (database.EventType, error)
+	Company(ctx context.Context, p database.CompanyParams, opts ...rpc.CallOption) (database.Company, error)
+	EventTypes(ctx context.Context, p database.CatalogueParams, opts ...rpc.CallOption) (database.EventTypeList, error)
+	SetCalcomLimits(ctx context.Context, p database.SetCalcomLimitsParams, opts ...rpc.CallOption) (database.EventType, error)
 }

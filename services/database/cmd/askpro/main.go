@@ -6,7 +6,8 @@
 //	askpro migrate
 //	askpro tenant create --name N --time-zone TZ [--calcom-api-key K]
 //	askpro tenant list
-//	askpro tenant apply -f tenant.yaml
+//	askpro tenant apply -f tenant.yaml [--sync-calcom]
+//	askpro tenant sync-calcom [--company ID|NAME|SLUG] [--timeout D]
 //	askpro seed demo [--calsim-seed PATH] [--env-file PATH] [--rotate-key]
 //	askpro dlq list|show|replay|purge --service S [--id ID]…
 //	askpro streams status
@@ -65,7 +66,11 @@ const usage = `askpro: operate AskProAI
   askpro tenant create --name N [--time-zone TZ] [--calcom-api-key K]
                                                        create a tenant; prints its API key once
   askpro tenant list                                   every tenant (no secrets)
-  askpro tenant apply -f tenant.yaml                   branches, staff and services from YAML (idempotent)
+  askpro tenant apply -f tenant.yaml [--sync-calcom]   branches, staff and services from YAML (idempotent);
+                                                       --sync-calcom then runs tenant sync-calcom for it
+  askpro tenant sync-calcom [--company ID|NAME|SLUG] [--timeout D]
+                                                       read each service's minimum notice and booking window
+                                                       from Cal.com (via the calcom service) and store them
   askpro seed demo [--calsim-seed PATH] [--env-file PATH] [--rotate-key]
                                                        the demo salon and its calsim seed (idempotent)
   askpro dlq list|show|replay|purge --service S        dead letters of a service

@@ -47,6 +47,7 @@ func (a *app) tenant(ctx context.Context, sub string, args []string) error {
 		fs := newFlags("tenant apply")
 		file := fs.String("f", "", "tenant YAML file")
 		rotate := fs.Bool("rotate-key", false, "issue a new API key for an existing tenant")
+		sync := fs.Bool("sync-calcom", false, "then read the services' notice and booking window from Cal.com (needs the calcom service)")
 		if err := fs.Parse(args); err != nil {
 			return fmt.Errorf("tenant apply: %w", err)
 		}
@@ -62,9 +63,14 @@ func (a *app) tenant(ctx context.Context, sub string, args []string) error {
 			return err
 		}
 		a.printApplied(res)
+		if *sync {
+			return a.syncCalcom(ctx, []api.Company{res.Company}, defaultSyncTimeout)
+		}
 		return nil
+	case "sync-calcom":
+		return a.tenantSyncCalcom(ctx, args)
 	}
-	return fmt.Errorf("tenant: unknown subcommand %q (want create, list or apply)", sub)
+	return fmt.Errorf("tenant: unknown subcommand %q (want create, list, apply or sync-calcom)", sub)
 }
 
 func (a *app) tenantCreate(ctx context.Context, args []string) error {

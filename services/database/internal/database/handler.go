@@ -47,6 +47,7 @@ var summaries = map[string]string{
 	api.MethodEventTypesList:              "List active event types offered in a branch.",
 	api.MethodEventTypesByName:            "Find event types by name or spoken alias.",
 	api.MethodEventTypesUpsert:            "Create or update an event type by its Cal.com id.",
+	api.MethodEventTypesSetCalcomLimits:   "Store Cal.com's minimum notice and booking horizon of an event type (by Cal.com id).",
 	api.MethodCustomersFindOrCreate:       "Find a caller by phone number or create them (exactly one row).",
 	api.MethodCustomersGet:                "One customer with phone, name and e-mail decrypted.",
 	api.MethodCallsSave:                   "Upsert a call by Retell id with its caller; status never moves back.",
@@ -152,6 +153,10 @@ func registerCatalogue(srv *rpc.Server, s *Store) {
 	handle(srv, api.MethodEventTypesUpsert, func(p api.UpsertEventTypeParams) string { return p.EventType.CompanyID },
 		func(ctx context.Context, p api.UpsertEventTypeParams) (api.EventType, error) {
 			return s.UpsertEventType(ctx, p.Actor, p.EventType)
+		})
+	handle(srv, api.MethodEventTypesSetCalcomLimits, func(p api.SetCalcomLimitsParams) string { return p.CompanyID },
+		func(ctx context.Context, p api.SetCalcomLimitsParams) (api.EventType, error) {
+			return s.SetEventTypeCalcomLimits(ctx, p.Actor, p)
 		})
 }
 
