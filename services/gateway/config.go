@@ -13,9 +13,15 @@ type Config struct {
 	Addr string
 	// RetellKeys verify X-Retell-Signature; several allow rotation (RETELL_API_KEY, comma-separated).
 	RetellKeys []string
-	// RateLimitPerMinute and RateLimitBurst bound each tenant on /rpc, across replicas.
-	RateLimitPerMinute int
-	RateLimitBurst     int
+	// RateLimitPerMinute and RateLimitBurst bound each tenant's /rpc calls (a batch counts
+	// each of its calls), across replicas. Read* and Write* bound the reads and the writes
+	// that reach Cal.com (booking.create, booking.cancel, booking.reschedule) on top of it.
+	RateLimitPerMinute      int
+	RateLimitBurst          int
+	ReadRateLimitPerMinute  int
+	ReadRateLimitBurst      int
+	WriteRateLimitPerMinute int
+	WriteRateLimitBurst     int
 	// DedupTTL is how long a webhook's key is remembered to drop duplicates.
 	DedupTTL time.Duration
 	// AuthCacheTTL caches API key lookups.
@@ -49,6 +55,13 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		InboxTimeout:       r.Duration("WEBHOOK_STORE_TIMEOUT", 3*time.Second),
 		ShutdownTimeout:    r.Duration("HTTP_SHUTDOWN_TIMEOUT", 10*time.Second),
 	}
+	// Reads may use the whole budget unless told otherwise. Writes default to a quarter of the
+	// calcom service's 110/min per Cal.com key, which the tenant's voice agent books through
+	// too: an integration cannot starve the phone.
+	cfg.ReadRateLimitPerMinute = r.IntRange("RPC_RATE_LIMIT_READ_PER_MINUTE", cfg.RateLimitPerMinute, 1, 1_000_000)
+	cfg.ReadRateLimitBurst = r.IntRange("RPC_RATE_LIMIT_READ_BURST", cfg.RateLimitBurst, 1, 100_000)
+	cfg.WriteRateLimitPerMinute = r.IntRange("RPC_RATE_LIMIT_WRITE_PER_MINUTE", 30, 1, 1_000_000)
+	cfg.WriteRateLimitBurst = r.IntRange("RPC_RATE_LIMIT_WRITE_BURST", 10, 1, 100_000)
 	cfg.FunctionTimeout = r.Duration("FUNCTION_TIMEOUT", 8*time.Second)
 	cfg.FunctionResultTTL = r.Duration("FUNCTION_RESULT_TTL", time.Hour)
 	cfg.InboundTimeout = r.Duration("INBOUND_TIMEOUT", 1500*time.Millisecond)

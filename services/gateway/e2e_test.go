@@ -84,8 +84,10 @@ func startSystem(t *testing.T) *e2e {
 			"calcom":   {"CALCOM_RATE_LIMIT": "2000", "CALCOM_RATE_BURST": "200"},
 			"database": {"MAINTENANCE_INTERVAL": "1s"},
 			// The analytics wait polls /rpc every few milliseconds; the per-tenant limit is not
-			// what this test is about (TestRPCRateLimitPerTenant is).
-			"gateway": {"RPC_RATE_LIMIT_PER_MINUTE": "600000", "RPC_RATE_LIMIT_BURST": "10000"},
+			// what this test is about (TestRPCRateLimitPerTenant and TestRPCBatchIsChargedEachCall are);
+			// the rule cases book through /rpc faster than the write budget allows.
+			"gateway": {"RPC_RATE_LIMIT_PER_MINUTE": "600000", "RPC_RATE_LIMIT_BURST": "10000",
+				"RPC_RATE_LIMIT_WRITE_PER_MINUTE": "600000", "RPC_RATE_LIMIT_WRITE_BURST": "10000"},
 		},
 	})
 	t.Cleanup(func() {

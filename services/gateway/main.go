@@ -18,6 +18,7 @@ import (
 	"github.com/askproai/backend/pkg/clock"
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/lifecycle"
+	"github.com/askproai/backend/pkg/ratelimit"
 	"github.com/askproai/backend/pkg/rpc"
 	"github.com/askproai/backend/pkg/telemetry"
 	"github.com/askproai/backend/services/gateway/internal/gateway"
@@ -53,7 +54,11 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		_ = p.Close()
 		return err
 	}
-	limiter, err := gateway.NewRateLimiter(p.Redis, cfg.Namespace, cfg.RateLimitPerMinute, cfg.RateLimitBurst)
+	limiter, err := gateway.NewRateLimiter(p.Redis, cfg.Namespace, gateway.RateLimits{
+		Total:       ratelimit.PerMinute(cfg.RateLimitPerMinute, cfg.RateLimitBurst),
+		Read:        ratelimit.PerMinute(cfg.ReadRateLimitPerMinute, cfg.ReadRateLimitBurst),
+		CalcomWrite: ratelimit.PerMinute(cfg.WriteRateLimitPerMinute, cfg.WriteRateLimitBurst),
+	})
 	if err != nil {
 		_ = p.Close()
 		return err

@@ -51,3 +51,18 @@ func TestRunRejectsBadConfig(t *testing.T) {
 	require.ErrorContains(t, err, "RETELL_API_KEY")
 	require.ErrorContains(t, err, "RPC_RATE_LIMIT_BURST")
 }
+
+func TestRateLimitDefaults(t *testing.T) {
+	lookup := func(env map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	}
+	cfg, err := loadConfig(lookup(map[string]string{"RETELL_API_KEY": "k", "RPC_RATE_LIMIT_PER_MINUTE": "1200"}))
+	require.NoError(t, err)
+	require.Equal(t, 1200, cfg.ReadRateLimitPerMinute, "reads follow the total unless set")
+	require.Equal(t, 60, cfg.ReadRateLimitBurst)
+	require.Equal(t, 30, cfg.WriteRateLimitPerMinute)
+	require.Equal(t, 10, cfg.WriteRateLimitBurst)
+
+	_, err = loadConfig(lookup(map[string]string{"RETELL_API_KEY": "k", "RPC_RATE_LIMIT_WRITE_BURST": "0"}))
+	require.ErrorContains(t, err, "RPC_RATE_LIMIT_WRITE_BURST")
+}

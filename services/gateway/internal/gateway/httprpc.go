@@ -14,6 +14,7 @@ import (
 	callapi "github.com/askproai/backend/pkg/api/call"
 	dbapi "github.com/askproai/backend/pkg/api/database"
 	"github.com/askproai/backend/pkg/logging"
+	"github.com/askproai/backend/pkg/ratelimit"
 	"github.com/askproai/backend/pkg/rpc"
 )
 
@@ -23,11 +24,13 @@ import (
 // encoded back to JSON.
 type exposed struct {
 	service, method string
-	invoke          func(ctx context.Context, bus Bus, tenant string, params json.RawMessage) (any, error)
+	// class is the rate-limit budget the method is charged to, besides the tenant's total.
+	class  string
+	invoke func(ctx context.Context, bus Bus, tenant string, params json.RawMessage) (any, error)
 }
 
 func expose[P, R any](service, method string) exposed {
-	return exposed{service: service, method: method, invoke: func(ctx context.Context, bus Bus, tenant string, raw json.RawMessage) (any, error) {
+	return exposed{service: service, method: method, class: classOf(service, method), invoke: func(ctx context.Context, bus Bus, tenant string, raw json.RawMessage) (any, error) {
 		var p P
 		if len(raw) > 0 && !bytes.Equal(raw, []byte("null")) {
 			dec := json.NewDecoder(bytes.NewReader(raw))
@@ -55,6 +58,20 @@ func forceTenant(p any, tenant string) {
 	if f := v.FieldByName("CompanyID"); f.IsValid() && f.CanSet() && f.Kind() == reflect.String {
 		f.SetString(tenant)
 	}
+}
+
+// calcomWrites are the exposed methods that write to the tenant's Cal.com account.
+var calcomWrites = map[string]bool{
+	bookingapi.Service + "." + bookingapi.MethodCreate:     true,
+	bookingapi.Service + "." + bookingapi.MethodCancel:     true,
+	bookingapi.Service + "." + bookingapi.MethodReschedule: true,
+}
+
+func classOf(service, method string) string {
+	if calcomWrites[service+"."+method] {
+		return ClassCalcomWrite
+	}
+	return ClassRead
 }
 
 // ExposedMethods is the allowlist of POST /rpc, by public name "<service>.<method>".
@@ -97,8 +114,9 @@ type jsonRPCResponse struct {
 	ID      json.RawMessage `json:"id"`
 }
 
-// handleRPC serves JSON-RPC 2.0 over HTTP: authenticate, rate-limit, then forward each
-// request of a single call or batch to the bus.
+// handleRPC serves JSON-RPC 2.0 over HTTP: authenticate, charge every call of the request to
+// the tenant's budgets, then forward each request of a single call or batch to the bus. A
+// request over budget is refused whole, before any of its calls runs.
 func (s *Server) handleRPC(w http.ResponseWriter, r *http.Request) {
 	body, ok := readBody(w, r, MaxRPCBody)
 	if !ok {
@@ -114,55 +132,112 @@ func (s *Server) handleRPC(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, codeAuthUnavailable, "authentication unavailable, retry")
 		return
 	}
-	if !s.allow(w, r, tenant) {
+	req := parseRPCBody(body)
+	if !s.allow(w, r, tenant, s.cost(req)) {
 		return
 	}
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		s.rpcBatch(w, r, tenant, trimmed)
-		return
+	switch {
+	case req.problem != nil:
+		writeJSON(w, http.StatusOK, req.problem)
+	case req.batch:
+		s.rpcBatch(w, r, tenant, req.items)
+	default:
+		resp, notify := s.rpcOne(r.Context(), tenant, req.items[0])
+		if notify {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		writeJSON(w, http.StatusOK, resp)
 	}
-	resp, notify := s.rpcOne(r.Context(), tenant, trimmed)
-	if notify {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	writeJSON(w, http.StatusOK, resp)
 }
 
-func (s *Server) allow(w http.ResponseWriter, r *http.Request, tenant string) bool {
-	d, err := s.opt.Limiter.Allow(r.Context(), tenant)
+// MaxBatch is the largest batch /rpc accepts.
+const MaxBatch = 50
+
+// rpcBody is a /rpc body split into its calls: one for a single request, the elements of a
+// batch, or none when the body as a whole is answered with problem.
+type rpcBody struct {
+	items   []json.RawMessage
+	batch   bool
+	problem *jsonRPCResponse
+}
+
+func parseRPCBody(body []byte) rpcBody {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '[' {
+		return rpcBody{items: []json.RawMessage{trimmed}}
+	}
+	var items []json.RawMessage
+	problem := func(code int, msg string) rpcBody {
+		resp := errorResponse(nil, code, msg)
+		return rpcBody{batch: true, problem: &resp}
+	}
+	if err := json.Unmarshal(trimmed, &items); err != nil {
+		return problem(rpc.CodeParseError, "parse error")
+	}
+	if len(items) == 0 {
+		return problem(rpc.CodeInvalidRequest, "empty batch")
+	}
+	if len(items) > MaxBatch {
+		return problem(rpc.CodeInvalidRequest, "batch larger than "+strconv.Itoa(MaxBatch))
+	}
+	return rpcBody{items: items, batch: true}
+}
+
+// cost counts the calls of a request by method class. Every element costs one, whether it is
+// valid or not; a body answered as a whole (parse error, empty or oversized batch) costs one.
+func (s *Server) cost(req rpcBody) Cost {
+	if req.problem != nil {
+		return Cost{Read: 1}
+	}
+	var c Cost
+	for _, it := range req.items {
+		var head struct {
+			Method string `json:"method"`
+		}
+		_ = json.Unmarshal(it, &head) // an unreadable element is a read: it reaches nothing
+		if m, ok := s.exposed[head.Method]; ok && m.class == ClassCalcomWrite {
+			c.CalcomWrite++
+		} else {
+			c.Read++
+		}
+	}
+	return c
+}
+
+// allow charges cost to the tenant's budgets. Past a budget it answers 429 with Retry-After
+// (whole seconds, rounded up); a cost above a budget's burst can never pass and is answered
+// -32600 instead, so a client does not retry it.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, tenant string, cost Cost) bool {
+	d, err := s.opt.Limiter.Charge(r.Context(), tenant, cost)
 	if err != nil {
 		// Fail open: a Redis hiccup must not take every tenant's integration down; the bus
 		// calls that follow need Redis anyway and will fail on their own if it is gone.
-		logging.FromContext(r.Context()).Warn().Err(err).Msg("rate limiter unavailable")
+		logging.FromContext(r.Context()).Warn().Err(err).Msg("rate_limiter_unavailable")
 		return true
 	}
 	w.Header().Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
 	w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(d.Remaining))
+	w.Header().Set("X-RateLimit-Budget", d.Budget)
 	if d.Allowed {
 		return true
 	}
-	secs := int((d.RetryAfter + time.Second - 1) / time.Second)
-	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-	writeError(w, http.StatusTooManyRequests, codeRateLimited, "rate limit exceeded")
+	if d.RetryAfter == ratelimit.Never {
+		calls := map[string]int{budgetTotal: cost.total(), ClassRead: cost.Read, ClassCalcomWrite: cost.CalcomWrite}[d.Budget]
+		msg := "batch holds " + strconv.Itoa(calls) + " " + d.Budget + " calls, more than that rate limit's burst of " +
+			strconv.Itoa(d.Limit) + "; send at most " + strconv.Itoa(d.Limit) + " at once"
+		writeJSON(w, http.StatusOK, errorResponse(nil, rpc.CodeInvalidRequest, msg))
+		return false
+	}
+	secs := max(int((d.RetryAfter+time.Second-1)/time.Second), 1)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	resp := errorResponse(nil, rpc.CodeRateLimited, "rate limit exceeded")
+	resp.Error.Data = map[string]any{"budget": d.Budget, "retry_after_seconds": secs}
+	writeJSON(w, http.StatusTooManyRequests, resp)
 	return false
 }
 
-func (s *Server) rpcBatch(w http.ResponseWriter, r *http.Request, tenant string, body []byte) {
-	var items []json.RawMessage
-	if err := json.Unmarshal(body, &items); err != nil {
-		writeJSON(w, http.StatusOK, errorResponse(nil, rpc.CodeParseError, "parse error"))
-		return
-	}
-	if len(items) == 0 {
-		writeJSON(w, http.StatusOK, errorResponse(nil, rpc.CodeInvalidRequest, "empty batch"))
-		return
-	}
-	if len(items) > 50 {
-		writeJSON(w, http.StatusOK, errorResponse(nil, rpc.CodeInvalidRequest, "batch larger than 50"))
-		return
-	}
+func (s *Server) rpcBatch(w http.ResponseWriter, r *http.Request, tenant string, items []json.RawMessage) {
 	out := make([]jsonRPCResponse, 0, len(items))
 	for _, it := range items {
 		if resp, notify := s.rpcOne(r.Context(), tenant, it); !notify {

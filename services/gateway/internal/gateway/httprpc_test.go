@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 
 	bookingapi "github.com/askproai/backend/pkg/api/booking"
 	dbapi "github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/ratelimit"
 	"github.com/askproai/backend/pkg/rpc"
 	"github.com/askproai/backend/pkg/rpc/rpctest"
 	"github.com/askproai/backend/pkg/testenv"
@@ -34,11 +37,38 @@ func digest(key string) string {
 type rpcEnv struct {
 	srv   *gateway.Server
 	clock *testClock // the rate limiter's clock
+	calls *callCounter
 }
 
+// callCounter counts the calls that reached the services behind the bus, by method.
+type callCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *callCounter) add(method string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[method]++
+}
+
+func (c *callCounter) get(method string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[method]
+}
+
+// newRPCEnv limits each tenant to 600 calls a minute with the given burst, for reads too, and
+// to 30 Cal.com writes a minute with bursts of 10.
 func newRPCEnv(t *testing.T, burst int) *rpcEnv {
 	t.Helper()
+	return newRPCEnvWith(t, limits(ratelimit.PerMinute(600, burst), ratelimit.PerMinute(600, burst), ratelimit.PerMinute(30, 10)))
+}
+
+func newRPCEnvWith(t *testing.T, lim gateway.RateLimits) *rpcEnv {
+	t.Helper()
 	env := testenv.Redis(t)
+	calls := &callCounter{n: map[string]int{}}
 	tenants := map[string]string{digest("key-salon"): "company-salon", digest("key-clinic"): "company-clinic"}
 	rpctest.StartServer(t, env, rpctest.ServerConfig(env, dbapi.Service, "db-0"), nil, func(s *rpc.Server) {
 		rpc.Register(s, dbapi.MethodCompaniesByAPIKeyDigest, func(_ context.Context, p dbapi.ByAPIKeyDigestParams) (dbapi.Company, error) {
@@ -48,9 +78,18 @@ func newRPCEnv(t *testing.T, burst int) *rpcEnv {
 			}
 			return dbapi.Company{ID: id, Active: true}, nil
 		})
+		rpc.Register(s, dbapi.MethodBranchesList, func(_ context.Context, p dbapi.CompanyParams) (dbapi.BranchList, error) {
+			calls.add(dbapi.MethodBranchesList)
+			return dbapi.BranchList{}, nil
+		})
 	})
 	rpctest.StartServer(t, env, rpctest.ServerConfig(env, bookingapi.Service, "booking-0"), nil, func(s *rpc.Server) {
+		rpc.Register(s, bookingapi.MethodCreate, func(_ context.Context, p bookingapi.CreateParams) (bookingapi.CreateResult, error) {
+			calls.add(bookingapi.MethodCreate)
+			return bookingapi.CreateResult{Message: "gebucht"}, nil
+		})
 		rpc.Register(s, bookingapi.MethodCheckAvailability, func(ctx context.Context, p bookingapi.AvailabilityParams) (bookingapi.AvailabilityResult, error) {
+			calls.add(bookingapi.MethodCheckAvailability)
 			tenant, _ := rpc.TenantFrom(ctx)
 			if tenant != p.CompanyID {
 				return bookingapi.AvailabilityResult{}, rpc.NewError(rpc.CodeUnauthorized, "tenant mismatch", nil)
@@ -63,11 +102,11 @@ func newRPCEnv(t *testing.T, burst int) *rpcEnv {
 	})
 	bus := rpctest.NewClient(t, env, "gateway-0", nil)
 	clock := newTestClock()
-	limiter, err := gateway.NewRateLimiter(env.Client, env.Prefix, 600, burst, gateway.WithRateLimitClock(clock.Now))
+	limiter, err := gateway.NewRateLimiter(env.Client, env.Prefix, lim, gateway.WithRateLimitClock(clock.Now))
 	require.NoError(t, err)
 	v, err := retell.NewVerifier([]string{testKey}, time.Now)
 	require.NoError(t, err)
-	return &rpcEnv{clock: clock, srv: gateway.NewServer(gateway.Options{
+	return &rpcEnv{clock: clock, calls: calls, srv: gateway.NewServer(gateway.Options{
 		Verifier: v, Limiter: limiter, Bus: bus, Auth: gateway.NewAuthenticator(bus, time.Minute),
 		Inbox: gateway.NewInbox(env.Client, bus.Publish, env.Prefix, time.Hour), Logger: zerolog.Nop(),
 	})}
@@ -87,8 +126,9 @@ func (e *rpcEnv) do(t *testing.T, key, body string) *httptest.ResponseRecorder {
 type rpcReply struct {
 	Result json.RawMessage `json:"result"`
 	Error  *struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
+		Code    int             `json:"code"`
+		Message string          `json:"message"`
+		Data    json.RawMessage `json:"data"`
 	} `json:"error"`
 	ID json.RawMessage `json:"id"`
 }
@@ -177,13 +217,114 @@ func TestRPCRateLimitPerTenant(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, rec.Code)
 	// 600/min is one request per 100 ms; Retry-After rounds up to whole seconds.
 	require.Equal(t, "1", rec.Header().Get("Retry-After"))
-	require.JSONEq(t, `{"code":"rate_limited","error":"rate limit exceeded"}`, rec.Body.String())
+	require.Equal(t, "0", rec.Header().Get("X-RateLimit-Remaining"))
+	require.JSONEq(t, `{"jsonrpc":"2.0","id":null,"error":{"code":-32005,"message":"rate limit exceeded",
+	  "data":{"budget":"read","retry_after_seconds":1}}}`, rec.Body.String())
 	// Another tenant is not affected.
 	require.Equal(t, http.StatusOK, e.do(t, "key-clinic", call).Code)
 	// One emission interval later the salon may send one more request, and only one.
 	e.clock.Advance(100 * time.Millisecond)
 	require.Equal(t, http.StatusOK, e.do(t, "key-salon", call).Code)
 	require.Equal(t, http.StatusTooManyRequests, e.do(t, "key-salon", call).Code)
+	require.Equal(t, 5, e.calls.get(bookingapi.MethodCheckAvailability), "refused requests reached nothing")
+}
+
+// batchOf is a batch of n calls of method with ids 1..n.
+func batchOf(n int, method, params string) string {
+	calls := make([]string, n)
+	for i := range calls {
+		calls[i] = `{"jsonrpc":"2.0","id":` + strconv.Itoa(i+1) + `,"method":"` + method + `","params":` + params + `}`
+	}
+	return "[" + strings.Join(calls, ",") + "]"
+}
+
+func TestRPCBatchIsChargedEachCall(t *testing.T) {
+	e := newRPCEnv(t, 60)
+	batch := batchOf(50, "database.branches.list", `{}`)
+	rec := e.do(t, "key-salon", batch)
+	require.Equal(t, http.StatusOK, rec.Code)
+	var out []rpcReply
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &out))
+	require.Len(t, out, 50)
+	require.Equal(t, "10", rec.Header().Get("X-RateLimit-Remaining"))
+	require.Equal(t, "60", rec.Header().Get("X-RateLimit-Limit"))
+
+	// The next five batches of 50 are refused whole: 10 calls are left, not 50.
+	for i := range 5 {
+		rec = e.do(t, "key-salon", batch)
+		require.Equal(t, http.StatusTooManyRequests, rec.Code, "batch %d", i+2)
+		// 40 calls more than the budget holds, at 100 ms each.
+		require.Equal(t, "4", rec.Header().Get("Retry-After"))
+		require.Equal(t, "10", rec.Header().Get("X-RateLimit-Remaining"), "a refused batch is charged nothing")
+		var r rpcReply
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &r), "one JSON-RPC error for the whole batch")
+		require.Equal(t, rpc.CodeRateLimited, r.Error.Code)
+		require.JSONEq(t, `null`, string(r.ID))
+	}
+	require.Equal(t, 50, e.calls.get(dbapi.MethodBranchesList), "only the first batch reached the database service")
+
+	// Retry-After counts down on the limiter's clock and is rounded up to whole seconds.
+	e.clock.Advance(3900 * time.Millisecond)
+	rec = e.do(t, "key-salon", batch)
+	require.Equal(t, http.StatusTooManyRequests, rec.Code)
+	require.Equal(t, "1", rec.Header().Get("Retry-After"), "100 ms rounds up to 1 s")
+	e.clock.Advance(100 * time.Millisecond)
+	rec = e.do(t, "key-salon", batch)
+	require.Equal(t, http.StatusOK, rec.Code, "after Retry-After the batch passes")
+	require.Equal(t, "0", rec.Header().Get("X-RateLimit-Remaining"))
+	require.Equal(t, 100, e.calls.get(dbapi.MethodBranchesList))
+}
+
+func TestRPCBatchLargerThanTheBurstIsInvalid(t *testing.T) {
+	e := newRPCEnv(t, 20)
+	r := decodeReply(t, e.do(t, "key-salon", batchOf(21, "database.branches.list", `{}`)))
+	require.Equal(t, rpc.CodeInvalidRequest, r.Error.Code)
+	require.Equal(t, "batch holds 21 total calls, more than that rate limit's burst of 20; send at most 20 at once", r.Error.Message)
+
+	creates := batchOf(11, "booking.create", `{"start":"2026-12-08T10:00:00Z"}`)
+	rec := e.do(t, "key-salon", creates)
+	require.Empty(t, rec.Header().Get("Retry-After"), "retrying cannot help")
+	r = decodeReply(t, rec)
+	require.Equal(t, rpc.CodeInvalidRequest, r.Error.Code)
+	require.Contains(t, r.Error.Message, "11 calcom_write calls")
+	require.Zero(t, e.calls.get(dbapi.MethodBranchesList)+e.calls.get(bookingapi.MethodCreate), "nothing ran")
+
+	rec = e.do(t, "key-salon", batchOf(20, "database.branches.list", `{}`))
+	require.Equal(t, http.StatusOK, rec.Code, "the refused batches cost nothing")
+}
+
+func TestRPCCalcomWritesHaveTheirOwnBudget(t *testing.T) {
+	e := newRPCEnvWith(t, limits(ratelimit.PerMinute(600, 40), ratelimit.PerMinute(600, 40), ratelimit.PerMinute(30, 10)))
+	create := `{"jsonrpc":"2.0","id":"c","method":"booking.create","params":{"start":"2026-12-08T10:00:00Z"}}`
+	rec := e.do(t, "key-salon", batchOf(10, "booking.create", `{"start":"2026-12-08T10:00:00Z"}`))
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "calcom_write", rec.Header().Get("X-RateLimit-Budget"))
+	require.Equal(t, "0", rec.Header().Get("X-RateLimit-Remaining"))
+	require.Equal(t, 10, e.calls.get(bookingapi.MethodCreate))
+
+	rec = e.do(t, "key-salon", create)
+	require.Equal(t, http.StatusTooManyRequests, rec.Code)
+	require.Equal(t, "2", rec.Header().Get("Retry-After"), "30 writes a minute: one every 2 s")
+	require.JSONEq(t, `{"jsonrpc":"2.0","id":null,"error":{"code":-32005,"message":"rate limit exceeded",
+	  "data":{"budget":"calcom_write","retry_after_seconds":2}}}`, rec.Body.String())
+	mixed := `[{"jsonrpc":"2.0","id":1,"method":"database.branches.list","params":{}},` + create + `]`
+	require.Equal(t, http.StatusTooManyRequests, e.do(t, "key-salon", mixed).Code, "a batch with one write waits too")
+	require.Equal(t, 10, e.calls.get(bookingapi.MethodCreate))
+	require.Zero(t, e.calls.get(dbapi.MethodBranchesList))
+
+	// Reads go on: the total has 30 left, and the refused writes were not charged to it.
+	rec = e.do(t, "key-salon", batchOf(30, "database.branches.list", `{}`))
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "total", rec.Header().Get("X-RateLimit-Budget"))
+	require.Equal(t, "0", rec.Header().Get("X-RateLimit-Remaining"))
+
+	// The other tenant's writes are its own.
+	require.Nil(t, decodeReply(t, e.do(t, "key-clinic", create)).Error)
+
+	e.clock.Advance(2 * time.Second)
+	r := decodeReply(t, e.do(t, "key-salon", create))
+	require.Nil(t, r.Error)
+	require.Equal(t, 12, e.calls.get(bookingapi.MethodCreate))
 }
 
 func TestRPCOversizedBody(t *testing.T) {

@@ -2,44 +2,46 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/askproai/backend/pkg/logging"
+	"github.com/askproai/backend/pkg/ratelimit"
 )
 
-// gcraScript is the generic cell rate algorithm on one key, so it runs on Redis Cluster and
-// every gateway replica shares one budget per tenant. The key holds the theoretical arrival
-// time (TAT) in microseconds. The caller passes "now" from the gateway's clock, so tests can
-// drive the limit with a clock they set; replicas' clocks are NTP-synchronised, and a skew of a
-// few milliseconds moves a budget by far less than one emission interval.
-//
-// KEYS[1] tenant key; ARGV[1] emission interval µs; ARGV[2] burst tolerance µs; ARGV[3] now µs.
-// Returns {allowed (0/1), retry_after µs, remaining}.
-var gcraScript = redis.NewScript(`
-local interval = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local new_tat = tat + interval
-local allow_at = new_tat - burst - interval
-if allow_at > now then
-  return {0, allow_at - now, 0}
-end
-redis.call('SET', KEYS[1], new_tat, 'PX', math.ceil((new_tat - now) / 1000) + 1)
-return {1, 0, math.floor((burst + interval - (new_tat - now)) / interval)}
-`)
+// The method classes of /rpc, each with a budget of its own per tenant on top of the tenant's
+// total: writes that reach Cal.com share the tenant's Cal.com budget with its voice agent, so
+// they are held to far less than reads.
+const (
+	ClassRead        = "read"
+	ClassCalcomWrite = "calcom_write"
+)
 
-// RateLimiter limits requests per tenant across every gateway replica.
+// budgetTotal names the per-tenant budget every call is charged to, whatever its class.
+const budgetTotal = "total"
+
+// RateLimits are the per-tenant budgets of /rpc.
+type RateLimits struct {
+	Total, Read, CalcomWrite ratelimit.Limit
+}
+
+// Cost is what one HTTP request costs: the number of calls it holds, by class.
+type Cost struct {
+	Read, CalcomWrite int
+}
+
+func (c Cost) total() int { return c.Read + c.CalcomWrite }
+
+// RateLimiter limits /rpc calls per tenant across every gateway replica. Every budget is one
+// Redis key (prefix:gateway:rl:[<class>:]<tenant>), so it runs on Redis Cluster.
 type RateLimiter struct {
-	rdb      *redis.Client
-	prefix   string
-	interval time.Duration
-	burst    time.Duration
-	limit    int
-	now      func() time.Time
+	rl     *ratelimit.Limiter
+	limits RateLimits
+	now    func() time.Time
 }
 
 // RateLimitOption adjusts a RateLimiter.
@@ -51,46 +53,88 @@ func WithRateLimitClock(now func() time.Time) RateLimitOption {
 	return func(l *RateLimiter) { l.now = now }
 }
 
-// Decision is the outcome of one Allow call.
+// Decision is the outcome of one Charge.
 type Decision struct {
-	Allowed    bool
+	Allowed bool
+	// RetryAfter is how long until the same cost would pass; ratelimit.Never when it exceeds
+	// the burst of Budget, so it can never pass.
 	RetryAfter time.Duration
-	Remaining  int
-	Limit      int
+	// Budget is the budget that refused the request, or, when allowed, the one with the
+	// fewest calls left; Remaining and Limit (its burst) describe it.
+	Budget    string
+	Remaining int
+	Limit     int
 }
 
-// NewRateLimiter allows perMinute requests per minute per tenant, with bursts of up to burst
-// requests.
-func NewRateLimiter(rdb *redis.Client, prefix string, perMinute, burst int, opts ...RateLimitOption) (*RateLimiter, error) {
-	if perMinute <= 0 || burst <= 0 {
-		return nil, fmt.Errorf("rate limit needs positive rate and burst, got %d/min and %d", perMinute, burst)
+// NewRateLimiter builds the per-tenant limiter of /rpc.
+func NewRateLimiter(rdb *redis.Client, prefix string, limits RateLimits, opts ...RateLimitOption) (*RateLimiter, error) {
+	for _, lim := range []ratelimit.Limit{limits.Total, limits.Read, limits.CalcomWrite} {
+		if err := lim.Validate(); err != nil {
+			return nil, fmt.Errorf("rpc rate limit: %w", err)
+		}
 	}
-	interval := time.Minute / time.Duration(perMinute)
-	l := &RateLimiter{
-		rdb: rdb, prefix: prefix + ":gateway:rl:", limit: burst,
-		interval: interval, burst: interval * time.Duration(burst-1), now: time.Now,
-	}
+	l := &RateLimiter{limits: limits, now: time.Now}
 	for _, o := range opts {
 		o(l)
 	}
-	if l.now == nil {
-		return nil, fmt.Errorf("rate limit needs a clock")
+	rl, err := ratelimit.New(rdb, prefix+":gateway:rl:", l.now)
+	if err != nil {
+		return nil, err
 	}
+	l.rl = rl
 	return l, nil
 }
 
-// Allow spends one request of tenant's budget.
-func (l *RateLimiter) Allow(ctx context.Context, tenant string) (Decision, error) {
-	res, err := gcraScript.Run(ctx, l.rdb, []string{l.prefix + tenant},
-		strconv.FormatInt(l.interval.Microseconds(), 10), strconv.FormatInt(l.burst.Microseconds(), 10),
-		strconv.FormatInt(l.now().UnixMicro(), 10)).Int64Slice()
-	if err != nil {
-		return Decision{}, fmt.Errorf("rate limit: %w", err)
+type budget struct {
+	name, key string
+	limit     ratelimit.Limit
+	n         int
+}
+
+// Charge spends cost from tenant's budgets, all or nothing: the scarcest class first, the
+// total last, and when one refuses, what the others were charged is given back. A cost larger
+// than a budget's burst is refused without touching Redis.
+func (l *RateLimiter) Charge(ctx context.Context, tenant string, cost Cost) (Decision, error) {
+	budgets := []budget{
+		{ClassCalcomWrite, ClassCalcomWrite + ":" + tenant, l.limits.CalcomWrite, cost.CalcomWrite},
+		{ClassRead, ClassRead + ":" + tenant, l.limits.Read, cost.Read},
+		{budgetTotal, tenant, l.limits.Total, cost.total()},
 	}
-	return Decision{
-		Allowed:    res[0] == 1,
-		RetryAfter: time.Duration(res[1]) * time.Microsecond,
-		Remaining:  int(res[2]),
-		Limit:      l.limit,
-	}, nil
+	for _, b := range slices.Backward(budgets) { // the total first: it names the problem best
+		if b.n > b.limit.Burst {
+			return Decision{RetryAfter: ratelimit.Never, Budget: b.name, Limit: b.limit.Burst, Remaining: b.limit.Burst}, nil
+		}
+	}
+	best := Decision{Allowed: true, Remaining: -1}
+	for i, b := range budgets {
+		if b.n == 0 {
+			continue
+		}
+		r, err := l.rl.AllowN(ctx, b.key, b.limit, b.n)
+		if err != nil {
+			return Decision{}, errors.Join(err, l.refund(ctx, budgets[:i]))
+		}
+		if !r.Allowed {
+			if err := l.refund(ctx, budgets[:i]); err != nil {
+				// The refusal stands; only the refund is lost, and it costs the tenant at
+				// most this request's calls until its budget refills.
+				logging.FromContext(ctx).Warn().Err(err).Msg("rate_limit_refund_failed")
+			}
+			return Decision{RetryAfter: r.RetryAfter, Budget: b.name, Remaining: r.Remaining, Limit: b.limit.Burst}, nil
+		}
+		if best.Remaining < 0 || r.Remaining < best.Remaining {
+			best.Budget, best.Remaining, best.Limit = b.name, r.Remaining, b.limit.Burst
+		}
+	}
+	return best, nil
+}
+
+func (l *RateLimiter) refund(ctx context.Context, charged []budget) error {
+	var errs []error
+	for _, b := range charged {
+		if b.n > 0 {
+			errs = append(errs, l.rl.Refund(ctx, b.key, b.limit, b.n))
+		}
+	}
+	return errors.Join(errs...)
 }

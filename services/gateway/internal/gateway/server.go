@@ -219,7 +219,6 @@ const (
 	codeUnknownFunction  = "unknown_function"
 	codeUnknownAPIKey    = "unknown_api_key"
 	codeAuthUnavailable  = "auth_unavailable"
-	codeRateLimited      = "rate_limited"
 	codeNotStored        = "not_stored"
 	codeInternal         = "internal"
 )
