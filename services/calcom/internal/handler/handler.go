@@ -3,11 +3,13 @@
 package handler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 
 	"github.com/askproai/backend/pkg/api/calcom"
+	"github.com/askproai/backend/pkg/phone"
 	"github.com/askproai/backend/pkg/rpc"
 	client "github.com/askproai/backend/services/calcom/internal/calcom"
 )
@@ -38,12 +40,15 @@ type Handler struct {
 	keys  Keys
 	store EventTypeStore
 	bulk  int
+	// region reads attendee numbers written without country code (DEFAULT_REGION).
+	region string
 }
 
 // New builds a Handler. store receives synced event types (nil: syncEventTypes only reports
-// them); bulk bounds bulkCheckAvailability's concurrency.
-func New(cal *client.Client, keys Keys, store EventTypeStore, bulk int) *Handler {
-	return &Handler{cal: cal, keys: keys, store: store, bulk: max(bulk, 1)}
+// them); bulk bounds bulkCheckAvailability's concurrency; region reads attendee numbers
+// written without country code ("" is phone.DefaultRegion).
+func New(cal *client.Client, keys Keys, store EventTypeStore, bulk int, region string) *Handler {
+	return &Handler{cal: cal, keys: keys, store: store, bulk: max(bulk, 1), region: cmp.Or(region, phone.DefaultRegion)}
 }
 
 // Register adds every method to s.

@@ -61,7 +61,7 @@ func start(t *testing.T) (*rpc.Client, *calsim.Server, *fakeDatabase) {
 	bus := rpctest.NewClient(t, env, "client-"+testenv.RandomSuffix(), reg)
 	dbc := database.NewClient(bus)
 	rpctest.StartServer(t, env, rpctest.ServerConfig(env, calcom.Service, "calcom-0"), reg, func(s *rpc.Server) {
-		handler.New(cal, handler.NewDatabaseKeys(dbc, time.Minute, nil), dbc, 2).Register(s)
+		handler.New(cal, handler.NewDatabaseKeys(dbc, time.Minute, nil), dbc, 2, "DE").Register(s)
 	})
 	return bus, sim, db
 }
