@@ -120,7 +120,7 @@ func (a *app) appointmentsCheck(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	companies, err := selectCompanies(ctx, store, *company)
+	companies, err := selectCompanies(ctx, store, *company, "appointments check")
 	if err != nil {
 		return err
 	}
@@ -154,8 +154,9 @@ func (a *app) appointmentsCheck(ctx context.Context, args []string) error {
 	return nil
 }
 
-// selectCompanies is every tenant, or the one sel names by id, name or slug of the name.
-func selectCompanies(ctx context.Context, store *database.Store, sel string) ([]api.Company, error) {
+// selectCompanies is every tenant, or the one sel names by id, name or slug of the name; cmd
+// names the command in errors.
+func selectCompanies(ctx context.Context, store *database.Store, sel, cmd string) ([]api.Company, error) {
 	all, err := store.Companies(ctx)
 	if err != nil {
 		return nil, err
@@ -171,7 +172,7 @@ func selectCompanies(ctx context.Context, store *database.Store, sel string) ([]
 	}
 	switch len(match) {
 	case 0:
-		return nil, fmt.Errorf("appointments check: no tenant %q (give its id, name or slug; see askpro tenant list)", sel)
+		return nil, fmt.Errorf("%s: no tenant %q (give its id, name or slug; see askpro tenant list)", cmd, sel)
 	case 1:
 		return match, nil
 	}
@@ -179,7 +180,7 @@ func selectCompanies(ctx context.Context, store *database.Store, sel string) ([]
 	for i, c := range match {
 		ids[i] = c.ID
 	}
-	return nil, fmt.Errorf("appointments check: %q names %d tenants (%s); give the id", sel, len(match), strings.Join(ids, ", "))
+	return nil, fmt.Errorf("%s: %q names %d tenants (%s); give the id", cmd, sel, len(match), strings.Join(ids, ", "))
 }
 
 // checkCompany judges one tenant's active appointments in w; it returns the findings and how
