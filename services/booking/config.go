@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/askproai/backend/pkg/config"
+	"github.com/askproai/backend/pkg/phone"
 )
 
 // Config is every setting of the booking service, read once at start.
@@ -19,6 +20,7 @@ type Config struct {
 	ReconcileEvery time.Duration // BOOKING_RECONCILE_INTERVAL: how often orphan records are worked; 0 disables
 	ReconcileAfter time.Duration // BOOKING_RECONCILE_AFTER: how old a record must be to be worked
 	ConfirmGroup   string        // consumer group of the event subscriptions
+	Region         string        // DEFAULT_REGION: region of phone numbers written without country code
 
 	SMTP SMTPConfig
 	SMS  SMSConfig
@@ -53,6 +55,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		ReconcileEvery: r.Duration("BOOKING_RECONCILE_INTERVAL", time.Minute),
 		ReconcileAfter: r.Duration("BOOKING_RECONCILE_AFTER", 2*time.Minute),
 		ConfirmGroup:   r.String("BOOKING_CONFIRM_GROUP", "booking"),
+		Region:         phone.ReadRegion(r),
 		SMTP: SMTPConfig{
 			Addr: r.String("SMTP_ADDR", ""), From: r.String("SMTP_FROM", "termine@askproai.de"),
 			Username: r.String("SMTP_USERNAME", ""), Password: r.String("SMTP_PASSWORD", ""),

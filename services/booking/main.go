@@ -55,7 +55,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		Ledger:   ledger.New(p.Redis, cfg.Namespace, 0),
 		Notifier: notifier(cfg, p),
 	}, booking.Config{LockTTL: cfg.LockTTL, IdempotencyTTL: cfg.IdempotencyTTL, SearchDays: cfg.SearchDays,
-		ReconcileAfter: cfg.ReconcileAfter, Now: clock.Now}, p.Logger)
+		ReconcileAfter: cfg.ReconcileAfter, Region: cfg.Region, Now: clock.Now}, p.Logger)
 	if err != nil {
 		return closeWith(p, err)
 	}

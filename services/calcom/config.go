@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/askproai/backend/pkg/config"
+	"github.com/askproai/backend/pkg/phone"
 )
 
 // Config is every setting of the calcom service, read once at start.
@@ -28,6 +29,8 @@ type Config struct {
 	RetryAttempts      int
 	CacheTTL           time.Duration
 	BulkConcurrency    int
+	// Region reads attendee numbers written without country code (DEFAULT_REGION).
+	Region string
 	// WebhookAddr serves POST /webhooks/calcom (CALCOM_WEBHOOK_ADDR); empty disables it.
 	WebhookAddr   string
 	WebhookSecret string
@@ -50,6 +53,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		RetryAttempts:      r.IntRange("CALCOM_RETRY_ATTEMPTS", 3, 1, 10),
 		CacheTTL:           r.Duration("CALCOM_CACHE_TTL", 300*time.Second),
 		BulkConcurrency:    r.IntRange("CALCOM_BULK_CONCURRENCY", 4, 1, 64),
+		Region:             phone.ReadRegion(r),
 		WebhookAddr:        r.String("CALCOM_WEBHOOK_ADDR", ""),
 		WebhookSecret:      r.String("CALCOM_WEBHOOK_SECRET", ""),
 	}

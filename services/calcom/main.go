@@ -63,7 +63,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	if cfg.APIKey != "" {
 		keys = handler.StaticKeys(cfg.APIKey)
 	}
-	handler.New(cal, keys, db, cfg.BulkConcurrency).Register(srv)
+	handler.New(cal, keys, db, cfg.BulkConcurrency, cfg.Region).Register(srv)
 	p.Health.Add("rpc", srv.Ready)
 	components := []lifecycle.Component{srv.Run}
 	if cfg.WebhookAddr != "" {

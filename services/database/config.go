@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/askproai/backend/pkg/config"
+	"github.com/askproai/backend/pkg/phone"
 	"github.com/askproai/backend/services/database/internal/database"
 )
 
@@ -19,6 +20,9 @@ type Config struct {
 	// Cipher holds the PII keys (PII_KEYS, current first) and the blind-index key
 	// (BLIND_INDEX_KEY), parsed and checked here.
 	Cipher *database.Cipher
+	// Region reads phone numbers written without country code (DEFAULT_REGION, "DE"); every
+	// service normalises with the same pkg/phone and the same setting.
+	Region string
 
 	Workers             int
 	CacheTTL, L1TTL     time.Duration
@@ -48,6 +52,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		PartitionsAhead:     r.IntRange("PARTITION_MONTHS_AHEAD", 3, 1, 36),
 		OutboxRetention:     r.Duration("OUTBOX_RETENTION", 7*24*time.Hour),
 		InboxRetention:      r.Duration("INBOX_RETENTION", 30*24*time.Hour),
+		Region:              phone.ReadRegion(r),
 	}
 	if cfg.DatabaseURL == "" {
 		r.Fail("DATABASE_URL", "required but not set")

@@ -45,7 +45,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	store, err := database.New(ctx, database.Options{
 		WriteURL: cfg.DatabaseURL, ReadURL: cfg.DatabaseReadURL,
 		WriteConns: int32(cfg.WriteConns), ReadConns: int32(cfg.ReadConns), TxAttempts: cfg.TxAttempts,
-		Cipher: cfg.Cipher, Cache: cache, Metrics: metrics, Logger: p.Logger,
+		Cipher: cfg.Cipher, Region: cfg.Region, Cache: cache, Metrics: metrics, Logger: p.Logger,
 	})
 	if err != nil {
 		return closeWith(p, fmt.Errorf("open store: %w", err))

@@ -88,8 +88,12 @@ func TestServiceThroughItsClient(t *testing.T) {
 	require.ErrorIs(t, err, rpc.ErrNotFound)
 	_, err = db.BranchByPhone(rpc.WithTenant(ctx, other.ID), api.BranchByPhoneParams{PhoneNumber: "+4930555000111"})
 	require.ErrorIs(t, err, rpc.ErrNotFound, "a caller acting for another tenant does not see the branch")
-	_, err = db.FindOrCreateCustomer(ctx, api.FindOrCreateCustomerParams{CompanyID: co.ID, Phone: "0301234"})
+	_, err = db.FindOrCreateCustomer(ctx, api.FindOrCreateCustomerParams{CompanyID: co.ID, Phone: "+49 1"})
 	require.ErrorIs(t, err, rpc.ErrValidation)
+	require.ErrorContains(t, err, "phone number is not E.164", "the message clients know")
+	national, err := db.FindOrCreateCustomer(ctx, api.FindOrCreateCustomerParams{CompanyID: co.ID, Phone: "0176 9999 0000"})
+	require.NoError(t, err, "a number without country code is read in DEFAULT_REGION")
+	require.Equal(t, "+4917699990000", national.Customer.Phone)
 
 	dur := 42
 	call, err := db.SaveCall(ctx, api.SaveCallParams{CompanyID: co.ID, BranchID: branch.ID, RetellCallID: "call_c",

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/askproai/backend/pkg/config"
+	"github.com/askproai/backend/pkg/phone"
 	"github.com/askproai/backend/services/routing/internal/routing"
 )
 
@@ -29,7 +30,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 	cfg := Config{
 		Common:   config.ReadCommon(r, "routing", ":9101"),
 		Workers:  r.IntRange("ROUTING_WORKERS", 64, 1, 4096),
-		Region:   r.OneOf("DEFAULT_REGION", "DE", "DE", "AT", "CH"),
+		Region:   phone.ReadRegion(r),
 		CacheTTL: r.Duration("BRANCH_CACHE_TTL", time.Hour),
 		TimeZone: r.String("DEFAULT_TIME_ZONE", "Europe/Berlin"),
 		Agents:   map[string]routing.BranchRef{},

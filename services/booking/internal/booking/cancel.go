@@ -61,9 +61,12 @@ func (s *Service) findForCancel(ctx context.Context, req CancelRequest) (Booking
 	if req.Phone == "" || req.Date == "" {
 		return Booking{}, invalid("confirmation_number", "give a confirmation number, or phone and date")
 	}
+	callerPhone, err := s.normalizePhone("phone", req.Phone)
+	if err != nil {
+		return Booking{}, err
+	}
 	tz := req.TimeZone
 	if tz == "" {
-		var err error
 		if tz, err = s.store.CompanyTimeZone(ctx, req.CompanyID); err != nil {
 			return Booking{}, fmt.Errorf("load company time zone: %w", err)
 		}
@@ -77,7 +80,7 @@ func (s *Service) findForCancel(ctx context.Context, req CancelRequest) (Booking
 		return Booking{}, invalid("date", "want YYYY-MM-DD")
 	}
 	from, to := localDay(day, loc)
-	list, err := s.store.ByCustomerPhone(ctx, req.CompanyID, req.Phone, from)
+	list, err := s.store.ByCustomerPhone(ctx, req.CompanyID, callerPhone, from)
 	if err != nil {
 		return Booking{}, err
 	}

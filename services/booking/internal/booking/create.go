@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/askproai/backend/pkg/phone"
 )
 
 // Create books a slot, idempotently under the request's idempotency key:
@@ -24,6 +26,13 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (CreateResult, 
 	if err := validateCreate(req); err != nil {
 		return CreateResult{}, fmt.Errorf("create booking: %w", err)
 	}
+	// One form of the number for the customer record and for Cal.com, checked before anything
+	// is reserved or booked.
+	customerPhone, err := s.normalizePhone("customer_phone", req.Customer.Phone)
+	if err != nil {
+		return CreateResult{}, fmt.Errorf("create booking: %w", err)
+	}
+	req.Customer.Phone = customerPhone
 	key := idempotencyKey(req)
 	if key == "" {
 		res, err := s.create(ctx, req, key)
@@ -333,6 +342,19 @@ func (s *Service) abortKey(ctx context.Context, key string) {
 	if err := s.ledger.Abort(dctx, key); err != nil {
 		s.log.Warn().Err(err).Msg("idempotency_abort_failed")
 	}
+}
+
+// normalizePhone is the E.164 form of an optional number ("" stays ""); a number pkg/phone
+// refuses is a FieldError for field with the message the database service has always given.
+func (s *Service) normalizePhone(field, raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	e164, err := phone.Normalize(raw, s.cfg.Region)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", invalid(field, "phone number is not E.164"), err)
+	}
+	return e164, nil
 }
 
 func validateCreate(req CreateRequest) error {

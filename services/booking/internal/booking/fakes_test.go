@@ -233,6 +233,7 @@ type fakeCalendar struct {
 	beforeCreate func(ctx context.Context) error
 	afterCreate  func(ctx context.Context)
 	seq          int
+	attendees    map[string]booking.Contact // uid → the attendee it was booked for
 }
 
 func newCalendar() *fakeCalendar {
@@ -284,6 +285,10 @@ func (c *fakeCalendar) CreateBooking(ctx context.Context, b booking.CalendarBook
 	id := fmt.Sprintf("cal-%d", c.seq)
 	c.bookings[id] = booking.Slot{StaffID: b.Staff.ID, Start: b.Start, End: b.End}
 	c.keys[id] = b.IdempotencyKey
+	if c.attendees == nil {
+		c.attendees = map[string]booking.Contact{}
+	}
+	c.attendees[id] = b.Attendee
 	lost := c.lostReply
 	c.mu.Unlock()
 	if c.afterCreate != nil {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/askproai/backend/pkg/phone"
 )
 
 // DefaultOptions is how many options checkAvailability offers when the criteria do not say.
@@ -24,6 +26,7 @@ type Config struct {
 	LockMargin     time.Duration // the write must finish this long before the lock expires; default 1s
 	SearchDays     int           // days handleConflict looks ahead; default 7
 	ReconcileAfter time.Duration // orphan records younger than this are left alone; default 2m
+	Region         string        // region of phone numbers without country code; default phone.DefaultRegion
 	Now            func() time.Time
 }
 
@@ -40,6 +43,9 @@ func (c Config) withDefaults() Config {
 	def(&c.ReconcileAfter, 2*time.Minute)
 	if c.SearchDays <= 0 {
 		c.SearchDays = 7
+	}
+	if c.Region == "" {
+		c.Region = phone.DefaultRegion
 	}
 	if c.Now == nil {
 		c.Now = time.Now

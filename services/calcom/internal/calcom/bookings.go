@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"time"
-)
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	"github.com/askproai/backend/pkg/phone"
+)
 
 type createBody struct {
 	Start       string            `json:"start"`
@@ -29,9 +28,10 @@ type attendeeBody struct {
 }
 
 func (r BookingRequest) body() (createBody, error) {
+	e164, perr := phone.Normalize(r.Phone, r.Region)
 	switch {
-	case !e164.MatchString(r.Phone):
-		return createBody{}, fmt.Errorf("phone number is not E.164: %w", ErrInvalidInput)
+	case perr != nil:
+		return createBody{}, fmt.Errorf("phone number is not E.164: %w: %w", ErrInvalidInput, perr)
 	case r.EmailRequired && r.Email == "":
 		return createBody{}, fmt.Errorf("the event type requires an e-mail: %w", ErrInvalidInput)
 	case r.RequestID == "" || r.Name == "" || r.TimeZone == "" || r.Start.IsZero():
@@ -43,7 +43,7 @@ func (r BookingRequest) body() (createBody, error) {
 	}
 	md[MetadataRequestID] = r.RequestID
 	b := createBody{Start: r.Start.UTC().Format(utcMillis), EventTypeID: r.EventTypeID, Metadata: md,
-		Attendee: attendeeBody{Name: r.Name, PhoneNumber: r.Phone, TimeZone: r.TimeZone, Language: or(r.Language, "de")}}
+		Attendee: attendeeBody{Name: r.Name, PhoneNumber: e164, TimeZone: r.TimeZone, Language: or(r.Language, "de")}}
 	if r.EmailRequired {
 		b.Attendee.Email = r.Email
 	}

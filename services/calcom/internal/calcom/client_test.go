@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/askproai/backend/pkg/phone"
 	"github.com/askproai/backend/services/calcom/internal/calcom"
 	"github.com/askproai/backend/services/calcom/internal/calsim"
 )
@@ -81,6 +82,18 @@ func TestTypedErrors(t *testing.T) {
 			_, err := e.acct.CreateBooking(ctx, r)
 			return err
 		}, calcom.ErrInvalidInput},
+		{"phone the old regex took", func() error {
+			r := bookingRequest(monday0900, "c2")
+			r.Phone = "+4900000000" // E.164-shaped, but no number libphonenumber knows
+			_, err := e.acct.CreateBooking(ctx, r)
+			return err
+		}, phone.ErrInvalid},
+		{"national phone without region", func() error {
+			r := bookingRequest(monday0900, "c3")
+			r.Phone = "0151 12345678"
+			_, err := e.acct.CreateBooking(ctx, r)
+			return err
+		}, calcom.ErrInvalidInput},
 		{"e-mail demanded but missing", func() error {
 			r := bookingRequest(monday0900, "d")
 			r.EventTypeID, r.EmailRequired = 101, true
@@ -93,6 +106,21 @@ func TestTypedErrors(t *testing.T) {
 			require.ErrorIs(t, tc.call(), tc.want)
 		})
 	}
+}
+
+func TestNationalPhoneIsSentAsE164(t *testing.T) {
+	e := setup(t, calsim.Config{}, calcom.Options{})
+	r := bookingRequest(monday0900, "n1")
+	r.Phone, r.Region = "+49 (0)151 123 456-78", "DE"
+	b, err := e.acct.CreateBooking(t.Context(), r)
+	require.NoError(t, err)
+	require.Equal(t, "+4915112345678", b.Attendees[0].PhoneNumber)
+
+	r = bookingRequest(monday0900.Add(2*time.Hour), "n2")
+	r.Phone, r.Region = "0664 1234567", "AT"
+	b, err = e.acct.CreateBooking(t.Context(), r)
+	require.NoError(t, err)
+	require.Equal(t, "+436641234567", b.Attendees[0].PhoneNumber)
 }
 
 func TestEmailOnlyWhenDemanded(t *testing.T) {

@@ -16,14 +16,18 @@ type AvailabilityQuery struct {
 	TimeZone    string
 }
 
-// BookingRequest is a booking made for a caller. Attendees are phone-first: Phone (E.164) is
-// always sent; Email only when the event type requires one (EmailRequired).
+// BookingRequest is a booking made for a caller. Attendees are phone-first: Phone is always
+// sent, in E.164 as pkg/phone normalises it; Email only when the event type requires one
+// (EmailRequired).
 type BookingRequest struct {
 	EventTypeID int
 	Start       time.Time
 	Name        string
 	Phone       string
-	Email       string
+	// Region reads a Phone written without country code; "" accepts international notation
+	// only.
+	Region string
+	Email  string
 	// EmailRequired comes from the synced event type (EventType.RequiresEmail).
 	EmailRequired bool
 	TimeZone      string

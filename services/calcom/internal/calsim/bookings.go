@@ -2,7 +2,6 @@ package calsim
 
 import (
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -111,8 +110,6 @@ func (s *Server) output(b *booking) map[string]any {
 	}
 	return out
 }
-
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // placeholderEmail is what Cal.com stores for a phone-only attendee.
 func placeholderEmail(phone string) string {

@@ -145,6 +145,8 @@ func TestBookingValidation(t *testing.T) {
 		status     int
 	}{
 		{"email required by the event type", `{"start":"2030-04-01T07:00:00Z","eventTypeId":101,"attendee":{"name":"E","timeZone":"Europe/Berlin","phoneNumber":"+4915112345678"}}`, 400},
+		{"phone no region assigns", `{"start":"2030-04-01T07:00:00Z","eventTypeId":100,"attendee":{"name":"E","timeZone":"Europe/Berlin","phoneNumber":"+4900000000"}}`, 400},
+		{"national phone", `{"start":"2030-04-01T07:00:00Z","eventTypeId":100,"attendee":{"name":"E","timeZone":"Europe/Berlin","phoneNumber":"015112345678"}}`, 400},
 		{"no contact", `{"start":"2030-04-01T07:00:00Z","eventTypeId":100,"attendee":{"name":"E","timeZone":"Europe/Berlin"}}`, 400},
 		{"closed on Saturday", `{"start":"2030-03-30T08:00:00Z","eventTypeId":100,"attendee":{"name":"E","timeZone":"Europe/Berlin","phoneNumber":"+4915112345678"}}`, 400},
 		{"past", `{"start":"2030-02-01T08:00:00Z","eventTypeId":100,"attendee":{"name":"E","timeZone":"Europe/Berlin","phoneNumber":"+4915112345678"}}`, 400},

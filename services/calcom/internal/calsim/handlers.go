@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/askproai/backend/pkg/phone"
 )
 
 type createInput struct {
@@ -53,7 +55,7 @@ func (s *Server) checkCreate(in createInput, et EventType, start time.Time, pars
 		return "attendee.timeZone must be a valid IANA time zone"
 	case a.Email == "" && a.PhoneNumber == "":
 		return "Attendee must have at least one contact method"
-	case a.PhoneNumber != "" && !e164.MatchString(a.PhoneNumber):
+	case a.PhoneNumber != "" && !validPhone(a.PhoneNumber):
 		return "attendee.phoneNumber must be a valid phone number"
 	case et.RequiresEmail && a.Email == "":
 		return "Missing required booking field: email"
@@ -168,4 +170,11 @@ func (s *Server) rescheduleBooking(w http.ResponseWriter, r *http.Request) {
 	b.RescheduledFromUID, b.ReschedulingReason = old.UID, in.ReschedulingReason
 	old.Status, old.RescheduledToUID, old.UpdatedAt = statusCancelled, b.UID, s.now()
 	writeData(w, http.StatusCreated, s.output(b))
+}
+
+// validPhone is Cal.com's check of attendee.phoneNumber (libphonenumber's isValidPhoneNumber on
+// an international number), made with the same library as ours.
+func validPhone(number string) bool {
+	_, err := phone.Normalize(number, "")
+	return err == nil
 }

@@ -3,6 +3,7 @@
 package handler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/askproai/backend/pkg/api/calcom"
 	"github.com/askproai/backend/pkg/clock"
+	"github.com/askproai/backend/pkg/phone"
 	"github.com/askproai/backend/pkg/rpc"
 	client "github.com/askproai/backend/services/calcom/internal/calcom"
 )
@@ -41,13 +43,17 @@ type Handler struct {
 	store EventTypeStore
 	bulk  int
 	now   func() time.Time
+	// region reads attendee numbers written without country code (DEFAULT_REGION).
+	region string
 }
 
 // New builds a Handler. store receives synced event types (nil: syncEventTypes only reports
-// them, and syncEventTypeLimits is refused); bulk bounds bulkCheckAvailability's concurrency.
+// them, and syncEventTypeLimits is refused); bulk bounds bulkCheckAvailability's concurrency;
+// region reads attendee numbers written without country code ("" is phone.DefaultRegion).
 // The business clock is clock.Now; WithClock replaces it.
-func New(cal *client.Client, keys Keys, store EventTypeStore, bulk int) *Handler {
-	return &Handler{cal: cal, keys: keys, store: store, bulk: max(bulk, 1), now: clock.Now}
+func New(cal *client.Client, keys Keys, store EventTypeStore, bulk int, region string) *Handler {
+	return &Handler{cal: cal, keys: keys, store: store, bulk: max(bulk, 1), now: clock.Now,
+		region: cmp.Or(region, phone.DefaultRegion)}
 }
 
 // WithClock sets the business clock syncEventTypeLimits counts a range window's days from.

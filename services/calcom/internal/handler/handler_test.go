@@ -84,7 +84,7 @@ func startWith(t *testing.T, seed calsim.Seed) (*rpc.Client, *calsim.Server, *fa
 	bus := rpctest.NewClient(t, env, "client-"+testenv.RandomSuffix(), reg)
 	dbc := database.NewClient(bus)
 	rpctest.StartServer(t, env, rpctest.ServerConfig(env, calcom.Service, "calcom-0"), reg, func(s *rpc.Server) {
-		handler.New(cal, handler.NewDatabaseKeys(dbc, time.Minute, nil), dbc, 2).WithClock(now).Register(s)
+		handler.New(cal, handler.NewDatabaseKeys(dbc, time.Minute, nil), dbc, 2, "DE").WithClock(now).Register(s)
 	})
 	return bus, sim, db
 }

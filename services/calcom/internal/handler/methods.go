@@ -65,7 +65,7 @@ func (h *Handler) createBooking(ctx context.Context, p calcom.CreateBookingParam
 		return calcom.Booking{}, err
 	}
 	b, err := acct.CreateBooking(ctx, client.BookingRequest{
-		EventTypeID: int(p.EventTypeID), Start: p.Start, Name: p.Name, Phone: p.Phone, Email: p.Email,
+		EventTypeID: int(p.EventTypeID), Start: p.Start, Name: p.Name, Phone: p.Phone, Region: h.region, Email: p.Email,
 		EmailRequired: p.EmailRequired, TimeZone: p.TimeZone, Language: p.Language, RequestID: p.RequestID,
 		Metadata: p.Metadata,
 	})

@@ -84,7 +84,7 @@ func (a *app) openStore(ctx context.Context) (*database.Store, error) {
 	}
 	cache := database.NewCache(rdb, database.CacheOptions{Namespace: a.cfg.Namespace, Logger: zerolog.Nop()})
 	store, err := database.New(ctx, database.Options{WriteURL: a.cfg.DatabaseURL, WriteConns: 4,
-		Cipher: cipher, Cache: cache, Logger: zerolog.Nop()})
+		Cipher: cipher, Region: a.cfg.Region, Cache: cache, Logger: zerolog.Nop()})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/askproai/backend/pkg/config"
+	"github.com/askproai/backend/pkg/phone"
 )
 
 // Config is every environment variable askpro reads, read once. Which of them a subcommand
@@ -16,6 +17,9 @@ type Config struct {
 	// PIIKeys and BlindIndexKey are the database service's keys (PII_KEYS, BLIND_INDEX_KEY):
 	// tenant commands encrypt the Cal.com API key with them.
 	PIIKeys, BlindIndexKey string
+	// Region reads phone numbers written without country code (DEFAULT_REGION, "DE"), as the
+	// database service does.
+	Region string
 	// Actor names the operator in the audit log (ASKPRO_ACTOR).
 	Actor string
 	// CalcomMetrics are the /metrics URLs of the calcom instances whose breaker states
@@ -31,6 +35,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		Namespace:     r.String("RPC_NAMESPACE", "askpro"),
 		PIIKeys:       r.String("PII_KEYS", ""),
 		BlindIndexKey: r.String("BLIND_INDEX_KEY", ""),
+		Region:        phone.ReadRegion(r),
 		Actor:         r.String("ASKPRO_ACTOR", "askpro-cli"),
 		CalcomMetrics: r.List("CALCOM_METRICS_URLS", nil),
 	}

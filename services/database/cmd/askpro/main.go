@@ -13,6 +13,7 @@
 //	askpro streams status
 //	askpro simulate-call --gateway URL --retell-key K [--to +49…] [--from +49…]
 //	askpro appointments check [--company ID|NAME|SLUG] [--from DATE] [--to DATE] [--json]
+//	askpro customers merge-duplicates [--dry-run] [--company ID|NAME|SLUG]
 //
 // Exit codes: 0 success, 1 error, 3 `appointments check` found appointments that break a rule.
 package main
@@ -80,8 +81,12 @@ const usage = `askpro: operate AskProAI
   askpro appointments check [--company ID|NAME|SLUG] [--from DATE] [--to DATE] [--json]
                                                        stored appointments that break the opening rules
                                                        (exit 3 when any does)
+  askpro customers merge-duplicates [--dry-run] [--company ID|NAME|SLUG]
+                                                       merge customers of a tenant whose numbers are one
+                                                       E.164 number (split by the old phone rule)
 
-Environment: DATABASE_URL, REDIS_URL, RPC_NAMESPACE, PII_KEYS, BLIND_INDEX_KEY, ASKPRO_ACTOR.
+Environment: DATABASE_URL, REDIS_URL, RPC_NAMESPACE, PII_KEYS, BLIND_INDEX_KEY, ASKPRO_ACTOR,
+DEFAULT_REGION.
 `
 
 // run executes one command line; output goes to out.
@@ -132,6 +137,8 @@ func runAt(ctx context.Context, args []string, lookup config.LookupFunc, out io.
 			return fmt.Errorf("appointments: unknown subcommand %q (want: appointments check)", sub)
 		}
 		return a.appointmentsCheck(ctx, rest(args))
+	case "customers":
+		return a.customers(ctx, sub, rest(args))
 	}
 	write(out, usage)
 	return fmt.Errorf("unknown command %q", args[0])

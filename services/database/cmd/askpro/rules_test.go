@@ -209,7 +209,7 @@ func TestReadmeTenantExampleIsValid(t *testing.T) {
 	require.True(t, ok)
 	file := filepath.Join(t.TempDir(), "tenant.yaml")
 	require.NoError(t, os.WriteFile(file, []byte(example), 0o600))
-	s, err := loadTenantSpec(file)
+	s, err := loadTenantSpec(file, "")
 	require.NoError(t, err)
 	require.Equal(t, "DE-BE", s.Branches[0].State)
 	require.Len(t, s.Staff[0].Hours.ByBranch, 2)

@@ -19,6 +19,7 @@ func (a *app) seedDemo(ctx context.Context, args []string) error {
 		return fmt.Errorf("seed demo: %w", err)
 	}
 	spec := demoSpec()
+	spec.region = a.cfg.Region
 	spec.Calcom.APIKey = *calKey
 	if err := spec.normalize(); err != nil {
 		return fmt.Errorf("seed demo: %w", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -13,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	api "github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/phone"
 	"github.com/askproai/backend/services/database/internal/database"
 )
 
@@ -28,6 +30,9 @@ type TenantSpec struct {
 	// Booking holds the tenant's defaults for services that set neither (0: the system
 	// defaults, 120 minutes and 90 days).
 	Booking BookingSpec `yaml:"booking" json:"booking"`
+	// region reads branch numbers written without country code (DEFAULT_REGION; "" is
+	// phone.DefaultRegion).
+	region string
 }
 
 // BookingSpec is how close to its start (minutes) and how far ahead (days) a slot can be booked.
@@ -163,12 +168,12 @@ var weekdayKeys = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
 var clockRange = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$`)
 
-func loadTenantSpec(path string) (TenantSpec, error) {
+func loadTenantSpec(path, region string) (TenantSpec, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return TenantSpec{}, fmt.Errorf("read %s: %w", path, err)
 	}
-	var s TenantSpec
+	s := TenantSpec{region: region}
 	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
@@ -216,7 +221,7 @@ func (s *TenantSpec) normalizeBranches(fail failFunc) map[string]bool {
 			fail("branch %d: a unique name is required", i+1)
 		}
 		names[b.Name] = true
-		e164, err := database.NormalizePhone(b.Phone)
+		e164, err := phone.Normalize(b.Phone, cmp.Or(s.region, phone.DefaultRegion))
 		if err != nil {
 			fail("branch %q: phone: %v", b.Name, err)
 		}

@@ -54,7 +54,7 @@ func (a *app) tenant(ctx context.Context, sub string, args []string) error {
 		if *file == "" {
 			return fmt.Errorf("tenant apply: -f tenant.yaml is required")
 		}
-		spec, err := loadTenantSpec(*file)
+		spec, err := loadTenantSpec(*file, a.cfg.Region)
 		if err != nil {
 			return err
 		}

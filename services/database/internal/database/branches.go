@@ -118,7 +118,7 @@ func (s *Store) BranchByPhone(ctx context.Context, companyID, phone string) (api
 	if err := optionalID(companyID); err != nil {
 		return api.Branch{}, err
 	}
-	e164, err := NormalizePhone(phone)
+	e164, err := s.NormalizePhone(phone)
 	if err != nil {
 		return api.Branch{}, err
 	}
@@ -184,9 +184,14 @@ func (s *Store) UpsertBranch(ctx context.Context, actor string, b api.Branch) (a
 	if err := checkBranchRules(b); err != nil {
 		return api.Branch{}, err
 	}
+	e164, err := s.NormalizePhone(b.PhoneNumber)
+	if err != nil {
+		return api.Branch{}, err
+	}
+	b.PhoneNumber = e164 // stored as BranchByPhone looks it up
 	var out api.Branch
 	var oldPhone string
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if b.ID != "" {
 			if err := tx.QueryRow(ctx, sqlBranchPhone, b.CompanyID, b.ID).Scan(&oldPhone); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return err

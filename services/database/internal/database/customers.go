@@ -99,7 +99,7 @@ type customerLookup struct {
 }
 
 func (s *Store) newCustomerLookup(p api.FindOrCreateCustomerParams) (*customerLookup, error) {
-	phone, err := NormalizePhone(p.Phone)
+	phone, err := s.NormalizePhone(p.Phone)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package database
 
 import (
 	"bytes"
+	"cmp"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	api "github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/phone"
+	"github.com/askproai/backend/pkg/rpc"
 )
 
 func TestFindOrCreateUnderConcurrencyCreatesOneCustomer(t *testing.T) {
@@ -129,18 +132,27 @@ func TestCipher(t *testing.T) {
 }
 
 func TestNormalizePhone(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{"+49 30 1234567", "+49301234567"},
-		{"0049-30-1234567", "+49301234567"},
-		{"+49 (176) 123/456.78", "+4917612345678"},
-		{"030 1234567", ""},
-		{"anonymous", ""},
+	cases := []struct{ in, region, want string }{
+		{"+49 30 1234567", "DE", "+49301234567"},
+		{"0049-30-1234567", "DE", "+49301234567"},
+		{"+49 (176) 123/456.78", "DE", "+4917612345678"},
+		{"+49 (0)30 1234567", "DE", "+49301234567"}, // the old rule stored +490301234567
+		{"030 1234567", "DE", "+49301234567"},
+		{"01 5344455", "AT", "+4315344455"},
+		{"030 1234567", "", "+49301234567"}, // "": phone.DefaultRegion
+		{"+49 1", "DE", ""},
+		{"+490", "DE", ""},
+		{"anonymous", "DE", ""},
 	}
 	for _, tc := range cases {
-		t.Run(tc.in, func(t *testing.T) {
-			got, err := NormalizePhone(tc.in)
+		t.Run(tc.in+"/"+tc.region, func(t *testing.T) {
+			s := &Store{region: cmp.Or(tc.region, phone.DefaultRegion)}
+			got, err := s.NormalizePhone(tc.in)
 			if tc.want == "" {
 				require.ErrorIs(t, err, ErrValidation)
+				require.ErrorIs(t, err, phone.ErrInvalid)
+				require.Equal(t, rpc.NewError(rpc.CodeValidation, "invalid data: phone number is not E.164", nil),
+					WireError(err), "clients keep the code and message they had")
 				return
 			}
 			require.NoError(t, err)

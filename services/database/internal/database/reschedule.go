@@ -107,7 +107,7 @@ func (s *Store) AppointmentsByCustomerPhone(ctx context.Context, p api.ByCustome
 	if err := checkIDs(p.CompanyID); err != nil {
 		return nil, err
 	}
-	phone, err := NormalizePhone(p.Phone)
+	phone, err := s.NormalizePhone(p.Phone)
 	if err != nil {
 		return nil, err
 	}

@@ -4,12 +4,16 @@
 package database
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
+
+	"github.com/askproai/backend/pkg/phone"
 )
 
 // Options configures a Store.
@@ -23,15 +27,19 @@ type Options struct {
 	// TxBackoff is the first retry's maximum wait; it doubles per attempt (default 20ms).
 	TxBackoff time.Duration
 	Cipher    *Cipher
-	Cache     *Cache   // nil: no caching
-	Metrics   *Metrics // nil: none
-	Logger    zerolog.Logger
+	// Region reads phone numbers written without country code (phone.DefaultRegion when
+	// empty); see NormalizePhone.
+	Region  string
+	Cache   *Cache   // nil: no caching
+	Metrics *Metrics // nil: none
+	Logger  zerolog.Logger
 }
 
 // Store is the data access of the service.
 type Store struct {
 	write, read *pgxpool.Pool
 	cipher      *Cipher
+	region      string
 	cache       *Cache
 	metrics     *Metrics
 	log         zerolog.Logger
@@ -56,7 +64,7 @@ func New(ctx context.Context, o Options) (*Store, error) {
 		}
 	}
 	s := &Store{write: write, read: read, cipher: o.Cipher, cache: o.Cache, metrics: o.Metrics, log: o.Logger,
-		attempts: o.TxAttempts, backoff: o.TxBackoff}
+		attempts: o.TxAttempts, backoff: o.TxBackoff, region: cmp.Or(strings.ToUpper(o.Region), phone.DefaultRegion)}
 	if s.attempts <= 0 {
 		s.attempts = 3
 	}
@@ -99,3 +107,14 @@ func (s *Store) Close() {
 
 // WritePool exposes the primary pool to the relay and the maintenance loop.
 func (s *Store) WritePool() *pgxpool.Pool { return s.write }
+
+// NormalizePhone is phone.Normalize with the store's region: the one form a number is stored,
+// indexed and looked up in. A refusal is an ErrValidation with the message clients have always
+// had, and matches phone.ErrInvalid.
+func (s *Store) NormalizePhone(raw string) (string, error) {
+	e164, err := phone.Normalize(raw, s.region)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", invalid("phone number is not E.164"), err)
+	}
+	return e164, nil
+}

@@ -6,10 +6,7 @@ import (
 	"strings"
 )
 
-var (
-	uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	e164Pattern = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-)
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // checkIDs refuses empty or malformed ids before they reach SQL.
 func checkIDs(ids ...string) error {
@@ -43,25 +40,6 @@ func nullableVersion(v int64) any {
 		return nil
 	}
 	return v
-}
-
-// NormalizePhone returns the E.164 form of a number written with spaces, dashes, brackets or a
-// 00 international prefix. Numbers without a country code cannot be normalized and are refused.
-func NormalizePhone(raw string) (string, error) {
-	s := strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '(', ')', '/', '.':
-			return -1
-		}
-		return r
-	}, raw)
-	if strings.HasPrefix(s, "00") {
-		s = "+" + s[2:]
-	}
-	if !e164Pattern.MatchString(s) {
-		return "", invalid("phone number is not E.164")
-	}
-	return s, nil
 }
 
 // confirmationAlphabet leaves out 0/O and 1/I, which callers and speech recognition confuse.

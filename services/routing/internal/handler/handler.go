@@ -10,6 +10,7 @@ import (
 
 	api "github.com/askproai/backend/pkg/api/routing"
 	"github.com/askproai/backend/pkg/logging"
+	"github.com/askproai/backend/pkg/phone"
 	"github.com/askproai/backend/pkg/rpc"
 	"github.com/askproai/backend/services/routing/internal/routing"
 )
@@ -114,7 +115,7 @@ func wireError(ctx context.Context, err error) error {
 	switch {
 	case errors.Is(err, routing.ErrUnknownNumber):
 		return rpc.NewError(rpc.CodeNotFound, "unknown number", nil)
-	case errors.Is(err, routing.ErrInvalidNumber):
+	case errors.Is(err, phone.ErrInvalid):
 		return rpc.NewError(rpc.CodeValidation, "invalid phone number", nil)
 	case errors.Is(err, routing.ErrNotFound):
 		return rpc.NewError(rpc.CodeNotFound, "not found", nil)

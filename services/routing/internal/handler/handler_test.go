@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/askproai/backend/pkg/phone"
 	"github.com/askproai/backend/pkg/rpc"
 	"github.com/askproai/backend/services/routing/internal/routing"
 )
@@ -19,7 +20,7 @@ func TestWireError(t *testing.T) {
 		want *rpc.Error
 	}{
 		{name: "unknown number", err: &routing.UnknownNumberError{Number: "+493099999999"}, want: rpc.ErrNotFound},
-		{name: "invalid number", err: &routing.PhoneError{Input: "x", Reason: "parse"}, want: rpc.ErrValidation},
+		{name: "invalid number", err: fmt.Errorf("resolve branch: %w", &phone.Error{Kind: phone.ErrTooShort}), want: rpc.ErrValidation},
 		{name: "not found", err: fmt.Errorf("load branch: %w", routing.ErrNotFound), want: rpc.ErrNotFound},
 		{name: "unroutable", err: routing.ErrUnroutable, want: rpc.ErrValidation},
 		{name: "deadline", err: fmt.Errorf("load: %w", context.DeadlineExceeded), want: rpc.ErrDeadlineExceeded},

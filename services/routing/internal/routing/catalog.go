@@ -11,6 +11,9 @@ type Catalog struct {
 	EventTypes []EventType
 	Staff      []StaffMember
 	Hours      OpeningHours
+	// Region reads a spoken number without country code (ISO 3166, phone.DefaultRegion when
+	// empty).
+	Region string
 }
 
 // EventType is a bookable service with the ways callers name it ("Haare schneiden" for

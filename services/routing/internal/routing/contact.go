@@ -1,6 +1,10 @@
 package routing
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/askproai/backend/pkg/phone"
+)
 
 // digitWords are the words a spoken phone number is made of, including "zwo" and
 // "doppel" ("doppel drei" is 33).
@@ -15,9 +19,9 @@ var digitWords = map[string]string{
 const minPhoneDigits = 7
 
 // spokenPhone finds the longest run of digits and digit words ("null drei null, eins zwei
-// drei …") and normalises it to E.164 when it is a valid number; otherwise it returns the
-// digits as heard.
-func spokenPhone(toks []token) string {
+// drei …") and normalises it to E.164 (region for a number without country code) when it is a
+// valid number; otherwise it returns the digits as heard.
+func spokenPhone(toks []token, region string) string {
 	best := ""
 	for i := 0; i < len(toks); {
 		run, n := digitRun(toks, i)
@@ -29,7 +33,7 @@ func spokenPhone(toks []token) string {
 	if len(strings.TrimPrefix(best, "+")) < minPhoneDigits {
 		return ""
 	}
-	if e164, err := NormalizePhone(best, "DE"); err == nil {
+	if e164, err := phone.Normalize(best, region); err == nil {
 		return e164
 	}
 	return best

@@ -14,10 +14,10 @@ func (s span) covers(i int) bool { return i >= s.from && i < s.to }
 // extractCaller reads what callers say about themselves: name, phone number, e-mail. It also
 // returns where the name and the address were said, so that "ich bin Anna Klein" or
 // "anna punkt klein at web punkt de" is not taken for a request for staff member Anna.
-func extractCaller(toks []token) (Caller, []span) {
+func extractCaller(toks []token, region string) (Caller, []span) {
 	name, nameAt := callerName(toks)
 	email, emailAt := spokenEmail(toks)
-	return Caller{Name: name, Phone: spokenPhone(toks), Email: email}, []span{nameAt, emailAt}
+	return Caller{Name: name, Phone: spokenPhone(toks, region), Email: email}, []span{nameAt, emailAt}
 }
 
 // nameIntros open a self-introduction; the name follows.

@@ -42,13 +42,3 @@ func ExampleAnalyzeIntent_ambiguous() {
 	// Mittwoch, 25. November, um 8 Uhr
 	// Mittwoch, 25. November, um 20 Uhr
 }
-
-func ExampleNormalizePhone() {
-	for _, raw := range []string{"(030) 123 456-78", "0043 664 1234567"} {
-		e164, err := routing.NormalizePhone(raw, "DE")
-		fmt.Println(e164, err)
-	}
-	// Output:
-	// +493012345678 <nil>
-	// +436641234567 <nil>
-}

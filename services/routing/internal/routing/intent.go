@@ -6,7 +6,12 @@
 // resolves them instead, and returns candidates rather than guessing when a phrase is ambiguous.
 package routing
 
-import "time"
+import (
+	"cmp"
+	"time"
+
+	"github.com/askproai/backend/pkg/phone"
+)
 
 // maxInputBytes bounds the work per utterance: a transcript longer than this is cut, so no
 // input can make parsing slow (every matcher looks ahead a fixed number of tokens).
@@ -107,6 +112,7 @@ type Parser struct {
 	services []entry
 	staff    []entry
 	hours    OpeningHours
+	region   string
 }
 
 // NewParser prepares cat for repeated analysis.
@@ -115,6 +121,7 @@ func NewParser(cat Catalog) *Parser {
 		services: serviceEntries(cat.EventTypes),
 		staff:    staffEntries(cat.Staff),
 		hours:    cat.Hours.orDefault(),
+		region:   cmp.Or(cat.Region, phone.DefaultRegion),
 	}
 }
 
@@ -130,7 +137,7 @@ func (p *Parser) Analyze(text string, ref time.Time, loc *time.Location) Intent 
 	ws := windows(toks)
 	in.Service, in.ServiceAlternatives = bestMatches(p.services, ws, serviceThreshold)
 	var said []span
-	in.Caller, said = extractCaller(toks)
+	in.Caller, said = extractCaller(toks, p.region)
 	in.Staff, in.StaffAlternatives = p.matchStaff(toks, ws, said)
 	mentions := scanMentions(toks, civilOf(ref))
 	in.Times, in.Original = p.resolve(mentions, ref, in.Action == ActionReschedule)

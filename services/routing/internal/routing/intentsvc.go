@@ -98,6 +98,7 @@ func (s *Service) loadCatalog(ctx context.Context, companyID, branchID string) (
 		return nil, fmt.Errorf("load staff: %w", err)
 	}
 	cat.EventTypes = ets
+	cat.Region = s.opts.Region
 	for _, st := range staff {
 		cat.Staff = append(cat.Staff, st.StaffMember)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/askproai/backend/pkg/phone"
 )
 
 // Branch is a location of a tenant as routing needs it.
@@ -46,7 +48,7 @@ type BranchRef struct{ CompanyID, BranchID string }
 
 // Options configure a Service; zero values take the defaults noted.
 type Options struct {
-	Region          string               // region of numbers without country code, "DE"
+	Region          string               // region of numbers without country code, phone.DefaultRegion
 	CacheTTL        time.Duration        // how long branches and catalogues are cached, 1 h
 	DefaultTimeZone string               // when no branch is named, "Europe/Berlin"
 	Agents          map[string]BranchRef // Retell agent id → branch, for web calls
@@ -91,7 +93,7 @@ func NewService(dir Directory, avail Availability, opts Options) (*Service, erro
 
 func withDefaults(o Options) Options {
 	if o.Region == "" {
-		o.Region = "DE"
+		o.Region = phone.DefaultRegion
 	}
 	if o.CacheTTL <= 0 {
 		o.CacheTTL = time.Hour
@@ -107,11 +109,11 @@ func withDefaults(o Options) Options {
 
 // ResolveBranch finds the branch a number (in any common notation) belongs to, from the cache
 // when it can. An unknown number is an *UnknownNumberError, text that is no number a
-// *PhoneError.
+// *phone.Error (errors.Is phone.ErrInvalid).
 func (s *Service) ResolveBranch(ctx context.Context, raw string) (Branch, error) {
-	e164, err := NormalizePhone(raw, s.opts.Region)
+	e164, err := phone.Normalize(raw, s.opts.Region)
 	if err != nil {
-		return Branch{}, err
+		return Branch{}, fmt.Errorf("resolve branch: %w", err)
 	}
 	if b, ok := s.byPhone.get(e164); ok {
 		return b, nil
@@ -131,7 +133,7 @@ func (s *Service) ResolveBranch(ctx context.Context, raw string) (Branch, error)
 func (s *Service) InvalidateBranch(branchID string, phones ...string) {
 	var keys []string
 	for _, p := range phones {
-		if e164, err := NormalizePhone(p, s.opts.Region); err == nil {
+		if e164, err := phone.Normalize(p, s.opts.Region); err == nil {
 			keys = append(keys, e164)
 		}
 	}

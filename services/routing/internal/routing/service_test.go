@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/askproai/backend/pkg/phone"
 	"github.com/askproai/backend/services/routing/internal/routing"
 )
 
@@ -171,7 +172,7 @@ func TestResolveBranchErrors(t *testing.T) {
 	require.NotContains(t, err.Error(), "99999999", "the number is masked in the message")
 
 	_, err = svc.ResolveBranch(t.Context(), "keine Nummer")
-	require.ErrorIs(t, err, routing.ErrInvalidNumber)
+	require.ErrorIs(t, err, phone.ErrInvalid)
 }
 
 func TestServiceAnalyzeIntentUsesBranchZoneAndHours(t *testing.T) {
