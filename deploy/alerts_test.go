@@ -365,7 +365,7 @@ func TestRunbookStepsAreRealCommandsPanelsAndQueries(t *testing.T) {
 	}
 
 	kubectl := regexp.MustCompile("`kubectl ([^`]+)`")
-	target := regexp.MustCompile(`(?:deployment/askpro-|scaledobject askpro-|hpa askpro-|app\.kubernetes\.io/name=)([a-z<>]+)`)
+	target := regexp.MustCompile(`(?:deployment/askpro-|scaledobject askpro-|hpa askpro-|rollout askpro-|(?:abort|promote|undo|status|restart) askpro-|app\.kubernetes\.io/name=)([a-z<>]+)`)
 	for _, m := range kubectl.FindAllStringSubmatch(doc, -1) {
 		require.Contains(t, m[1], "-n askpro ", "kubectl %s: the services' namespace", m[1])
 		for _, tm := range target.FindAllStringSubmatch(m[1], -1) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Checks the alerting: the Prometheus rules and their unit tests (promtool), the Alertmanager
+# Checks the alerting: the Prometheus rules and their unit tests (promtool; with them, in
+# deploy/prometheus/tests/analysis.yml, the canary analysis queries of the Rollouts), the Alertmanager
 # configuration and where each kind of alert is routed (amtool). Installs the pinned tools first
 # (scripts/tools.sh). Part of `make test`; alone: `make test-alerts`. Takes a few seconds.
 set -euo pipefail
