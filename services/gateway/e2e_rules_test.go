@@ -140,11 +140,12 @@ func requireGerman(t *testing.T, msg string) {
 	require.NotEmpty(t, msg)
 	require.Regexp(t, `(?i)\b(wir|ich|leider|ist|haben|kann|möglich|geschlossen)\b`, msg)
 	require.NotRegexp(t, `(?i)\b(error|slot|invalid|not found)\b`, msg)
+	require.NotRegexp(t, `\b0\d:\d\d Uhr|\d:00 Uhr`, msg, "times are said naturally: um 9 Uhr, um 14:30 Uhr")
 }
 
 // offeredStart reads the next possible start from a sentence: a weekday, optionally its date
-// ("14. Dezember", with the year when not this one), and "um 9 Uhr", "um 09:00 Uhr" or
-// "um 9:30 Uhr". Without a date it is the first such weekday on or after the wished day.
+// ("14. Dezember", with the year when not this one), and "um 9 Uhr" or "um 9:30 Uhr"
+// (never "um 09:00 Uhr": requireGerman checks that). Without a date it is the first such weekday on or after the wished day.
 var offeredRe = regexp.MustCompile(`(` + strings.Join(germanWeekdays, "|") + `)(?:, (?:den )?(\d{1,2})\. (` +
 	strings.Join(germanMonths, "|") + `)(?: (\d{4}))?)?,? um (\d{1,2})(?:[:.](\d{2}))? Uhr`)
 

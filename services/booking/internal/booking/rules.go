@@ -94,15 +94,6 @@ func noticeOf(r schedule.Rules) time.Duration {
 	return r.Notice
 }
 
-// spokenClock is "13 Uhr" or "13:15 Uhr".
-func spokenClock(t time.Time, loc *time.Location) string {
-	l := t.In(loc)
-	if l.Minute() == 0 {
-		return fmt.Sprintf("%d Uhr", l.Hour())
-	}
-	return fmt.Sprintf("%d:%02d Uhr", l.Hour(), l.Minute())
-}
-
 // spokenDuration is "2 Stunden", "90 Minuten", "1 Stunde".
 func spokenDuration(d time.Duration) string {
 	m := int(d / time.Minute)

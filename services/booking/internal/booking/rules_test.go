@@ -42,7 +42,7 @@ func TestCreateRefusesRuleBreakingSlotsBeforeCalcom(t *testing.T) {
 		reason schedule.Reason
 		says   string
 	}{
-		{at(6, 10, 0), schedule.ReasonClosed, "Sonntags haben wir geschlossen. Möglich wäre es wieder ab Montag, 7. Dezember, um 09:00 Uhr."},
+		{at(6, 10, 0), schedule.ReasonClosed, "Sonntags haben wir geschlossen. Möglich wäre es wieder ab Montag, 7. Dezember, um 9 Uhr."},
 		{time.Date(2020, 3, 2, 10, 0, 0, 0, berlin), schedule.ReasonInThePast, "in der Vergangenheit"},
 		{at(5, 13, 30), schedule.ReasonOutsideOpeningHours, "Samstags schließen wir um 14 Uhr; der letzte Termin für Haarschnitt ist um 13 Uhr."},
 		{at(28, 10, 0), schedule.ReasonClosed, "Am 28. Dezember haben wir Betriebsferien. Möglich wäre es wieder ab Montag, 4. Januar"},

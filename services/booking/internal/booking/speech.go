@@ -12,11 +12,20 @@ var (
 		"August", "September", "Oktober", "November", "Dezember"}
 )
 
-// SpokenTime reads t back in German in loc: "Dienstag, 1. Dezember, um 14:30 Uhr".
+// SpokenTime reads t back in German in loc as a receptionist says it: "Dienstag, 1. Dezember,
+// um 14:30 Uhr", and "um 9 Uhr" on the full hour (never "um 09:00 Uhr").
 func SpokenTime(t time.Time, loc *time.Location) string {
 	l := t.In(loc)
-	return fmt.Sprintf("%s, %d. %s, um %02d:%02d Uhr",
-		germanWeekdays[l.Weekday()], l.Day(), germanMonths[l.Month()-1], l.Hour(), l.Minute())
+	return fmt.Sprintf("%s, %d. %s, um %s", germanWeekdays[l.Weekday()], l.Day(), germanMonths[l.Month()-1], spokenClock(t, loc))
+}
+
+// spokenClock is "9 Uhr" or "14:30 Uhr".
+func spokenClock(t time.Time, loc *time.Location) string {
+	l := t.In(loc)
+	if l.Minute() == 0 {
+		return fmt.Sprintf("%d Uhr", l.Hour())
+	}
+	return fmt.Sprintf("%d:%02d Uhr", l.Hour(), l.Minute())
 }
 
 // SpokenCode spells a confirmation number character by character for the phone.
