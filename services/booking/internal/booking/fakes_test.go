@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
+	"github.com/askproai/backend/pkg/schedule"
 	"github.com/askproai/backend/pkg/testenv"
 	"github.com/askproai/backend/services/booking/internal/booking"
 	"github.com/askproai/backend/services/booking/internal/ledger"
@@ -53,8 +54,18 @@ func (f *fakeStore) Branch(context.Context, string, string) (booking.Branch, err
 	if f.branch.ID != "" {
 		return f.branch, nil
 	}
-	return booking.Branch{ID: branch, Name: "Salon Mitte", TimeZone: "Europe/Berlin"}, nil
+	return booking.Branch{ID: branch, Name: "Salon Mitte", TimeZone: "Europe/Berlin", Hours: &everyDay}, nil
 }
+
+// everyDay is the default branch's hours: open around the clock, so that the fake calendar
+// alone decides (a branch without hours is closed).
+var everyDay = func() schedule.Week {
+	var w schedule.Week
+	for d := range w {
+		w[d] = []schedule.Span{{From: 0, To: 24 * 60}}
+	}
+	return w
+}()
 
 func (f *fakeStore) CompanyTimeZone(context.Context, string) (string, error) {
 	return "Europe/Berlin", nil

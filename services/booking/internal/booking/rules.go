@@ -7,19 +7,11 @@ import (
 	"github.com/askproai/backend/pkg/schedule"
 )
 
-// allWeek is the hours of a branch that configures none: open around the clock.
-var allWeek = func() schedule.Week {
-	var w schedule.Week
-	for d := range w {
-		w[d] = []schedule.Span{{From: 0, To: 24 * 60}}
-	}
-	return w
-}()
-
 // rules are the booking rules of st at the catalogue's branch for its event type: the one
-// source of truth for availability, conflict alternatives, create and reschedule.
+// source of truth for availability, conflict alternatives, create and reschedule. A branch that
+// configures no opening hours is closed: nothing is offered or booked there until it has hours.
 func (c catalogue) rules(st Staff) schedule.Rules {
-	r := schedule.Rules{Location: c.loc, Branch: allWeek, State: c.branch.State, Closings: c.branch.Closings,
+	r := schedule.Rules{Location: c.loc, State: c.branch.State, Closings: c.branch.Closings,
 		OpenOnHolidays: c.branch.OpenOnHolidays, TimeOff: st.TimeOff,
 		Notice: c.eventType.Notice, HorizonDays: c.eventType.HorizonDays}
 	if c.branch.Hours != nil {
