@@ -39,7 +39,7 @@ func (s *Service) CheckAvailability(ctx context.Context, c Criteria) (Availabili
 	a.Exact = !c.At.IsZero() && len(a.Options) > 0 && a.Options[0].Start.Equal(c.At)
 	a.Message = availabilitySentence(a, cat.loc)
 	if !c.At.IsZero() && !a.Exact {
-		if err := s.ruleRefusal(cat, staff, c.At); err != nil {
+		if err := s.ruleRefusal(ctx, c.CompanyID, cat, staff, c.At); err != nil {
 			a.Reason = err.Reason
 			if len(a.Options) == 0 {
 				a.Message = err.Message

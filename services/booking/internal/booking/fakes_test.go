@@ -44,6 +44,8 @@ type fakeStore struct {
 	contacts       map[string]booking.Contact
 	// branch, when its ID is set, replaces the default branch (to give it opening rules).
 	branch booking.Branch
+	// staff, when set, replaces the default staff.
+	staff []booking.Staff
 }
 
 func newStore() *fakeStore {
@@ -76,6 +78,9 @@ func (f *fakeStore) EventTypes(context.Context, string, string) ([]booking.Event
 }
 
 func (f *fakeStore) Staff(context.Context, string, string) ([]booking.Staff, error) {
+	if f.staff != nil {
+		return f.staff, nil
+	}
 	return []booking.Staff{
 		{ID: "anna", Name: "Anna", CalcomUserID: 1, EventTypeIDs: []string{"cut"}},
 		{ID: "ben", Name: "Ben", CalcomUserID: 2, EventTypeIDs: []string{"cut", "color"}},
@@ -232,7 +237,10 @@ type fakeCalendar struct {
 	bookings  map[string]booking.Slot
 	createErr error
 	cancelErr error
-	keys      map[string]string // uid → the idempotency key it was booked under
+	// slotsErr fails every slot search; full answers every search with no slot.
+	slotsErr error
+	full     bool
+	keys     map[string]string // uid → the idempotency key it was booked under
 	// lostReply, when set, books and then answers with it: the caller never hears that it did.
 	lostReply error
 	// beforeCreate runs before a booking is made; afterCreate after it is recorded.
@@ -248,6 +256,9 @@ func newCalendar() *fakeCalendar {
 func (c *fakeCalendar) Slots(_ context.Context, q booking.SlotQuery) ([]time.Time, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.slotsErr != nil || c.full {
+		return nil, c.slotsErr
+	}
 	var out []time.Time
 	day := time.Date(q.From.In(berlin).Year(), q.From.In(berlin).Month(), q.From.In(berlin).Day(), 9, 0, 0, 0, berlin)
 	for ; day.Before(q.To); day = day.AddDate(0, 0, 1) {
