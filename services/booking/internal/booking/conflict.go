@@ -40,10 +40,8 @@ func (s *Service) HandleConflict(ctx context.Context, c Criteria) (Alternatives,
 	}
 	a.Message = alternativesSentence(c.At, a, cat.loc)
 	if refusal := s.ruleRefusal(ctx, c.CompanyID, cat, wished, c.At); refusal != nil {
-		a.Message = refusal.Message
-		if all := a.all(); len(all) > 0 {
-			a.Message += " Ich kann Ihnen anbieten: " + listOptions(all[:min(len(all), 3)]) + "."
-		}
+		all := a.all()
+		a.Message = refusal.listing(all[:min(len(all), 3)])
 	}
 	return a, nil
 }

@@ -75,7 +75,7 @@ func (s *Service) refusal(ctx context.Context, q refusalQuery, st Staff, v sched
 	if offer := s.refusalOffer(ctx, q, v, start); offer != "" {
 		msg += " " + offer
 	}
-	return &RuleError{Reason: v.Reason, Message: msg}
+	return &RuleError{Reason: v.Reason, Message: msg, head: refusalHead(q.cat, r, st, v, start, now)}
 }
 
 // refusalOffer says what is possible instead of start: the earliest start after it (for

@@ -221,3 +221,51 @@ func TestOffersObeyTheRules(t *testing.T) {
 		}
 	}
 }
+
+// TestAWholeClosedDaySaysWhy: asked for a day as a whole, a closed day or holiday is refused
+// with its reason; a range with an open day in it is not.
+func TestAWholeClosedDaySaysWhy(t *testing.T) {
+	f := rulesFixture(t)
+	heiligabendOnly(f)
+	for _, tc := range []struct {
+		name     string
+		from, to time.Time
+		reason   schedule.Reason
+		says     string
+	}{
+		{"a Sunday", at(6, 0, 0), at(7, 0, 0), schedule.ReasonClosed,
+			"Sonntags haben wir geschlossen. Am Montag, 7. Dezember, um 9 Uhr wäre bei Anna etwas frei."},
+		{"a holiday", at(25, 0, 0), at(26, 0, 0), schedule.ReasonHoliday,
+			"Am 25. Dezember ist Weihnachten, da haben wir geschlossen. Am Montag, 28. Dezember, um 9 Uhr wäre bei Anna etwas frei."},
+		{"Christmas to Sunday", at(24, 0, 0), at(28, 0, 0), schedule.ReasonClosed,
+			"Am 24. Dezember haben wir geschlossen (Heiligabend); ab dem 28. Dezember bin ich wieder für Sie da. " +
+				"Am Montag, 28. Dezember, um 9 Uhr wäre bei Anna etwas frei."},
+		{"a weekend with a Saturday", at(5, 0, 0), at(7, 0, 0), schedule.ReasonNone, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := f.svc.CheckAvailability(t.Context(), booking.Criteria{CompanyID: company, BranchID: branch,
+				EventTypeID: "cut", From: tc.from, To: tc.to})
+			require.NoError(t, err)
+			require.Equal(t, tc.reason, a.Reason)
+			if tc.reason == schedule.ReasonNone {
+				require.NotEmpty(t, a.Options)
+				return
+			}
+			require.Empty(t, a.Options)
+			require.Equal(t, tc.says, a.Message)
+		})
+	}
+}
+
+// TestOptionsReplaceTheOffer: when free options are listed, the sentence says what is true and
+// lists them, without a second, competing offer.
+func TestOptionsReplaceTheOffer(t *testing.T) {
+	f := rulesFixture(t)
+	a, err := f.svc.CheckAvailability(t.Context(), booking.Criteria{CompanyID: company, BranchID: branch,
+		EventTypeID: "cut", StaffID: "anna", At: now.Add(time.Hour)})
+	require.NoError(t, err)
+	require.Equal(t, schedule.ReasonTooSoon, a.Reason)
+	require.Equal(t, "So kurzfristig kann ich leider nicht buchen; Termine gehen frühestens 2 Stunden im Voraus. "+
+		"Ich kann Ihnen anbieten: Montag, 30. November, um 11 Uhr bei Anna; Montag, 30. November, um 11:30 Uhr bei Anna "+
+		"oder Montag, 30. November, um 12 Uhr bei Anna.", a.Message)
+}
