@@ -405,6 +405,44 @@ func (r Rules) NextPossible(after time.Time, d time.Duration, now time.Time) (ti
 	return time.Time{}, false
 }
 
+// LastPossible is the latest start before the booking horizon, on the Step grid of local
+// wall-clock time, at which a slot of duration d may be booked at now; false when there is none.
+func (r Rules) LastPossible(d time.Duration, now time.Time) (time.Time, bool) {
+	loc := r.loc()
+	earliest := now.Add(r.notice())
+	step := int(Step / time.Minute)
+	first := DateOf(earliest.In(loc))
+	for day := DateOf(r.Horizon(now).Add(-time.Nanosecond).In(loc)); !day.before(first); day = DateOf(day.Midnight(loc).AddDate(0, 0, -1)) {
+		if !r.DayClosed(day).OK() {
+			continue
+		}
+		mid := day.Midnight(loc)
+		spans := r.Branch[mid.Weekday()]
+		for i := len(spans) - 1; i >= 0; i-- {
+			s := spans[i]
+			for m := (s.To - int(d/time.Minute)) / step * step; m >= s.From; m -= step {
+				if t := wall(mid, m); r.Check(t, t.Add(d), now).OK() {
+					return t, true
+				}
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+// NextOpenDay is the first day after day on which the branch opens by its weekly hours (not a
+// closing day nor a holiday), within a year; false when there is none.
+func (r Rules) NextOpenDay(day Date) (Date, bool) {
+	loc := r.loc()
+	for i := 1; i <= 366; i++ {
+		d := DateOf(day.Midnight(loc).AddDate(0, 0, i))
+		if r.DayClosed(d).OK() {
+			return d, true
+		}
+	}
+	return Date{}, false
+}
+
 // FromWire builds the rules of staff (nil: any staff member, the branch's hours) at branch for
 // eventType (nil: the company's defaults) of company. The branch's TimeZone must be an IANA name
 // (empty: the company's, then UTC). Malformed hours or dates are an error.

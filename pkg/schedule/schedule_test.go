@@ -186,3 +186,25 @@ func TestFitsLeavesOutTheBookingTimeRules(t *testing.T) {
 		})
 	}
 }
+
+func TestLastPossibleAndNextOpenDay(t *testing.T) {
+	r := salon(t, "DE-BE")
+	// Monday 7 December 2026, 10:00: the 90 days' horizon ends with Sunday 7 March 2027
+	// (closed), so the last 45-minute start is Saturday 6 March at 13:15.
+	now := at(2026, time.December, 7, 10, 0)
+	got, ok := r.LastPossible(45*time.Minute, now)
+	require.True(t, ok)
+	assert.True(t, got.Equal(at(2027, time.March, 6, 13, 15)), got)
+	assert.True(t, r.Check(got, got.Add(45*time.Minute), now).OK())
+	assert.False(t, r.Check(got.Add(24*time.Hour), got.Add(24*time.Hour+45*time.Minute), now).OK())
+	// A week of closed days has no possible start.
+	_, ok = Rules{Location: berlin, HorizonDays: 5}.LastPossible(45*time.Minute, now)
+	assert.False(t, ok)
+
+	// After the closing days (24 Dec – 2 Jan): 3 January 2027 is a Sunday, so 4 January.
+	d, ok := r.NextOpenDay(Date{2026, time.December, 28})
+	require.True(t, ok)
+	assert.Equal(t, Date{2027, time.January, 4}, d)
+	_, ok = Rules{Location: berlin}.NextOpenDay(Date{2026, time.December, 28})
+	assert.False(t, ok, "a branch without hours never opens")
+}

@@ -66,7 +66,7 @@ func (p *pgAppointments) register(s *rpc.Server) {
 		return database.Company{ID: testCompany, Name: "Salon", TimeZone: "Europe/Berlin", Active: true}, nil
 	})
 	rpc.Register(s, database.MethodBranchesGet, func(context.Context, database.BranchParams) (database.Branch, error) {
-		return database.Branch{ID: testBranch, Name: "Salon Mitte", TimeZone: "Europe/Berlin"}, nil
+		return database.Branch{ID: testBranch, Name: "Salon Mitte", TimeZone: "Europe/Berlin", OpeningHours: everyDay}, nil
 	})
 	rpc.Register(s, database.MethodEventTypesList, func(context.Context, database.CatalogueParams) (database.EventTypeList, error) {
 		return database.EventTypeList{EventTypes: []database.EventType{{ID: "cut", CalcomEventTypeID: 7, Name: "Haarschnitt", DurationMinutes: 60, Active: true}}}, nil

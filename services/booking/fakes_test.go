@@ -29,12 +29,17 @@ type memDB struct {
 	bus   *rpc.Client
 }
 
+// everyDay is a branch's hours that cover the fake calendars: a branch without hours is closed.
+var everyDay = database.OpeningHours{"mon": {{From: "00:00", To: "24:00"}}, "tue": {{From: "00:00", To: "24:00"}},
+	"wed": {{From: "00:00", To: "24:00"}}, "thu": {{From: "00:00", To: "24:00"}}, "fri": {{From: "00:00", To: "24:00"}},
+	"sat": {{From: "00:00", To: "24:00"}}, "sun": {{From: "00:00", To: "24:00"}}}
+
 func (m *memDB) register(s *rpc.Server) {
 	rpc.Register(s, database.MethodCompaniesGet, func(context.Context, database.CompanyParams) (database.Company, error) {
 		return database.Company{ID: testCompany, Name: "Salon", TimeZone: "Europe/Berlin", Active: true}, nil
 	})
 	rpc.Register(s, database.MethodBranchesGet, func(_ context.Context, p database.BranchParams) (database.Branch, error) {
-		return database.Branch{ID: testBranch, CompanyID: testCompany, Name: "Salon Mitte", TimeZone: "Europe/Berlin", Active: true}, nil
+		return database.Branch{ID: testBranch, CompanyID: testCompany, Name: "Salon Mitte", TimeZone: "Europe/Berlin", Active: true, OpeningHours: everyDay}, nil
 	})
 	rpc.Register(s, database.MethodEventTypesList, func(context.Context, database.CatalogueParams) (database.EventTypeList, error) {
 		return database.EventTypeList{EventTypes: []database.EventType{{ID: "cut", CalcomEventTypeID: 7, Name: "Haarschnitt", DurationMinutes: 60, Active: true}}}, nil

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/askproai/backend/pkg/schedule"
 )
 
 // CheckAvailability offers the free slots nearest the wished time: slots Cal.com offers, minus
@@ -39,16 +41,42 @@ func (s *Service) CheckAvailability(ctx context.Context, c Criteria) (Availabili
 	a.Exact = !c.At.IsZero() && len(a.Options) > 0 && a.Options[0].Start.Equal(c.At)
 	a.Message = availabilitySentence(a, cat.loc)
 	if !c.At.IsZero() && !a.Exact {
-		if err := s.ruleRefusal(cat, staff, c.At); err != nil {
+		if err := s.ruleRefusal(ctx, c.CompanyID, cat, staff, c.At); err != nil {
 			a.Reason = err.Reason
-			if len(a.Options) == 0 {
-				a.Message = err.Message
-			} else {
-				a.Message = err.Message + " Ich kann Ihnen anbieten: " + listOptions(a.Options) + "."
-			}
+			a.Message = err.listing(a.Options)
+		}
+	}
+	if c.At.IsZero() && len(a.Options) == 0 {
+		if err := s.closedRange(ctx, c.CompanyID, cat, staff, from, to); err != nil {
+			a.Reason, a.Message = err.Reason, err.Message
 		}
 	}
 	return a, nil
+}
+
+// closedRange is the refusal of a range asked for as a whole ("am Sonntag") when the branch is
+// closed on every day of it (up to a year of them), said for its first day; nil when it opens
+// on one of them.
+func (s *Service) closedRange(ctx context.Context, companyID string, cat catalogue, staff []Staff, from, to time.Time) *RuleError {
+	if len(staff) == 0 {
+		return nil
+	}
+	r := cat.rules(Staff{})
+	first := from.In(cat.loc)
+	var verdict schedule.Verdict
+	for i, day := 0, schedule.DateOf(first); i < 366 && day.Midnight(cat.loc).Before(to); i, day = i+1, schedule.DateOf(day.Midnight(cat.loc).AddDate(0, 0, 1)) {
+		v := r.DayClosed(day)
+		if v.OK() {
+			return nil
+		}
+		if verdict.OK() {
+			verdict = v
+		}
+	}
+	if verdict.OK() {
+		return nil
+	}
+	return s.refusal(ctx, refusalQuery{companyID: companyID, cat: cat, staff: staff}, staff[0], verdict, first)
 }
 
 // freeOptions lists every free start of the given staff in [from, to), skipping the appointment

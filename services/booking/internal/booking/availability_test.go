@@ -16,9 +16,9 @@ func TestSpokenTime(t *testing.T) {
 		want string
 	}{
 		{"winter", wish, "Dienstag, 1. Dezember, um 14:30 Uhr"},
-		{"summer time", time.Date(2026, 7, 4, 7, 5, 0, 0, time.UTC), "Samstag, 4. Juli, um 09:05 Uhr"},
-		{"day the clocks go back", time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC), "Sonntag, 25. Oktober, um 03:30 Uhr"},
-		{"day the clocks go forward", time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC), "Sonntag, 29. März, um 03:30 Uhr"},
+		{"summer time", time.Date(2026, 7, 4, 7, 5, 0, 0, time.UTC), "Samstag, 4. Juli, um 9:05 Uhr"},
+		{"day the clocks go back", time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC), "Sonntag, 25. Oktober, um 3:30 Uhr"},
+		{"day the clocks go forward", time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC), "Sonntag, 29. März, um 3:30 Uhr"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,8 +88,8 @@ func TestAvailabilityOnTheDaysTheClocksChange(t *testing.T) {
 		first string
 		count int
 	}{
-		{"clocks go back", time.Date(2026, 10, 25, 9, 0, 0, 0, time.UTC), "Sonntag, 25. Oktober, um 10:00 Uhr", 17},
-		{"clocks go forward", time.Date(2026, 3, 29, 8, 0, 0, 0, time.UTC), "Sonntag, 29. März, um 10:00 Uhr", 17},
+		{"clocks go back", time.Date(2026, 10, 25, 9, 0, 0, 0, time.UTC), "Sonntag, 25. Oktober, um 10 Uhr", 17},
+		{"clocks go forward", time.Date(2026, 3, 29, 8, 0, 0, 0, time.UTC), "Sonntag, 29. März, um 10 Uhr", 17},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -39,11 +39,9 @@ func (s *Service) HandleConflict(ctx context.Context, c Criteria) (Alternatives,
 		return Alternatives{}, fmt.Errorf("handle conflict: next days: %w", err)
 	}
 	a.Message = alternativesSentence(c.At, a, cat.loc)
-	if refusal := s.ruleRefusal(cat, wished, c.At); refusal != nil {
-		a.Message = refusal.Message
-		if all := a.all(); len(all) > 0 {
-			a.Message += " Ich kann Ihnen anbieten: " + listOptions(all[:min(len(all), 3)]) + "."
-		}
+	if refusal := s.ruleRefusal(ctx, c.CompanyID, cat, wished, c.At); refusal != nil {
+		all := a.all()
+		a.Message = refusal.listing(all[:min(len(all), 3)])
 	}
 	return a, nil
 }

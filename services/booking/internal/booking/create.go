@@ -70,7 +70,7 @@ func (s *Service) create(ctx context.Context, req CreateRequest, key string) (Cr
 		return CreateResult{}, err
 	}
 	slot := Slot{StaffID: st.ID, Start: req.Start.UTC(), End: req.Start.Add(cat.eventType.Duration).UTC()}
-	if err := s.checkRules(cat, st, slot); err != nil {
+	if err := s.checkRules(ctx, req.CompanyID, cat, st, slot, ""); err != nil {
 		return CreateResult{}, err
 	}
 	lock, err := s.acquire(ctx, slot, req.ReservationToken, key)

@@ -53,6 +53,17 @@ var ErrRuleBroken = errors.New("slot breaks a booking rule")
 type RuleError struct {
 	Reason  schedule.Reason
 	Message string
+	// head is the part of Message that says what is true, without the offer.
+	head string
+}
+
+// listing is the sentence with options listed instead of the single offer (which would repeat
+// one of them, or compete with nearer ones); without options it is Message.
+func (e *RuleError) listing(opts []Option) string {
+	if len(opts) == 0 || e.head == "" {
+		return e.Message
+	}
+	return e.head + " Ich kann Ihnen anbieten: " + listOptions(opts) + "."
 }
 
 func (e *RuleError) Error() string { return "slot breaks a booking rule: " + string(e.Reason) }

@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
+	"github.com/askproai/backend/pkg/schedule"
 	"github.com/askproai/backend/pkg/testenv"
 	"github.com/askproai/backend/services/booking/internal/booking"
 	"github.com/askproai/backend/services/booking/internal/ledger"
@@ -45,6 +46,8 @@ type fakeStore struct {
 	branch booking.Branch
 	// eventTypes, when set, replaces the default catalogue.
 	eventTypes []booking.EventType
+	// staff, when set, replaces the default staff.
+	staff []booking.Staff
 }
 
 func newStore() *fakeStore {
@@ -55,8 +58,18 @@ func (f *fakeStore) Branch(context.Context, string, string) (booking.Branch, err
 	if f.branch.ID != "" {
 		return f.branch, nil
 	}
-	return booking.Branch{ID: branch, Name: "Salon Mitte", TimeZone: "Europe/Berlin"}, nil
+	return booking.Branch{ID: branch, Name: "Salon Mitte", TimeZone: "Europe/Berlin", Hours: &everyDay}, nil
 }
+
+// everyDay is the default branch's hours: open around the clock, so that the fake calendar
+// alone decides (a branch without hours is closed).
+var everyDay = func() schedule.Week {
+	var w schedule.Week
+	for d := range w {
+		w[d] = []schedule.Span{{From: 0, To: 24 * 60}}
+	}
+	return w
+}()
 
 func (f *fakeStore) CompanyTimeZone(context.Context, string) (string, error) {
 	return "Europe/Berlin", nil
@@ -70,6 +83,9 @@ func (f *fakeStore) EventTypes(context.Context, string, string) ([]booking.Event
 }
 
 func (f *fakeStore) Staff(context.Context, string, string) ([]booking.Staff, error) {
+	if f.staff != nil {
+		return f.staff, nil
+	}
 	return []booking.Staff{
 		{ID: "anna", Name: "Anna", CalcomUserID: 1, EventTypeIDs: []string{"cut"}},
 		{ID: "ben", Name: "Ben", CalcomUserID: 2, EventTypeIDs: []string{"cut", "color"}},
@@ -226,7 +242,10 @@ type fakeCalendar struct {
 	bookings  map[string]booking.Slot
 	createErr error
 	cancelErr error
-	keys      map[string]string // uid → the idempotency key it was booked under
+	// slotsErr fails every slot search; full answers every search with no slot.
+	slotsErr error
+	full     bool
+	keys     map[string]string // uid → the idempotency key it was booked under
 	// lostReply, when set, books and then answers with it: the caller never hears that it did.
 	lostReply error
 	// beforeCreate runs before a booking is made; afterCreate after it is recorded.
@@ -243,6 +262,9 @@ func newCalendar() *fakeCalendar {
 func (c *fakeCalendar) Slots(_ context.Context, q booking.SlotQuery) ([]time.Time, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.slotsErr != nil || c.full {
+		return nil, c.slotsErr
+	}
 	var out []time.Time
 	day := time.Date(q.From.In(berlin).Year(), q.From.In(berlin).Month(), q.From.In(berlin).Day(), 9, 0, 0, 0, berlin)
 	for ; day.Before(q.To); day = day.AddDate(0, 0, 1) {

@@ -30,7 +30,7 @@ func (s *Service) Reschedule(ctx context.Context, req RescheduleRequest) (Resche
 		return RescheduleResult{}, fmt.Errorf("reschedule booking: %w", err)
 	}
 	slot := Slot{StaffID: st.ID, Start: req.Start.UTC(), End: req.Start.Add(old.End.Sub(old.Start)).UTC()}
-	if err := s.checkRules(cat, st, slot); err != nil {
+	if err := s.checkRules(ctx, old.CompanyID, cat, st, slot, old.ID); err != nil {
 		return RescheduleResult{}, fmt.Errorf("reschedule booking: %w", err)
 	}
 	lock, err := s.locker.Reserve(ctx, slot, s.cfg.LockTTL)

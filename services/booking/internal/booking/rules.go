@@ -1,25 +1,17 @@
 package booking
 
 import (
-	"fmt"
+	"context"
 	"time"
 
 	"github.com/askproai/backend/pkg/schedule"
 )
 
-// allWeek is the hours of a branch that configures none: open around the clock.
-var allWeek = func() schedule.Week {
-	var w schedule.Week
-	for d := range w {
-		w[d] = []schedule.Span{{From: 0, To: 24 * 60}}
-	}
-	return w
-}()
-
 // rules are the booking rules of st at the catalogue's branch for its event type: the one
-// source of truth for availability, conflict alternatives, create and reschedule.
+// source of truth for availability, conflict alternatives, create and reschedule. A branch that
+// configures no opening hours is closed: nothing is offered or booked there until it has hours.
 func (c catalogue) rules(st Staff) schedule.Rules {
-	r := schedule.Rules{Location: c.loc, Branch: allWeek, State: c.branch.State, Closings: c.branch.Closings,
+	r := schedule.Rules{Location: c.loc, State: c.branch.State, Closings: c.branch.Closings,
 		OpenOnHolidays: c.branch.OpenOnHolidays, TimeOff: st.TimeOff,
 		Notice: c.eventType.Notice, HorizonDays: c.eventType.HorizonDays}
 	if c.branch.Hours != nil {
@@ -31,103 +23,141 @@ func (c catalogue) rules(st Staff) schedule.Rules {
 	return r
 }
 
-// checkRules refuses a slot that breaks a rule with a *RuleError carrying a German sentence.
-func (s *Service) checkRules(cat catalogue, st Staff, slot Slot) error {
+// refusalQuery is what a refusal's sentence needs to look for what is possible instead: whose
+// calendar to search, and the appointment being moved (its own time does not count as busy).
+type refusalQuery struct {
+	companyID string
+	cat       catalogue
+	staff     []Staff
+	ignoreID  string
+}
+
+// checkRules refuses a slot that breaks a rule with a *RuleError carrying a German sentence
+// whose offer is a start the calendar has free for st.
+func (s *Service) checkRules(ctx context.Context, companyID string, cat catalogue, st Staff, slot Slot, ignoreID string) error {
 	r := cat.rules(st)
-	now := s.cfg.Now()
-	v := r.Check(slot.Start, slot.End, now)
+	v := r.Check(slot.Start, slot.End, s.cfg.Now())
 	if v.OK() {
 		return nil
 	}
-	return &RuleError{Reason: v.Reason, Message: ruleSentence(r, v, cat.eventType, slot.Start, slot.End.Sub(slot.Start), now)}
-}
-
-// ruleSentence says what is true about the wished start and offers the next possible start.
-func ruleSentence(r schedule.Rules, v schedule.Verdict, et EventType, start time.Time, d time.Duration, now time.Time) string {
-	loc := r.Location
-	l := start.In(loc)
-	var head string
-	switch v.Reason {
-	case schedule.ReasonInThePast:
-		head = "Dieser Zeitpunkt liegt in der Vergangenheit."
-	case schedule.ReasonTooSoon:
-		head = fmt.Sprintf("So kurzfristig kann ich leider nicht buchen; Termine gehen frühestens %s im Voraus.", spokenDuration(noticeOf(r)))
-	case schedule.ReasonTooFar:
-		head = "So weit im Voraus kann ich leider noch nicht buchen."
-	case schedule.ReasonHoliday:
-		head = fmt.Sprintf("Am %d. %s ist %s, da haben wir geschlossen.", l.Day(), germanMonths[l.Month()-1], v.Holiday)
-	case schedule.ReasonClosed:
-		switch {
-		case v.Closing != nil && v.Closing.Label != "":
-			head = fmt.Sprintf("Am %d. %s haben wir %s.", l.Day(), germanMonths[l.Month()-1], v.Closing.Label)
-		case v.Closing != nil:
-			head = fmt.Sprintf("Am %d. %s haben wir geschlossen.", l.Day(), germanMonths[l.Month()-1])
-		default:
-			head = fmt.Sprintf("%ss haben wir geschlossen.", germanWeekdays[l.Weekday()])
-		}
-	case schedule.ReasonOutsideOpeningHours:
-		if !v.Closes.IsZero() && !v.LastStart.IsZero() {
-			head = fmt.Sprintf("%ss schließen wir um %s; der letzte Termin für %s ist um %s.",
-				germanWeekdays[l.Weekday()], spokenClock(v.Closes, loc), et.Name, spokenClock(v.LastStart, loc))
-		} else {
-			head = "Zu dieser Uhrzeit haben wir nicht geöffnet."
-		}
-	case schedule.ReasonStaffAbsent:
-		head = "Zu dieser Zeit ist die Mitarbeiterin oder der Mitarbeiter leider nicht da."
-	default:
-		head = "Dieser Termin ist leider nicht möglich."
-	}
-	after := start
-	if v.Reason == schedule.ReasonTooFar {
-		return head
-	}
-	if next, ok := r.NextPossible(after, d, now); ok {
-		return head + " " + fmt.Sprintf("Möglich wäre es wieder ab %s.", SpokenTime(next, loc))
-	}
-	return head
-}
-
-func noticeOf(r schedule.Rules) time.Duration {
-	if r.Notice <= 0 {
-		return schedule.DefaultNotice
-	}
-	return r.Notice
-}
-
-// spokenClock is "13 Uhr" or "13:15 Uhr".
-func spokenClock(t time.Time, loc *time.Location) string {
-	l := t.In(loc)
-	if l.Minute() == 0 {
-		return fmt.Sprintf("%d Uhr", l.Hour())
-	}
-	return fmt.Sprintf("%d:%02d Uhr", l.Hour(), l.Minute())
-}
-
-// spokenDuration is "2 Stunden", "90 Minuten", "1 Stunde".
-func spokenDuration(d time.Duration) string {
-	m := int(d / time.Minute)
-	switch {
-	case m == 60:
-		return "eine Stunde"
-	case m%60 == 0:
-		return fmt.Sprintf("%d Stunden", m/60)
-	default:
-		return fmt.Sprintf("%d Minuten", m)
-	}
+	q := refusalQuery{companyID: companyID, cat: cat, staff: []Staff{st}, ignoreID: ignoreID}
+	return s.refusal(ctx, q, st, v, slot.Start)
 }
 
 // ruleRefusal is the rule the wished start breaks for every candidate (the first candidate's
-// reason and sentence), or nil when some candidate may be booked then by the rules.
-func (s *Service) ruleRefusal(cat catalogue, staff []Staff, at time.Time) *RuleError {
-	var first *RuleError
-	for _, st := range staff {
-		err := s.checkRules(cat, st, Slot{StaffID: st.ID, Start: at, End: at.Add(cat.eventType.Duration)})
-		if err == nil {
+// reason and sentence, offering the earliest free start of any candidate), or nil when some
+// candidate may be booked then by the rules.
+func (s *Service) ruleRefusal(ctx context.Context, companyID string, cat catalogue, staff []Staff, at time.Time) *RuleError {
+	now := s.cfg.Now()
+	var first *Staff
+	var verdict schedule.Verdict
+	for i, st := range staff {
+		v := cat.rules(st).Check(at, at.Add(cat.eventType.Duration), now)
+		if v.OK() {
 			return nil
 		}
 		if first == nil {
-			first = err.(*RuleError)
+			first, verdict = &staff[i], v
 		}
 	}
-	return first
+	if first == nil {
+		return nil
+	}
+	return s.refusal(ctx, refusalQuery{companyID: companyID, cat: cat, staff: staff}, *first, verdict, at)
+}
+
+// refusal is the *RuleError of the wished start: what is true (head) and what is possible
+// instead (offer).
+func (s *Service) refusal(ctx context.Context, q refusalQuery, st Staff, v schedule.Verdict, start time.Time) *RuleError {
+	now := s.cfg.Now()
+	r := q.cat.rules(st)
+	msg := refusalHead(q.cat, r, st, v, start, now)
+	if offer := s.refusalOffer(ctx, q, v, start); offer != "" {
+		msg += " " + offer
+	}
+	return &RuleError{Reason: v.Reason, Message: msg, head: refusalHead(q.cat, r, st, v, start, now)}
+}
+
+// refusalOffer says what is possible instead of start: the earliest start after it (for
+// too_far: the latest before the horizon) that the calendar really has free. When the calendar
+// cannot be asked, it names the start the rules allow and says that it could not check it;
+// it never calls a start free that nobody checked.
+func (s *Service) refusalOffer(ctx context.Context, q refusalQuery, v schedule.Verdict, start time.Time) string {
+	if !hasHours(q.cat.rules(Staff{}).Branch) {
+		return "" // the head says that nothing can be booked here
+	}
+	now, d := s.cfg.Now(), q.cat.eventType.Duration
+	if v.Reason == schedule.ReasonTooFar {
+		last, ok := latestByRules(q, d, now)
+		if !ok {
+			return ""
+		}
+		from := last.Add(-time.Duration(s.cfg.SearchDays) * 24 * time.Hour)
+		opts, err := s.freeOptions(ctx, q.companyID, q.cat, q.staff, from, last.Add(time.Minute), q.ignoreID)
+		switch {
+		case err != nil:
+			s.log.Warn().Err(err).Msg("refusal_offer_unchecked")
+			return "Spätestens ginge es am " + SpokenTime(last, q.cat.loc) + "; ob dann etwas frei ist, kann ich gerade leider nicht nachsehen."
+		case len(opts) == 0:
+			return "Auch in den Tagen davor ist leider alles ausgebucht."
+		}
+		o := latestOption(opts)
+		return "Der späteste freie Termin wäre am " + SpokenTime(o.Start, q.cat.loc) + withStaff(o.StaffName) + "."
+	}
+	next, ok := earliestByRules(q, start, d, now)
+	if !ok {
+		return "Bis zum Ende meines Buchungszeitraums kann ich leider keinen Termin mehr anbieten."
+	}
+	to := next.In(q.cat.loc).AddDate(0, 0, s.cfg.SearchDays)
+	opts, err := s.freeOptions(ctx, q.companyID, q.cat, q.staff, next, to, q.ignoreID)
+	if err != nil {
+		s.log.Warn().Err(err).Msg("refusal_offer_unchecked")
+		return "Frühestens ginge es wieder am " + SpokenTime(next, q.cat.loc) + "; ob dann etwas frei ist, kann ich gerade leider nicht nachsehen."
+	}
+	if len(opts) == 0 {
+		last := to.AddDate(0, 0, -1)
+		return "Bis zum " + spokenDate(last) + " ist" + withStaff(staffNameIfOne(q.staff)) + " leider alles ausgebucht."
+	}
+	o := nearest(opts, time.Time{}, 1)[0]
+	return "Am " + SpokenTime(o.Start, q.cat.loc) + " wäre" + withStaff(o.StaffName) + " etwas frei."
+}
+
+// earliestByRules is the earliest start at or after start that the rules of any of the staff
+// allow.
+func earliestByRules(q refusalQuery, start time.Time, d time.Duration, now time.Time) (time.Time, bool) {
+	var best time.Time
+	for _, st := range q.staff {
+		if t, ok := q.cat.rules(st).NextPossible(start, d, now); ok && (best.IsZero() || t.Before(best)) {
+			best = t
+		}
+	}
+	return best, !best.IsZero()
+}
+
+// latestByRules is the latest start before the horizon that the rules of any of the staff allow.
+func latestByRules(q refusalQuery, d time.Duration, now time.Time) (time.Time, bool) {
+	var best time.Time
+	for _, st := range q.staff {
+		if t, ok := q.cat.rules(st).LastPossible(d, now); ok && t.After(best) {
+			best = t
+		}
+	}
+	return best, !best.IsZero()
+}
+
+func latestOption(opts []Option) Option {
+	best := opts[0]
+	for _, o := range opts[1:] {
+		if o.Start.After(best.Start) {
+			best = o
+		}
+	}
+	return best
+}
+
+func staffNameIfOne(staff []Staff) string {
+	if len(staff) == 1 {
+		return staff[0].Name
+	}
+	return ""
 }

@@ -23,7 +23,7 @@ type Branch struct {
 	ID       string
 	Name     string
 	TimeZone string
-	// Hours are the weekly opening hours; nil: open around the clock (no hours configured).
+	// Hours are the weekly opening hours; nil: no hours configured, so the branch is closed.
 	Hours *schedule.Week
 	// State is the ISO 3166-2 code whose public holidays close the branch; empty: none.
 	State          string

@@ -8,7 +8,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	api "github.com/askproai/backend/pkg/api/booking"
 	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/pkg/schedule"
 	"github.com/askproai/backend/services/booking/internal/booking"
 )
 
@@ -67,4 +69,19 @@ func TestTenant(t *testing.T) {
 			require.Equal(t, tc.want, c)
 		})
 	}
+}
+
+// TestRefusalData: every refused slot carries its own data.reason and a sentence for the
+// caller; a lost slot is "taken".
+func TestRefusalData(t *testing.T) {
+	taken := refusal(fmt.Errorf("create booking: %w", booking.ErrSlotTaken))
+	require.Equal(t, "taken", taken.Reason)
+	require.Equal(t, "Dieser Termin ist leider nicht mehr frei.", taken.Message)
+	for _, reason := range []schedule.Reason{schedule.ReasonClosed, schedule.ReasonOutsideOpeningHours, schedule.ReasonHoliday,
+		schedule.ReasonStaffAbsent, schedule.ReasonTooSoon, schedule.ReasonTooFar, schedule.ReasonInThePast} {
+		err := fmt.Errorf("create booking: %w", &booking.RuleError{Reason: reason, Message: "Sonntags haben wir geschlossen."})
+		data := refusalData(err)
+		require.Equal(t, api.Alternatives{Reason: string(reason), Message: "Sonntags haben wir geschlossen."}, data, reason)
+	}
+	require.Nil(t, refusalData(booking.ErrUpstream))
 }

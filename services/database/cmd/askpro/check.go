@@ -248,16 +248,6 @@ func finding(ctx context.Context, store *database.Store, c api.Company, b api.Br
 	return f, nil
 }
 
-// allWeek is the hours of a branch that configures none: booking treats it as open around the
-// clock, so the check does too.
-var allWeek = func() schedule.Week {
-	var w schedule.Week
-	for d := range w {
-		w[d] = []schedule.Span{{From: 0, To: 24 * 60}}
-	}
-	return w
-}()
-
 // judgement is what the check says about one appointment.
 type judgement struct {
 	loc    *time.Location
@@ -274,9 +264,6 @@ func judge(c api.Company, b api.Branch, st *api.Staff, appt database.StoredAppoi
 	r, err := schedule.FromWire(c, b, staffArg, nil)
 	if err != nil {
 		return judgement{}, fmt.Errorf("rules of branch %s: %w", b.Name, err)
-	}
-	if len(b.OpeningHours) == 0 {
-		r.Branch = allWeek
 	}
 	j := judgement{loc: r.Location}
 	start, end := appt.StartTime.In(r.Location), appt.EndTime.In(r.Location)
@@ -324,6 +311,10 @@ func explain(r schedule.Rules, v schedule.Verdict, b api.Branch, staff string, s
 					deDay(v.Closing.From), deDay(v.Closing.To)),
 				fmt.Sprintf("Closed on %s: %s, %s to %s.", start.Format(time.DateOnly), label,
 					v.Closing.From, v.Closing.To)
+		}
+		if len(b.OpeningHours) == 0 {
+			return fmt.Sprintf("Die Filiale %s hat keine Öffnungszeiten und ist daher geschlossen.", b.Name),
+				fmt.Sprintf("The branch %s has no opening hours, so it is closed.", b.Name)
 		}
 		return fmt.Sprintf("%ss ist die Filiale %s geschlossen.", germanWeekdays[wd], b.Name),
 			fmt.Sprintf("The branch %s is closed on %ss.", b.Name, wd)

@@ -378,7 +378,7 @@ func TestAppointmentsCheckExitCodes(t *testing.T) {
 }
 
 // judge on cases the database rarely holds: a deactivated branch or staff member, and a branch
-// without opening hours, which booking treats as open around the clock.
+// without opening hours, which booking treats as closed (holidays still say holiday).
 func TestJudgeDeactivatedAndUnconfigured(t *testing.T) {
 	company := api.Company{ID: "c1", TimeZone: "Europe/Berlin"}
 	branch := api.Branch{ID: "b1", Name: "Mitte", Active: true, State: "DE-BE",
@@ -402,7 +402,10 @@ func TestJudgeDeactivatedAndUnconfigured(t *testing.T) {
 		{"deactivated branch", func(b api.Branch) api.Branch { b.Active = false; return b }, staff, monday,
 			"closed", "Die Filiale Mitte ist deaktiviert."},
 		{"deactivated staff", nil, nil, monday, "staff_absent", "Lea ist nicht mehr aktiv."},
-		{"no hours: sunday is open", func(b api.Branch) api.Branch { b.OpeningHours = nil; return b }, staff, sunday, "", ""},
+		{"no hours: sunday is closed", func(b api.Branch) api.Branch { b.OpeningHours = nil; return b }, staff, sunday,
+			"closed", "Die Filiale Mitte hat keine Öffnungszeiten und ist daher geschlossen."},
+		{"no hours: monday is closed", func(b api.Branch) api.Branch { b.OpeningHours = nil; return b }, staff, monday,
+			"closed", "Die Filiale Mitte hat keine Öffnungszeiten und ist daher geschlossen."},
 		{"no hours: still a holiday", func(b api.Branch) api.Branch { b.OpeningHours = nil; return b }, staff,
 			time.Date(2026, time.December, 25, 10, 0, 0, 0, berlin), "holiday", "Am 25.12.2026 ist Weihnachtstag, ein Feiertag in DE-BE."},
 	} {

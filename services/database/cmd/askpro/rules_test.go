@@ -111,6 +111,7 @@ func TestTenantApplyRefusesBadOpeningRules(t *testing.T) {
 		{"overlap", `tue: ["09:00-18:00"]`, `tue: ["09:00-13:00", "12:00-18:00"]`, `branches[0].opening_hours.tue[1]: 12:00-18:00 overlaps 09:00-13:00`},
 		{"unknown weekday", `sat: ["09:00-14:00"]`, `sam: ["09:00-14:00"]`, `branches[0].opening_hours.sam: "sam" is not one of mon…sun`},
 		{"malformed time", `wed: ["10:00-19:00"]`, `wed: ["25:00-26:00"]`, `branches[1].opening_hours.wed[0]: "25:00-26:00" is not HH:MM-HH:MM`},
+		{"no opening hours", "    opening_hours:\n      tue: [\"09:00-18:00\"]\n      sat: [\"09:00-14:00\"]\n", "", `branches[0].opening_hours: branch "Mitte" has no opening hours`},
 		{"unknown state", "state: be", "state: XY", `branches[0].state: "XY" is not a Bundesland`},
 		{"reversed closing days", "to: 2026-12-26, label", "to: 2026-12-20, label", `branches[0].closing_days[0]: 2026-12-24-2026-12-20 ends before it starts`},
 		{"malformed closing day", "{date: 2026-11-02}", "{date: 2.11.2026}", `branches[0].closing_days[1].from: "2.11.2026" is not a date`},

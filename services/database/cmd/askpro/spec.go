@@ -232,6 +232,10 @@ func (s *TenantSpec) normalizeBranches(fail failFunc) map[string]bool {
 		if _, err := time.LoadLocation(b.TimeZone); err != nil {
 			fail("branch %q: time_zone %q: %v", b.Name, b.TimeZone, err)
 		}
+		if !hasHours(b.OpeningHours) {
+			// Booking treats a branch without hours as closed: nothing could be booked there.
+			fail("branches[%d].opening_hours: branch %q has no opening hours; a branch without hours is closed, so give at least one day (mon: [\"09:00-18:00\"])", i, b.Name)
+		}
 		checkHours(fmt.Sprintf("branches[%d].opening_hours", i), b.OpeningHours, fail)
 		b.normalizeRules(fmt.Sprintf("branches[%d]", i), fail)
 	}
@@ -278,6 +282,16 @@ func (b *BranchSpec) normalizeRules(path string, fail failFunc) {
 	}
 	slices.Sort(b.OpenOnHolidays) // as the database lists them
 	b.OpenOnHolidays = slices.Compact(b.OpenOnHolidays)
+}
+
+// hasHours reports whether a weekly map opens on at least one day.
+func hasHours(week map[string][]string) bool {
+	for _, ranges := range week {
+		if len(ranges) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // checkHours checks a weekly map: known weekdays, HH:MM-HH:MM ranges that end after they start

@@ -153,7 +153,8 @@ func openingHoursText(h dbapi.OpeningHours) string {
 		parts = append(parts, d.name+" "+joinGerman(spans))
 	}
 	if len(parts) == 0 {
-		return "Zu den Öffnungszeiten kann ich leider nichts sagen."
+		// A branch without hours is closed for booking (pkg/schedule); say so, as booking does.
+		return "Für diesen Standort sind leider keine Öffnungszeiten hinterlegt, deshalb kann ich hier keine Termine vergeben."
 	}
 	return "Wir haben " + joinGerman(parts) + " geöffnet."
 }

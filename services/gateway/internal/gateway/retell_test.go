@@ -28,6 +28,9 @@ import (
 const (
 	salonNumber = "+493012345678"
 	tuesday1430 = "2026-12-01T13:30:00Z" // 14:30 in Berlin
+	sunday10    = "2026-12-06T09:00:00Z" // 10:00 in Berlin: the salon is closed
+	// sundaySays is the booking service's refusal of sunday10, as it sends it.
+	sundaySays = "Sonntags haben wir geschlossen. Am Montag, 7. Dezember, um 9 Uhr wäre bei Maria etwas frei."
 )
 
 // retellEnv is the gateway on the real bus with routing, booking and database answered by
@@ -76,6 +79,9 @@ func registerRouting(s *rpc.Server) {
 		}
 		start, _ := time.Parse(time.RFC3339, tuesday1430)
 		switch {
+		case strings.Contains(p.Text, "Sonntag"):
+			sunday, _ := time.Parse(time.RFC3339, sunday10)
+			in.Times = []routingapi.When{{Kind: "at", Start: sunday, Readback: "Sonntag, 6. Dezember, um 10 Uhr"}}
 		case strings.Contains(p.Text, "halb drei"):
 			in.Times = []routingapi.When{{Kind: "at", Start: start, Readback: "Dienstag, 1. Dezember, um 14:30 Uhr"}}
 		case strings.Contains(p.Text, "um acht"):
@@ -115,6 +121,9 @@ func (e *retellEnv) registerBooking(s *rpc.Server) {
 	booked := map[string]bookingapi.CreateResult{}
 	rpc.Register(s, bookingapi.MethodCheckAvailability, func(_ context.Context, p bookingapi.AvailabilityParams) (bookingapi.AvailabilityResult, error) {
 		start, _ := time.Parse(time.RFC3339, tuesday1430)
+		if sunday, _ := time.Parse(time.RFC3339, sunday10); p.At.Equal(sunday) {
+			return bookingapi.AvailabilityResult{Reason: "closed", Message: sundaySays}, nil
+		}
 		return bookingapi.AvailabilityResult{Exact: p.At.Equal(start), Message: "Dienstag um 14:30 Uhr ist frei.", Options: []bookingapi.Option{
 			{StaffID: "staff-maria", StaffName: "Maria", Start: start, End: start.Add(45 * time.Minute), Spoken: "Dienstag, 1. Dezember, um 14:30 Uhr"},
 		}}, nil
@@ -124,6 +133,10 @@ func (e *retellEnv) registerBooking(s *rpc.Server) {
 		defer mu.Unlock()
 		if r, ok := booked[p.IdempotencyKey]; ok {
 			return r, nil
+		}
+		if sunday, _ := time.Parse(time.RFC3339, sunday10); p.Start.Equal(sunday) { // a rule, not a lost slot
+			return bookingapi.CreateResult{}, rpc.NewError(rpc.CodeConflict, "slot not bookable",
+				bookingapi.Alternatives{Reason: "closed", Message: sundaySays})
 		}
 		if p.CustomerName == "Spät" { // someone else was faster: the slot is gone, with alternatives
 			later := p.Start.Add(time.Hour)
@@ -247,6 +260,33 @@ func TestFunctionBookTakenOffersAlternatives(t *testing.T) {
 	require.Len(t, r.Options, 1)
 	require.Equal(t, "staff-maria", r.Options[0].StaffID)
 	require.Equal(t, "Dienstag, 1. Dezember, um 15:30 Uhr", r.Options[0].Spoken)
+}
+
+// A wish that breaks an opening rule: both live functions answer the rule's reason and read
+// the booking service's sentence as it is, whether the caller names the time or the agent
+// passes back a start.
+func TestFunctionsReadTheRefusalSentence(t *testing.T) {
+	e := newRetellEnv(t, true)
+	r := decodeFn(t, e.post(t, "/retell/functions/check_availability", functionBody("check_availability", "call_sun",
+		`{"service":"Haarschnitt","date":"Sonntag","time":"um 10"}`)))
+	require.False(t, r.Success)
+	require.Equal(t, "closed", r.Error)
+	require.Equal(t, sundaySays, r.Message)
+	require.Empty(t, r.Options)
+
+	r = decodeFn(t, e.post(t, "/retell/functions/book_appointment", functionBody("book_appointment", "call_sun",
+		`{"service":"Haarschnitt","date":"Sonntag","time":"um 10","name":"Anna"}`)))
+	require.False(t, r.Success)
+	require.Nil(t, r.Booking)
+	require.Equal(t, "closed", r.Error)
+	require.Equal(t, sundaySays, r.Message)
+
+	r = decodeFn(t, e.post(t, "/retell/functions/book_appointment", functionBody("book_appointment", "call_sun2",
+		`{"service":"Haarschnitt","start":"`+sunday10+`","staff_id":"staff-maria","name":"Anna"}`)))
+	require.False(t, r.Success)
+	require.Equal(t, "closed", r.Error)
+	require.Equal(t, sundaySays, r.Message)
+	require.Zero(t, e.creates.Load(), "nothing was booked")
 }
 
 func TestFunctionDuplicateRunsOnce(t *testing.T) {

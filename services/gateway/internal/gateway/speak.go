@@ -12,9 +12,13 @@ var (
 )
 
 // germanDateTime reads a time the way a German receptionist says it:
-// "Dienstag, 1. Dezember 2026, 14:30 Uhr".
+// "Dienstag, 1. Dezember 2026, 14:30 Uhr", and "9 Uhr" on the full hour (never "09:00 Uhr").
 func germanDateTime(t time.Time) string {
-	return fmt.Sprintf("%s, %d. %s %d, %02d:%02d Uhr", germanWeekdays[t.Weekday()], t.Day(), germanMonths[t.Month()-1], t.Year(), t.Hour(), t.Minute())
+	clock := fmt.Sprintf("%d:%02d Uhr", t.Hour(), t.Minute())
+	if t.Minute() == 0 {
+		clock = fmt.Sprintf("%d Uhr", t.Hour())
+	}
+	return fmt.Sprintf("%s, %d. %s %d, %s", germanWeekdays[t.Weekday()], t.Day(), germanMonths[t.Month()-1], t.Year(), clock)
 }
 
 // joinGerman joins items as "a, b und c".
