@@ -35,6 +35,8 @@ type oracle struct {
 	company api.Company
 	zones   map[string]*time.Location // by branch id
 	states  map[string]*cal.Calendar  // by state code
+	// days caches what holds for a whole day of a branch (closing day, holiday, closed weekday).
+	days map[string]string
 }
 
 var stateLists = map[string][]*cal.Holiday{
@@ -45,7 +47,8 @@ var stateLists = map[string][]*cal.Holiday{
 }
 
 func newOracle(t tenant) (*oracle, error) {
-	o := &oracle{company: t.Company, zones: map[string]*time.Location{}, states: map[string]*cal.Calendar{}}
+	o := &oracle{company: t.Company, zones: map[string]*time.Location{}, states: map[string]*cal.Calendar{},
+		days: map[string]string{}}
 	for _, b := range t.Branches {
 		tz := b.TimeZone
 		if tz == "" {
@@ -107,22 +110,13 @@ func (o *oracle) judge(b api.Branch, st api.Staff, et api.EventType, start, now 
 	case daysBetween(today, local) > o.horizonDays(et):
 		return tooFar
 	}
-	day := local.Format(time.DateOnly)
-	for _, c := range b.ClosingDays {
-		if c.From <= day && day <= c.To { // YYYY-MM-DD sorts as it reads
-			return closedDay
-		}
-	}
-	if o.isHoliday(b, local) && !contains(b.OpenOnHolidays, day) {
-		return holiday
+	if reason := o.wholeDay(b, local); reason != okSlot {
+		return reason
 	}
 	weekday := weekdayKey(local.Weekday())
 	spans := b.OpeningHours[weekday]
 	if len(b.OpeningHours) == 0 {
 		spans = []api.TimeRange{{From: "00:00", To: "24:00"}} // no hours: open around the clock
-	}
-	if len(spans) == 0 {
-		return closedDay
 	}
 	from, to, ok := wallMinutes(start, end, loc)
 	if !ok || !inside(spans, from, to) {
@@ -137,6 +131,30 @@ func (o *oracle) judge(b api.Branch, st api.Staff, et api.EventType, start, now 
 		}
 	}
 	return okSlot
+}
+
+// wholeDay is why branch b is closed all day on local's date, or okSlot.
+func (o *oracle) wholeDay(b api.Branch, local time.Time) string {
+	day := local.Format(time.DateOnly)
+	key := b.ID + " " + day
+	if reason, ok := o.days[key]; ok {
+		return reason
+	}
+	reason := okSlot
+	for _, c := range b.ClosingDays {
+		if c.From <= day && day <= c.To { // YYYY-MM-DD sorts as it reads
+			reason = closedDay
+		}
+	}
+	switch {
+	case reason != okSlot:
+	case o.isHoliday(b, local) && !contains(b.OpenOnHolidays, day):
+		reason = holiday
+	case len(b.OpeningHours) > 0 && len(b.OpeningHours[weekdayKey(local.Weekday())]) == 0:
+		reason = closedDay
+	}
+	o.days[key] = reason
+	return reason
 }
 
 func (o *oracle) isHoliday(b api.Branch, local time.Time) bool {

@@ -66,12 +66,12 @@ func propertyClocks(loc *time.Location) []time.Time {
 func TestOpeningRulesProperty(t *testing.T) {
 	for _, tn := range loadTenants(t) {
 		t.Run(tn.Company.Name, func(t *testing.T) {
-			o, err := newOracle(tn)
-			require.NoError(t, err)
 			store := newTenantStore(t, tn)
 			for _, b := range tn.Branches {
 				t.Run(b.Name, func(t *testing.T) {
 					t.Parallel()
+					o, err := newOracle(tn) // one per branch: it caches, unlocked
+					require.NoError(t, err)
 					checkBranch(t, tn, o, store, b)
 				})
 			}
@@ -99,19 +99,20 @@ func checkBranch(t *testing.T, tn tenant, o *oracle, store *tenantStore, b api.B
 			last = day0(clocks[i+1], loc)
 		}
 		for day := first; day.Before(last); day = day.AddDate(0, 0, 1) {
-			c.day(svc, now, day, events, !day.After(day0(now, loc)) || c.special(day))
+			first := i == 0 && !day.After(day0(now, loc)) // the past day and the day of the first clock
+			c.day(svc, now, day, events, first || c.special(day), first || c.clocksChange(day))
 		}
 		for horizon, ets := range byHorizon(o, events) { // the last day inside the horizon, the first beyond
 			edge := day0(now, loc).AddDate(0, 0, horizon)
-			c.day(svc, now, edge, ets, false)
-			c.day(svc, now, edge.AddDate(0, 0, 1), ets, false)
+			c.day(svc, now, edge, ets, false, false)
+			c.day(svc, now, edge.AddDate(0, 0, 1), ets, false, false)
 		}
 		if t.Failed() {
 			return
 		}
 	}
 	t.Logf("%s: %d availability answers, %d creates (%d booked), %d options offered",
-		b.Name, c.availability, c.creates, c.booked, c.offered)
+		b.Name, c.availability, c.created, c.booked, c.offered)
 }
 
 type propCheck struct {
@@ -121,7 +122,7 @@ type propCheck struct {
 	b   api.Branch
 	loc *time.Location
 	// figures for the log, and a cap on reported mismatches
-	availability, creates, booked, offered, mismatches int
+	availability, created, booked, offered, mismatches int
 }
 
 func (c *propCheck) fail(format string, args ...any) {
@@ -135,29 +136,31 @@ func (c *propCheck) fail(format string, args ...any) {
 	}
 }
 
-// day checks one local day: every start offered for every service and staff member, and a
-// create of every 15-minute start, for every staff member and service when all is set, else
-// for one of them, taken in turn from day to day.
-func (c *propCheck) day(svc *booking.Service, now, day time.Time, events []api.EventType, all bool) {
+// day checks one local day: every start offered for every service and staff member, and
+// creates (see creates) for every staff member and service when allJobs is set, else for one
+// of them, taken in turn from day to day.
+func (c *propCheck) day(svc *booking.Service, now, day time.Time, events []api.EventType, allJobs, allStarts bool) {
 	ctx := c.t.Context()
 	next := day.AddDate(0, 0, 1)
+	type offer struct {
+		staff string
+		at    int64
+	}
 	for _, et := range events {
-		staff := candidates(c.tn, c.b, et)
 		c.availability++
 		av, err := svc.CheckAvailability(ctx, booking.Criteria{CompanyID: c.tn.Company.ID, BranchID: c.b.ID,
 			EventTypeID: et.ID, From: day, To: next, Limit: 1 << 20})
 		require.NoError(c.t, err)
-		got := map[string]bool{}
+		got := map[offer]bool{}
 		for _, opt := range av.Options {
-			got[opt.StaffID+" "+opt.Start.Format(time.RFC3339)] = true
+			got[offer{opt.StaffID, opt.Start.Unix()}] = true
 		}
 		c.offered += len(av.Options)
-		for _, st := range staff {
+		for _, st := range candidates(c.tn, c.b, et) {
 			for start := quarter(day); start.Before(next); start = start.Add(15 * time.Minute) {
-				key := st.ID + " " + start.UTC().Format(time.RFC3339)
+				key := offer{st.ID, start.Unix()}
 				want := c.o.judge(c.b, st, et, start, now)
-				offerable := want == okSlot && !start.Before(now)
-				if got[key] != offerable {
+				if offerable := want == okSlot; got[key] != offerable {
 					c.fail("%s at %s, %s with %s, now %s: offered=%v, oracle says %q",
 						et.Name, c.b.Name, start.In(c.loc).Format("Mon 2006-01-02 15:04 MST"), st.Name,
 						now.In(c.loc).Format("2006-01-02 15:04"), got[key], want)
@@ -166,27 +169,51 @@ func (c *propCheck) day(svc *booking.Service, now, day time.Time, events []api.E
 			}
 		}
 		for key := range got {
-			c.fail("%s at %s: offered %s, which is no 15-minute start of a candidate", et.Name, c.b.Name, key)
+			c.fail("%s at %s: offered %s with %s, no 15-minute start of a candidate", et.Name, c.b.Name,
+				time.Unix(key.at, 0).In(c.loc), key.staff)
 		}
 	}
 	jobs := c.createJobs(events)
-	if !all {
+	n := daysBetween(time.Date(2026, 12, 28, 12, 0, 0, 0, c.loc), day)
+	if !allJobs {
 		// Shift by a week's days each week, so that each staff member and service meets
 		// every weekday.
-		n := daysBetween(time.Date(2026, 12, 28, 12, 0, 0, 0, c.loc), day)
 		jobs = jobs[(n+n/7)%len(jobs):][:1]
 	}
 	for _, job := range jobs {
-		for start := quarter(day); start.Before(next); start = start.Add(15 * time.Minute) {
+		for _, start := range c.creates(job, day, next, now, allStarts, n) {
 			c.create(ctx, svc, job.st, job.et, start, now)
 		}
 	}
 }
 
+// creates are the starts of the day to create at: all of them when all is set; else every
+// start the oracle allows, every start on either side of a change of the oracle's answer,
+// and every fourth of the rest (which fourth shifts from day to day).
+func (c *propCheck) creates(job createJob, day, next, now time.Time, all bool, n int) []time.Time {
+	var starts []time.Time
+	var reasons []string
+	for start := quarter(day); start.Before(next); start = start.Add(15 * time.Minute) {
+		starts = append(starts, start)
+		reasons = append(reasons, c.o.judge(c.b, job.st, job.et, start, now))
+	}
+	if all {
+		return starts
+	}
+	var out []time.Time
+	for i, start := range starts {
+		edge := (i > 0 && reasons[i-1] != reasons[i]) || (i+1 < len(reasons) && reasons[i+1] != reasons[i])
+		if reasons[i] == okSlot || edge || (i+n)%4 == 0 {
+			out = append(out, start)
+		}
+	}
+	return out
+}
+
 // create books the slot and compares with the oracle: booked when it allows, else refused with
 // its reason.
 func (c *propCheck) create(ctx context.Context, svc *booking.Service, st api.Staff, et api.EventType, start, now time.Time) {
-	c.creates++
+	c.created++
 	want := c.o.judge(c.b, st, et, start, now)
 	res, err := svc.Create(ctx, booking.CreateRequest{CompanyID: c.tn.Company.ID, BranchID: c.b.ID,
 		EventTypeID: et.ID, StaffID: st.ID, Start: start})
@@ -214,22 +241,19 @@ func (c *propCheck) create(ctx context.Context, svc *booking.Service, st api.Sta
 	}
 }
 
-// special reports whether day deserves a create of every staff member and service: a public
-// holiday of the branch's state, a closing day or an open holiday, a day the clocks change, or
-// a day of somebody's time off.
+// special reports whether day deserves creates of every staff member and service: a day the
+// clocks change, a holiday the branch opens on, or a day of time off of someone who works here.
+// (A day closed as a whole is judged alike for everyone.)
 func (c *propCheck) special(day time.Time) bool {
 	next := day.AddDate(0, 0, 1)
-	date := day.Format(time.DateOnly)
-	switch {
-	case c.o.isHoliday(c.b, day), contains(c.b.OpenOnHolidays, date), next.Sub(day) != 24*time.Hour:
+	if c.clocksChange(day) || contains(c.b.OpenOnHolidays, day.Format(time.DateOnly)) {
 		return true
 	}
-	for _, cd := range c.b.ClosingDays {
-		if cd.From <= date && date <= cd.To {
-			return true
-		}
-	}
 	for _, st := range c.tn.Staff {
+		_, hours := st.WorkingHours[c.b.ID]
+		if st.BranchID != c.b.ID && !hours {
+			continue
+		}
 		for _, off := range st.TimeOff {
 			if day.Before(off.To) && off.From.Before(next) {
 				return true
@@ -238,6 +262,9 @@ func (c *propCheck) special(day time.Time) bool {
 	}
 	return false
 }
+
+// clocksChange reports whether the local day is not 24 hours long.
+func (c *propCheck) clocksChange(day time.Time) bool { return day.AddDate(0, 0, 1).Sub(day) != 24*time.Hour }
 
 type createJob struct {
 	st api.Staff
