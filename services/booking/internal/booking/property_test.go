@@ -264,7 +264,9 @@ func (c *propCheck) special(day time.Time) bool {
 }
 
 // clocksChange reports whether the local day is not 24 hours long.
-func (c *propCheck) clocksChange(day time.Time) bool { return day.AddDate(0, 0, 1).Sub(day) != 24*time.Hour }
+func (c *propCheck) clocksChange(day time.Time) bool {
+	return day.AddDate(0, 0, 1).Sub(day) != 24*time.Hour
+}
 
 type createJob struct {
 	st api.Staff
