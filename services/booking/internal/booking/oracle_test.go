@@ -167,10 +167,15 @@ func (o *oracle) isHoliday(b api.Branch, local time.Time) bool {
 }
 
 // daysBetween counts calendar days from a's local date to b's local date.
-func daysBetween(a, b time.Time) int {
-	da := time.Date(a.Year(), a.Month(), a.Day(), 12, 0, 0, 0, time.UTC)
-	db := time.Date(b.Year(), b.Month(), b.Day(), 12, 0, 0, 0, time.UTC)
-	return int(db.Sub(da).Hours() / 24)
+func daysBetween(a, b time.Time) int { return civilDay(b) - civilDay(a) }
+
+// civilDay numbers t's local date: days since 1 March of year 0 (proleptic Gregorian).
+func civilDay(t time.Time) int {
+	y, m, d := t.Date()
+	if m < 3 {
+		y, m = y-1, m+12
+	}
+	return 365*y + y/4 - y/100 + y/400 + (153*(int(m)-3)+2)/5 + d - 1
 }
 
 // wallMinutes is the slot as minutes after local midnight of its start's day; the end may be
