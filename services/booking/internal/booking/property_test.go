@@ -21,12 +21,17 @@ import (
 
 // The opening-rules property test (issue 23): for every branch of the demo tenant and of a
 // test tenant in two states, every day of 2027 (both DST changes, the holidays of Berlin and
-// Bavaria), every 15-minute start and every service, what checkAvailability offers and what
-// create accepts, through the service's real code path over a calendar that has everything
-// free, is exactly what the oracle (oracle_test.go) allows, and create refuses with the
-// oracle's reason. The clock is fixed: a series of fixed instants, one per 28-day window, so
-// that each day is judged inside the booking horizon once, and the days at each service's
-// horizon are judged as well.
+// Bavaria), every 15-minute start, every staff member and every service, what
+// checkAvailability offers, through the service's real code path over a calendar that has
+// everything free, is exactly what the oracle (oracle_test.go) allows. Create is asked at
+// every start the oracle allows and on both sides of every change of its answer (every start,
+// for everyone, on the days where staff or clock make the day special; see day and creates):
+// it books exactly what the oracle allows and refuses the rest with the oracle's reason. The
+// clock is fixed: a series of fixed instants, one per 28-day window, so that each day is judged
+// inside the booking horizon once, and the days at each service's horizon are judged as well.
+//
+// Create is sampled, not exhaustive, to keep the run short under -race: a million creates
+// through the real path take minutes there. Offers are never sampled.
 
 // tenant is one tenant of testdata/tenants.json, in the database service's wire form.
 type tenant struct {
