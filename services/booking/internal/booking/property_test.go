@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +27,9 @@ import (
 // everything free, is exactly what the oracle (oracle_test.go) allows. Create is asked at
 // every start the oracle allows and on both sides of every change of its answer (every start,
 // for everyone, on the days where staff or clock make the day special; see day and creates):
-// it books exactly what the oracle allows and refuses the rest with the oracle's reason. The
+// it books exactly what the oracle allows and refuses the rest with the oracle's reason.
+// Reschedule is asked the same on every third day, and every fifth day the conflict
+// alternatives around a wished start must all be slots the oracle allows. The
 // clock is fixed: a series of fixed instants, one per 28-day window, so that each day is judged
 // inside the booking horizon once, and the days at each service's horizon are judged as well.
 //
@@ -116,8 +119,9 @@ func checkBranch(t *testing.T, tn tenant, o *oracle, store *tenantStore, b api.B
 			return
 		}
 	}
-	t.Logf("%s: %d availability answers, %d creates (%d booked), %d options offered",
-		b.Name, c.availability, c.created, c.booked, c.offered)
+	t.Logf("%s: %d availability answers, %d options offered, %d creates (%d booked), %d reschedules, "+
+		"%d conflicts with %d alternatives", b.Name, c.availability, c.offered, c.created, c.booked, c.moved,
+		c.conflicts, c.alternatives)
 }
 
 type propCheck struct {
@@ -127,7 +131,7 @@ type propCheck struct {
 	b   api.Branch
 	loc *time.Location
 	// figures for the log, and a cap on reported mismatches
-	availability, created, booked, offered, mismatches int
+	availability, created, booked, offered, moved, conflicts, alternatives, mismatches int
 }
 
 func (c *propCheck) fail(format string, args ...any) {
@@ -188,8 +192,66 @@ func (c *propCheck) day(svc *booking.Service, now, day time.Time, events []api.E
 	for _, job := range jobs {
 		for _, start := range c.creates(job, day, next, now, allStarts, n) {
 			c.create(ctx, svc, job.st, job.et, start, now)
+			if n%3 == 0 {
+				c.reschedule(ctx, svc, job.st, job.et, start, now)
+			}
+		}
+		if n%5 == 0 {
+			c.conflict(ctx, svc, job.st, job.et, day.Add(time.Duration(8*60+(n%12)*75)*time.Minute), now)
 		}
 	}
+}
+
+// reschedule moves an appointment of the staff member (made long ago) to start, and compares
+// as create does.
+func (c *propCheck) reschedule(ctx context.Context, svc *booking.Service, st api.Staff, et api.EventType, start, now time.Time) {
+	c.moved++
+	want := c.o.judge(c.b, st, et, start, now)
+	res, err := svc.Reschedule(ctx, booking.RescheduleRequest{CompanyID: c.tn.Company.ID,
+		AppointmentID: movingID(c.b.ID, st.ID, et.ID), Start: start})
+	got := okSlot
+	var rule *booking.RuleError
+	switch {
+	case err == nil:
+		if !res.Booking.Start.Equal(start) || res.Booking.End.Sub(start) != time.Duration(et.DurationMinutes)*time.Minute {
+			c.fail("reschedule %s to %s: moved to %s-%s", et.Name, start, res.Booking.Start, res.Booking.End)
+		}
+	case errors.As(err, &rule):
+		got = string(rule.Reason)
+	default:
+		c.fail("reschedule %s to %s with %s: %v", et.Name, start, st.Name, err)
+		return
+	}
+	if got != want {
+		c.fail("reschedule %s at %s to %s with %s, now %s: got %q, oracle says %q",
+			et.Name, c.b.Name, start.In(c.loc).Format("Mon 2006-01-02 15:04 MST"), st.Name,
+			now.In(c.loc).Format("2006-01-02 15:04"), got, want)
+	}
+}
+
+// conflict asks for alternatives to a wished start with the staff member: every alternative
+// (same staff that day, other staff then, the next days) must be one the oracle allows.
+func (c *propCheck) conflict(ctx context.Context, svc *booking.Service, st api.Staff, et api.EventType, at, now time.Time) {
+	c.conflicts++
+	alt, err := svc.HandleConflict(ctx, booking.Criteria{CompanyID: c.tn.Company.ID, BranchID: c.b.ID,
+		EventTypeID: et.ID, StaffID: st.ID, At: at, Limit: 1000})
+	require.NoError(c.t, err)
+	require.NotEmpty(c.t, alt.Message)
+	for _, opt := range slices.Concat(alt.SameStaff, alt.OtherStaff, alt.NextDays) {
+		c.alternatives++
+		i := slices.IndexFunc(c.tn.Staff, func(s api.Staff) bool { return s.ID == opt.StaffID })
+		require.GreaterOrEqual(c.t, i, 0, "alternative with unknown staff %s", opt.StaffID)
+		if want := c.o.judge(c.b, c.tn.Staff[i], et, opt.Start, now); want != okSlot {
+			c.fail("conflict %s at %s %s with %s, now %s: alternative %s with %s, oracle says %q",
+				et.Name, c.b.Name, at.In(c.loc).Format("Mon 2006-01-02 15:04"), st.Name, now.In(c.loc).Format("2006-01-02 15:04"),
+				opt.Start.In(c.loc).Format("Mon 2006-01-02 15:04 MST"), opt.StaffName, want)
+		}
+	}
+}
+
+// movingID names the appointment reschedule moves: one per branch, staff member and service.
+func movingID(branchID, staffID, eventTypeID string) string {
+	return "move|" + branchID + "|" + staffID + "|" + eventTypeID
 }
 
 // creates are the starts of the day to create at: all of them when all is set; else every
@@ -453,8 +515,21 @@ func (s *tenantStore) CreateAppointment(_ context.Context, n booking.NewAppointm
 		Status: booking.StatusScheduled, ConfirmationNumber: "K7M2P9"}, nil
 }
 
-func (s *tenantStore) Appointment(context.Context, string, string) (booking.Booking, error) {
-	return booking.Booking{}, booking.ErrNotFound
+// Appointment is the appointment reschedule moves (see movingID): long past, so it is in
+// nobody's way.
+func (s *tenantStore) Appointment(_ context.Context, companyID, id string) (booking.Booking, error) {
+	parts := strings.Split(id, "|")
+	if len(parts) != 4 || parts[0] != "move" || companyID != s.companyID {
+		return booking.Booking{}, booking.ErrNotFound
+	}
+	i := slices.IndexFunc(s.eventTypes[parts[1]], func(et booking.EventType) bool { return et.ID == parts[3] })
+	if i < 0 {
+		return booking.Booking{}, booking.ErrNotFound
+	}
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	return booking.Booking{ID: id, CompanyID: companyID, BranchID: parts[1], StaffID: parts[2], EventTypeID: parts[3],
+		CalcomBookingID: "cal-0", Start: start, End: start.Add(s.eventTypes[parts[1]][i].Duration),
+		Status: booking.StatusScheduled, ConfirmationNumber: "M0V3D1"}, nil
 }
 
 func (s *tenantStore) ByConfirmation(context.Context, string, string) (booking.Booking, error) {
@@ -469,8 +544,14 @@ func (s *tenantStore) CancelAppointment(context.Context, string, string, string,
 	return booking.Booking{}, booking.ErrNotFound
 }
 
-func (s *tenantStore) RescheduleAppointment(context.Context, booking.Move) (booking.Booking, error) {
-	return booking.Booking{}, booking.ErrNotFound
+func (s *tenantStore) RescheduleAppointment(ctx context.Context, m booking.Move) (booking.Booking, error) {
+	old, err := s.Appointment(ctx, m.CompanyID, m.AppointmentID)
+	if err != nil {
+		return booking.Booking{}, err
+	}
+	b := old
+	b.ID, b.StaffID, b.Start, b.End, b.CalcomBookingID, b.RescheduledFrom = "appt-2", m.StaffID, m.Start, m.End, m.CalcomBookingID, old.ID
+	return b, nil
 }
 
 func (s *tenantStore) Audit(context.Context, booking.AuditEntry) error { return nil }
