@@ -183,3 +183,45 @@ func TestSMSProviderIsChosenPerOverlay(t *testing.T) {
 		}
 	}
 }
+
+// The maintenance CronJobs (issue 19): one per `askpro maintenance` job, on its schedule, never
+// overlapping, limited, from the database image with the services' config and Secret.
+func TestMaintenanceCronJobs(t *testing.T) {
+	want := map[string]string{
+		"vacuum": "30 3 * * 0", "reindex": "30 4 1 * *", "rotate": "15 2 * * *",
+		"deadletters": "5 * * * *", "health": "0 7 * * *", "queues": "0 8 * * 1",
+	}
+	cmds, _ := askproCommands(t)
+	for _, dir := range []string{"k8s/base", "k8s/overlays/production"} {
+		jobs := byKind(build(t, dir), "CronJob")
+		require.Len(t, jobs, len(want), dir)
+		for job, schedule := range want {
+			cj, ok := jobs["askpro-maintenance-"+job]
+			require.True(t, ok, "%s: CronJob askpro-maintenance-%s", dir, job)
+			where := dir + " " + job
+			require.Equal(t, schedule, get(cj, "spec", "schedule"), where)
+			require.Equal(t, "Forbid", get(cj, "spec", "concurrencyPolicy"), where)
+			require.Contains(t, cmds["maintenance"], job, where+": askpro has the job")
+			pod := get(cj, "spec", "jobTemplate", "spec", "template", "spec")
+			require.Equal(t, "Never", get(pod, "restartPolicy"), where)
+			require.Equal(t, true, get(pod, "securityContext", "runAsNonRoot"), where)
+			c := get(pod, "containers", 0)
+			require.Equal(t, []any{"/usr/local/bin/askpro"}, get(c, "command"), where)
+			require.Equal(t, "maintenance", get(c, "args", 0), where)
+			require.Equal(t, job, get(c, "args", 1), where)
+			require.NotNil(t, get(c, "resources", "requests", "cpu"), where)
+			require.NotNil(t, get(c, "resources", "limits", "memory"), where)
+			require.Equal(t, "askpro-secrets", get(c, "envFrom", 1, "secretRef", "name"), where)
+			for _, e := range get(c, "env").([]any) {
+				require.Nil(t, get(e, "valueFrom", "secretKeyRef"), where)
+				require.NotContains(t, []string{"DATABASE_URL", "REDIS_URL", "PII_KEYS"}, get(e, "name"), where+": no secret inline")
+			}
+			image := get(c, "image").(string)
+			if dir == "k8s/overlays/production" {
+				require.Equal(t, "askpro/database:1.0.0", image, where+": pinned with the database service")
+			} else {
+				require.Equal(t, "askpro/database:latest", image, where)
+			}
+		}
+	}
+}

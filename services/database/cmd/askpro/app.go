@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
@@ -23,6 +24,7 @@ type app struct {
 	store *database.Store
 	rdb   *redis.Client
 	bus   *rpc.Client
+	pg    *pgx.Conn // maintenance jobs' own connection
 }
 
 func (a *app) close() {
@@ -34,6 +36,9 @@ func (a *app) close() {
 	}
 	if a.rdb != nil {
 		_ = a.rdb.Close()
+	}
+	if a.pg != nil {
+		_ = a.pg.Close(context.Background())
 	}
 }
 

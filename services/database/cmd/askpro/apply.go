@@ -44,6 +44,13 @@ func (a *app) applyTenant(ctx context.Context, s TenantSpec, rotate bool) (appli
 		res.Company.MinimumNoticeMinutes, res.Company.BookingHorizonDays = s.Booking.MinimumNoticeMinutes, s.Booking.HorizonDays
 		res.Changed++
 	}
+	changed, err := store.SetCompanyCallRetention(ctx, res.Company.ID, s.Retention.CallDays, a.cfg.Actor)
+	if err != nil {
+		return res, err
+	}
+	if changed {
+		res.Changed++
+	}
 	branchIDs, err := a.applyBranches(ctx, store, s, &res)
 	if err != nil {
 		return res, err

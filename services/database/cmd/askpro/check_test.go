@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -340,26 +339,7 @@ func TestAppointmentsCheckExitCodes(t *testing.T) {
 	c := newCLI(t)
 	store := checkStore(t, c)
 	salon := seedCheckTenant(t, c, store, checkYAML, "Salon Prüfung", checkSlots[:6], 3000)
-	exe, err := os.Executable()
-	require.NoError(t, err)
-	runMain := func(args ...string) (stdout, stderr string, code int) {
-		raw, err := json.Marshal(args)
-		require.NoError(t, err)
-		cmd := exec.CommandContext(t.Context(), exe, "-test.run=^$")
-		cmd.Env = []string{mainArgsEnv + "=" + string(raw)}
-		for k, v := range c.env {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &o, &e
-		err = cmd.Run()
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			return o.String(), e.String(), exit.ExitCode()
-		}
-		require.NoError(t, err)
-		return o.String(), e.String(), 0
-	}
+	runMain := c.runMain
 	// Explicit days: the subprocess runs on the real clock, which these do not depend on.
 	stdout, stderr, code := runMain("appointments", "check", "--from", "2026-12-07", "--to", "2026-12-13", "--json")
 	require.Equal(t, 3, code, stderr)

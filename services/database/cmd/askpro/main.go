@@ -14,8 +14,11 @@
 //	askpro simulate-call --gateway URL --retell-key K [--to +49…] [--from +49…]
 //	askpro appointments check [--company ID|NAME|SLUG] [--from DATE] [--to DATE] [--json]
 //	askpro customers merge-duplicates [--dry-run] [--company ID|NAME|SLUG]
+//	askpro maintenance vacuum|reindex|rotate|deadletters|health|queues [--json] …
 //
-// Exit codes: 0 success, 1 error, 3 `appointments check` found appointments that break a rule.
+// Exit codes: 0 success, 1 error, 3 a check found something: `appointments check` appointments
+// that break a rule, `maintenance deadletters` dead letters above the threshold (and
+// `maintenance health --require-live`, `maintenance queues --max-lag` theirs).
 package main
 
 import (
@@ -84,6 +87,16 @@ const usage = `askpro: operate AskProAI
   askpro customers merge-duplicates [--dry-run] [--company ID|NAME|SLUG]
                                                        merge customers of a tenant whose numbers are one
                                                        E.164 number (split by the old phone rule)
+  askpro maintenance vacuum|reindex|rotate|deadletters|health|queues [--json]
+                                                       scheduled jobs (deploy/k8s/base/maintenance.yaml):
+    vacuum [--table T]…                                VACUUM (ANALYZE), table by table
+    reindex [--table T]…                               REINDEX TABLE CONCURRENTLY of the large tables
+    rotate [--months-ahead 3] [--batch 1000] [--dry-run]
+                                                       calls partitions ahead; each tenant's calls past its
+                                                       call_retention_days deleted; emptied partitions dropped
+    deadletters [--threshold 0]                        dead letters per service (exit 3 above the threshold)
+    health [--require-live]                            instances, heartbeats, pending per worker
+    queues [--max-lag N]                               length, lag, pending of every stream and group
 
 Environment: DATABASE_URL, REDIS_URL, RPC_NAMESPACE, PII_KEYS, BLIND_INDEX_KEY, ASKPRO_ACTOR,
 DEFAULT_REGION.
@@ -132,6 +145,8 @@ func runAt(ctx context.Context, args []string, lookup config.LookupFunc, out io.
 		return a.streamsStatus(ctx, rest(args))
 	case "simulate-call":
 		return a.simulateCall(ctx, args[1:])
+	case "maintenance":
+		return a.maintenance(ctx, sub, rest(args))
 	case "appointments":
 		if sub != "check" {
 			return fmt.Errorf("appointments: unknown subcommand %q (want: appointments check)", sub)

@@ -30,9 +30,17 @@ type TenantSpec struct {
 	// Booking holds the tenant's defaults for services that set neither (0: the system
 	// defaults, 120 minutes and 90 days).
 	Booking BookingSpec `yaml:"booking" json:"booking"`
+	// Retention is how long the tenant's data is kept (`askpro maintenance rotate` applies it).
+	Retention RetentionSpec `yaml:"retention" json:"retention"`
 	// region reads branch numbers written without country code (DEFAULT_REGION; "" is
 	// phone.DefaultRegion).
 	region string
+}
+
+// RetentionSpec: CallDays is how many days calls (transcripts, the caller's number) are kept
+// after they started; 0 or absent keeps them.
+type RetentionSpec struct {
+	CallDays int `yaml:"call_days" json:"call_days"`
 }
 
 // BookingSpec is how close to its start (minutes) and how far ahead (days) a slot can be booked.
@@ -204,6 +212,9 @@ func (s *TenantSpec) normalize() error {
 	}
 	if s.Booking.HorizonDays < 0 {
 		fail("booking.horizon_days: %d is negative", s.Booking.HorizonDays)
+	}
+	if s.Retention.CallDays < 0 || s.Retention.CallDays > 36500 {
+		fail("retention.call_days: %d is not between 0 (keep) and 36500", s.Retention.CallDays)
 	}
 	branches := s.normalizeBranches(fail)
 	services := s.normalizeServices(branches, fail)

@@ -20,6 +20,9 @@ WHERE id = $1 RETURNING ` + companyColumns
 	sqlCompanyBookingDefaults = `UPDATE companies SET minimum_notice_minutes = $2, booking_horizon_days = $3,
   updated_at = now()
 WHERE id = $1 AND (minimum_notice_minutes, booking_horizon_days) IS DISTINCT FROM ($2, $3)`
+	// $2 NULL (days 0) keeps calls until the tenant sets a retention.
+	sqlCompanyCallRetention = `UPDATE companies SET call_retention_days = $2, updated_at = now()
+WHERE id = $1 AND call_retention_days IS DISTINCT FROM $2`
 	sqlCompanyTimeZone = `UPDATE companies SET time_zone = $2, updated_at = now() WHERE id = $1 AND time_zone <> $2`
 	sqlDigestOf        = `SELECT encode(api_key_digest, 'hex') FROM companies WHERE id = $1`
 	// The staff member's name and state and the service's name come along, also for a staff
@@ -127,6 +130,36 @@ func (s *Store) SetCompanyBookingDefaults(ctx context.Context, companyID string,
 		return fmt.Errorf("set booking defaults of %s: %w", companyID, classify(err))
 	}
 	return s.cache.Invalidate(ctx, companyID)
+}
+
+// SetCompanyCallRetention sets how many days a tenant's calls are kept (0: until further
+// notice), which `askpro maintenance rotate` applies. It reports whether anything changed.
+func (s *Store) SetCompanyCallRetention(ctx context.Context, companyID string, days int, actor string) (bool, error) {
+	if err := checkIDs(companyID); err != nil {
+		return false, err
+	}
+	if days < 0 || days > 36500 {
+		return false, invalid("call retention is between 0 (keep) and 36500 days")
+	}
+	var value *int
+	if days > 0 {
+		value = &days
+	}
+	changed := false
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sqlCompanyCallRetention, companyID, value)
+		if err != nil {
+			return fmt.Errorf("set call retention: %w", err)
+		}
+		if changed = tag.RowsAffected() > 0; !changed {
+			return nil
+		}
+		return audit(ctx, tx, companyID, actor, "company.call_retention_set", "company", companyID, map[string]any{"days": days})
+	})
+	if err != nil {
+		return false, fmt.Errorf("set call retention of %s: %w", companyID, classify(err))
+	}
+	return changed, nil
 }
 
 // SetCompanyTimeZone changes a tenant's time zone when it differs.
