@@ -61,7 +61,7 @@ func (s *Store) companies(ctx context.Context, sql string, args ...any) ([]api.C
 
 // RotateAPIKey replaces a tenant's API key digest and prefix; the old key stops working once
 // the gateways' lookup caches expire (AUTH_CACHE_TTL) and the database cache entry is dropped.
-func (s *Store) RotateAPIKey(ctx context.Context, companyID string, digest []byte, prefix, actor string) (api.Company, error) {
+func (s *Store) RotateAPIKey(ctx context.Context, companyID string, digest []byte, prefix string) (api.Company, error) {
 	if err := checkIDs(companyID); err != nil {
 		return api.Company{}, err
 	}
@@ -75,7 +75,7 @@ func (s *Store) RotateAPIKey(ctx context.Context, companyID string, digest []byt
 		if c, _, err = scanCompany(tx.QueryRow(ctx, sqlCompanyRotate, companyID, digest, prefix)); err != nil {
 			return fmt.Errorf("rotate key: %w", err)
 		}
-		return audit(ctx, tx, companyID, actor, "company.api_key_rotated", "company", companyID, nil)
+		return audit(ctx, tx, companyID, "company.api_key_rotated", "company", companyID, nil)
 	})
 	if err != nil {
 		return api.Company{}, fmt.Errorf("rotate api key of %s: %w", companyID, classify(err))
@@ -84,7 +84,7 @@ func (s *Store) RotateAPIKey(ctx context.Context, companyID string, digest []byt
 }
 
 // SetCompanyCalcomKey stores (encrypted) or replaces a tenant's Cal.com API key.
-func (s *Store) SetCompanyCalcomKey(ctx context.Context, companyID, key, actor string) error {
+func (s *Store) SetCompanyCalcomKey(ctx context.Context, companyID, key string) error {
 	if err := checkIDs(companyID); err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (s *Store) SetCompanyCalcomKey(ctx context.Context, companyID, key, actor s
 		if _, err := tx.Exec(ctx, sqlCompanySetCalcomKey, companyID, enc); err != nil {
 			return fmt.Errorf("store calcom key: %w", err)
 		}
-		return audit(ctx, tx, companyID, actor, "company.calcom_key_set", "company", companyID, nil)
+		return audit(ctx, tx, companyID, "company.calcom_key_set", "company", companyID, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("set calcom key of %s: %w", companyID, classify(err))
@@ -106,7 +106,7 @@ func (s *Store) SetCompanyCalcomKey(ctx context.Context, companyID, key, actor s
 
 // SetCompanyBookingDefaults sets a tenant's default minimum notice and booking horizon for
 // event types that set neither (0: the system defaults) when they differ.
-func (s *Store) SetCompanyBookingDefaults(ctx context.Context, companyID string, noticeMinutes, horizonDays int, actor string) error {
+func (s *Store) SetCompanyBookingDefaults(ctx context.Context, companyID string, noticeMinutes, horizonDays int) error {
 	if err := checkIDs(companyID); err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (s *Store) SetCompanyBookingDefaults(ctx context.Context, companyID string,
 		if tag.RowsAffected() == 0 {
 			return nil
 		}
-		return audit(ctx, tx, companyID, actor, "company.booking_defaults_set", "company", companyID, nil)
+		return audit(ctx, tx, companyID, "company.booking_defaults_set", "company", companyID, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("set booking defaults of %s: %w", companyID, classify(err))
@@ -130,7 +130,7 @@ func (s *Store) SetCompanyBookingDefaults(ctx context.Context, companyID string,
 }
 
 // SetCompanyTimeZone changes a tenant's time zone when it differs.
-func (s *Store) SetCompanyTimeZone(ctx context.Context, companyID, tz, actor string) error {
+func (s *Store) SetCompanyTimeZone(ctx context.Context, companyID, tz string) error {
 	if err := checkIDs(companyID); err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (s *Store) SetCompanyTimeZone(ctx context.Context, companyID, tz, actor str
 		if tag.RowsAffected() == 0 {
 			return nil
 		}
-		return audit(ctx, tx, companyID, actor, "company.time_zone_set", "company", companyID, nil)
+		return audit(ctx, tx, companyID, "company.time_zone_set", "company", companyID, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("set time zone of %s: %w", companyID, classify(err))

@@ -72,7 +72,7 @@ func (s *Store) EventTypesByName(ctx context.Context, companyID, branchID, name 
 
 // UpsertEventType creates or updates an event type by its Cal.com id (what a catalogue sync
 // does) and invalidates the tenant's cached catalogue.
-func (s *Store) UpsertEventType(ctx context.Context, actor string, e api.EventType) (api.EventType, error) {
+func (s *Store) UpsertEventType(ctx context.Context, e api.EventType) (api.EventType, error) {
 	if err := checkIDs(e.CompanyID); err != nil {
 		return api.EventType{}, err
 	}
@@ -97,7 +97,7 @@ func (s *Store) UpsertEventType(ctx context.Context, actor string, e api.EventTy
 		if err != nil {
 			return fmt.Errorf("upsert event type: %w", err)
 		}
-		if err := audit(ctx, tx, e.CompanyID, actor, "event_type.saved", "event_type", out.ID, nil); err != nil {
+		if err := audit(ctx, tx, e.CompanyID, "event_type.saved", "event_type", out.ID, nil); err != nil {
 			return err
 		}
 		branches := []string{out.BranchID}
