@@ -44,6 +44,9 @@ func (c *Client) Batch(ctx context.Context, service string, calls []BatchCall, o
 		env.deadline = c.clock.toRedis(dl)
 	}
 	env.tenant, _ = TenantFrom(ctx)
+	if id, ok := IdentityFrom(ctx); ok {
+		env.identity = id
+	}
 	injectTrace(ctx, env)
 	defer func() {
 		c.metrics.roundTrip.WithLabelValues(service, "rpc.batch").Observe(seconds(time.Since(start)))

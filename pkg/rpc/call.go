@@ -163,6 +163,9 @@ func (c *Client) envelope(ctx context.Context, method string, params any, id str
 		env.deadline = c.clock.toRedis(dl)
 	}
 	env.tenant, _ = TenantFrom(ctx)
+	if id, ok := IdentityFrom(ctx); ok {
+		env.identity = id
+	}
 	injectTrace(ctx, env)
 	return env, nil
 }

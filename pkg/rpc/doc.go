@@ -7,7 +7,7 @@
 // after the service and one consumer per instance (ServerConfig.Instance, the pod name). A
 // request is one stream entry: the JSON-RPC object in MessagePack in the "body" field, and
 // beside it the transport fields (envelope version, reply stream, absolute deadline, W3C
-// traceparent, tenant, attempt). Replies go to the caller's own reply stream, read by one
+// traceparent, tenant, the caller's Identity, attempt). Replies go to the caller's own reply stream, read by one
 // goroutine per Client that hands each reply to the waiting call. Keys:
 //
 //	<ns>:rpc:<service>:<lane>      requests (lane = high, normal, low)

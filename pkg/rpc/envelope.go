@@ -17,6 +17,9 @@ const (
 	fieldTracestate  = "ts"      // W3C tracestate
 	fieldTenant      = "tenant"  // acting tenant
 	fieldAttempt     = "attempt" // absent (0) for the first send, +1 for every client retry
+	fieldActor       = "actor"   // Identity.Actor; absent = none (older senders)
+	fieldIP          = "ip"      // Identity.IP
+	fieldUserAgent   = "ua"      // Identity.UserAgent
 
 	// Added to an entry when it is moved to a dead-letter stream.
 	fieldReason     = "dlq_reason"
@@ -39,6 +42,7 @@ type envelope struct {
 	traceparent string
 	tracestate  string
 	tenant      string
+	identity    Identity
 	attempt     int
 }
 
@@ -63,6 +67,7 @@ func decodeEnvelope(values map[string]any) (envelope, error) {
 		traceparent: str(fieldTraceparent),
 		tracestate:  str(fieldTracestate),
 		tenant:      str(fieldTenant),
+		identity:    Identity{Actor: str(fieldActor), IP: str(fieldIP), UserAgent: str(fieldUserAgent)},
 	}
 	if dl := str(fieldDeadline); dl != "" {
 		ms, err := strconv.ParseInt(dl, 10, 64)
@@ -78,12 +83,12 @@ func decodeEnvelope(values map[string]any) (envelope, error) {
 }
 
 // values renders the envelope as XADD field/value pairs.
-func (e *envelope) values() []any { return e.appendFields(make([]any, 0, 18)) }
+func (e *envelope) values() []any { return e.appendFields(make([]any, 0, 24)) }
 
 // xadd is the whole XADD command of a request entry on stream: built once, handed to the
 // pipeline as it is (go-redis's XAddArgs would copy every field into a second slice).
 func (e *envelope) xadd(stream string) []any {
-	return e.appendFields(append(make([]any, 0, 21), "xadd", stream, "*"))
+	return e.appendFields(append(make([]any, 0, 27), "xadd", stream, "*"))
 }
 
 func (e *envelope) appendFields(v []any) []any {
@@ -101,6 +106,9 @@ func (e *envelope) appendFields(v []any) []any {
 	add(fieldTraceparent, e.traceparent)
 	add(fieldTracestate, e.tracestate)
 	add(fieldTenant, e.tenant)
+	add(fieldActor, e.identity.Actor)
+	add(fieldIP, e.identity.IP)
+	add(fieldUserAgent, e.identity.UserAgent)
 	if e.attempt > 0 {
 		v = append(v, fieldAttempt, strconv.Itoa(e.attempt))
 	}

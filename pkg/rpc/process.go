@@ -140,12 +140,15 @@ func (s *Server) setReply(o *outcome, env *envelope, body []byte) {
 	o.replyKey, o.cid, o.reply = env.replyTo, env.cid, body
 }
 
-// requestContext gives handlers the entry's deadline and tenant, and no cancellation from Run:
-// a drain lets them finish.
+// requestContext gives handlers the entry's deadline, tenant and identity, and no cancellation
+// from Run: a drain lets them finish.
 func (s *Server) requestContext(env *envelope, entryID string) (context.Context, context.CancelFunc) {
 	ctx := WithEntryID(s.ioCtx, entryID)
 	if env.tenant != "" {
 		ctx = WithTenant(ctx, env.tenant)
+	}
+	if env.identity.Actor != "" {
+		ctx = WithIdentity(ctx, env.identity)
 	}
 	ctx = extractTrace(ctx, env)
 	if !tracingOff() { // the queue wait is a span attribute; the histogram has its own

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/askproai/backend/pkg/config"
+	"github.com/askproai/backend/services/gateway/internal/gateway"
 )
 
 // Config is every setting of the gateway, read once at start.
@@ -40,6 +41,9 @@ type Config struct {
 	UnknownNumberPolicy string
 	// DefaultLocation is the time zone of fail-open answers.
 	DefaultLocation *time.Location
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the client in the audit
+	// log (TRUSTED_PROXIES, comma-separated CIDR prefixes or addresses; default none).
+	TrustedProxies gateway.TrustedProxies
 }
 
 func loadConfig(lookup config.LookupFunc) (Config, error) {
@@ -73,6 +77,11 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		loc = time.UTC
 	}
 	cfg.DefaultLocation = loc
+	proxies, err := gateway.ParseTrustedProxies(r.List("TRUSTED_PROXIES", nil))
+	if err != nil {
+		r.Fail("TRUSTED_PROXIES", "%v", err)
+	}
+	cfg.TrustedProxies = proxies
 	if len(cfg.RetellKeys) == 0 {
 		r.Fail("RETELL_API_KEY", "required: the Retell API key(s) with the webhook badge, comma-separated")
 	}

@@ -215,6 +215,9 @@ func TestEndToEndGermanCall(t *testing.T) {
 	})
 	// The opening rules through /rpc and the live functions (e2e_rules_test.go).
 	t.Run("opening rules", func(t *testing.T) { e.openingRules(t) })
+	// Who the audit log names, for the voice path, /rpc and the CLI (e2e_audit_test.go). It
+	// cancels the last scenario's booking, so it comes last.
+	t.Run("audit trail", func(t *testing.T) { e.auditTrail(t, last, number, scenarios[len(scenarios)-1].at) })
 }
 
 // simulateCall runs askpro simulate-call (what make demo runs) and returns what it printed.

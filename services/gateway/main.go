@@ -83,6 +83,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		InboundTimeout:      cfg.InboundTimeout,
 		UnknownNumberPolicy: cfg.UnknownNumberPolicy,
 		DefaultLocation:     cfg.DefaultLocation,
+		TrustedProxies:      cfg.TrustedProxies,
 		Now:                 clock.Now,
 	})
 	return p.Run(ctx, func(ctx context.Context) error { return serveHTTP(ctx, cfg, srv) })

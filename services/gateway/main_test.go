@@ -44,12 +44,14 @@ func TestRunServesRetellAndStopsCleanly(t *testing.T) {
 }
 
 func TestRunRejectsBadConfig(t *testing.T) {
-	env := map[string]string{"REDIS_URL": "nope", "DRAIN_TIMEOUT": "soon", "RPC_RATE_LIMIT_BURST": "0"}
+	env := map[string]string{"REDIS_URL": "nope", "DRAIN_TIMEOUT": "soon", "RPC_RATE_LIMIT_BURST": "0",
+		"TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"}
 	err := run(t.Context(), func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	require.ErrorContains(t, err, "REDIS_URL")
 	require.ErrorContains(t, err, "DRAIN_TIMEOUT")
 	require.ErrorContains(t, err, "RETELL_API_KEY")
 	require.ErrorContains(t, err, "RPC_RATE_LIMIT_BURST")
+	require.ErrorContains(t, err, `TRUSTED_PROXIES: trusted proxy "proxy.internal"`)
 }
 
 func TestRateLimitDefaults(t *testing.T) {

@@ -142,7 +142,6 @@ type CancelParams struct {
 	Date               string `msgpack:"date,omitempty" json:"date,omitempty"`
 	TimeZone           string `msgpack:"time_zone,omitempty" json:"time_zone,omitempty"`
 	Reason             string `msgpack:"reason,omitempty" json:"reason,omitempty"`
-	Actor              string `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }
 
 // CancelResult is the cancelled appointment and a German sentence.
@@ -161,7 +160,6 @@ type RescheduleParams struct {
 	Start              time.Time `msgpack:"start" json:"start"`
 	TimeZone           string    `msgpack:"time_zone,omitempty" json:"time_zone,omitempty"`
 	Reason             string    `msgpack:"reason,omitempty" json:"reason,omitempty"`
-	Actor              string    `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }
 
 // RescheduleResult is the new appointment, the old one, and a German sentence.

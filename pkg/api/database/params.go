@@ -45,7 +45,6 @@ type FindOrCreateCustomerParams struct {
 	Phone     string `msgpack:"phone" json:"phone"` // E.164
 	Name      string `msgpack:"name,omitempty" json:"name,omitempty"`
 	Email     string `msgpack:"email,omitempty" json:"email,omitempty"`
-	Actor     string `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }
 
 // CustomerParams names one customer of a tenant.
@@ -81,7 +80,6 @@ type SaveCallParams struct {
 	RawPayload      []byte         `msgpack:"raw_payload,omitempty" json:"raw_payload,omitempty"` // the webhook body, JSON
 	StartedAt       time.Time      `msgpack:"started_at" json:"started_at"`
 	EndedAt         *time.Time     `msgpack:"ended_at,omitempty" json:"ended_at,omitempty"`
-	Actor           string         `msgpack:"actor,omitempty" json:"actor,omitempty"`
 	// Derived marks a write of what was derived from the call itself (the call service's
 	// extraction): its call.saved event says so, and jobs that derive from calls skip it.
 	Derived bool `msgpack:"derived,omitempty" json:"derived,omitempty"`
@@ -103,7 +101,6 @@ type LinkAppointmentParams struct {
 	CompanyID     string `msgpack:"company_id" json:"company_id"`
 	CallID        string `msgpack:"call_id" json:"call_id"`
 	AppointmentID string `msgpack:"appointment_id" json:"appointment_id"`
-	Actor         string `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }
 
 // CreateAppointmentParams books a slot. A slot that overlaps an active appointment of the same
@@ -124,7 +121,6 @@ type CreateAppointmentParams struct {
 	Status          string    `msgpack:"status,omitempty" json:"status,omitempty"` // default scheduled
 	Source          string    `msgpack:"source,omitempty" json:"source,omitempty"` // default phone
 	Notes           string    `msgpack:"notes,omitempty" json:"notes,omitempty"`
-	Actor           string    `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }
 
 // AppointmentParams names one appointment of a tenant.
@@ -138,7 +134,6 @@ type CancelAppointmentParams struct {
 	CompanyID     string `msgpack:"company_id" json:"company_id"`
 	AppointmentID string `msgpack:"appointment_id" json:"appointment_id"`
 	Reason        string `msgpack:"reason,omitempty" json:"reason,omitempty"`
-	Actor         string `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }
 
 // RescheduleAppointmentParams moves an appointment atomically: the new appointment is booked and
@@ -150,7 +145,6 @@ type RescheduleAppointmentParams struct {
 	StartTime       time.Time `msgpack:"start_time" json:"start_time"`
 	EndTime         time.Time `msgpack:"end_time" json:"end_time"`
 	CalcomBookingID string    `msgpack:"calcom_booking_id,omitempty" json:"calcom_booking_id,omitempty"`
-	Actor           string    `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }
 
 // ListActiveParams lists a staff member's active appointments overlapping [From, To).
@@ -194,10 +188,10 @@ type AnalyticsResult struct {
 	Days     []DailyStats `msgpack:"days" json:"days"`
 }
 
-// AuditAppendParams records a state change made on behalf of a tenant.
+// AuditAppendParams records a state change made on behalf of a tenant. Who acted, and from
+// where, is the request's identity in the envelope (rpc.IdentityFrom), never a param.
 type AuditAppendParams struct {
 	CompanyID string         `msgpack:"company_id" json:"company_id"`
-	Actor     string         `msgpack:"actor" json:"actor"`
 	Action    string         `msgpack:"action" json:"action"`
 	Entity    string         `msgpack:"entity" json:"entity"`
 	EntityID  string         `msgpack:"entity_id" json:"entity_id"`
@@ -251,14 +245,12 @@ type CalcomAPIKeyResult struct {
 // UpsertBranchParams creates (empty Branch.ID) or replaces a branch of Branch.CompanyID.
 type UpsertBranchParams struct {
 	Branch Branch `msgpack:"branch" json:"branch"`
-	Actor  string `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }
 
 // UpsertStaffParams creates (empty Staff.ID) or replaces a staff member and the event types
 // they offer.
 type UpsertStaffParams struct {
-	Staff Staff  `msgpack:"staff" json:"staff"`
-	Actor string `msgpack:"actor,omitempty" json:"actor,omitempty"`
+	Staff Staff `msgpack:"staff" json:"staff"`
 }
 
 // SetCalcomLimitsParams stores Cal.com's limits of the company's event type with Cal.com id
@@ -269,11 +261,9 @@ type SetCalcomLimitsParams struct {
 	CalcomEventTypeID    int64  `msgpack:"calcom_event_type_id" json:"calcom_event_type_id"`
 	MinimumNoticeMinutes *int   `msgpack:"minimum_notice_minutes,omitempty" json:"minimum_notice_minutes,omitempty"`
 	BookingHorizonDays   *int   `msgpack:"booking_horizon_days,omitempty" json:"booking_horizon_days,omitempty"`
-	Actor                string `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }
 
 // UpsertEventTypeParams creates or updates an event type by its Cal.com id (catalogue sync).
 type UpsertEventTypeParams struct {
 	EventType EventType `msgpack:"event_type" json:"event_type"`
-	Actor     string    `msgpack:"actor,omitempty" json:"actor,omitempty"`
 }

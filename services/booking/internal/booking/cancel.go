@@ -40,7 +40,7 @@ func (s *Service) Cancel(ctx context.Context, req CancelRequest) (CancelResult, 
 			return CancelResult{}, fmt.Errorf("cancel booking: calendar: %w", err)
 		}
 	}
-	done, err := s.store.CancelAppointment(ctx, b.CompanyID, b.ID, req.Reason, actorOr(req.Actor))
+	done, err := s.store.CancelAppointment(ctx, b.CompanyID, b.ID, req.Reason)
 	if err != nil {
 		dctx, cancel := s.detached(ctx)
 		defer cancel()
@@ -108,11 +108,4 @@ func (s *Service) bookingLocation(ctx context.Context, b Booking, tz string) (*t
 		tz = br.TimeZone
 	}
 	return location(tz)
-}
-
-func actorOr(a string) string {
-	if a == "" {
-		return "booking"
-	}
-	return a
 }

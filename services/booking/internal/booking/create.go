@@ -223,7 +223,7 @@ func (s *Service) writeAppointment(ctx context.Context, req CreateRequest, key s
 		return s.store.CreateAppointment(wctx, NewAppointment{CompanyID: req.CompanyID, BranchID: req.BranchID,
 			StaffID: st.ID, EventTypeID: cat.eventType.ID, CustomerID: customerID, CallID: req.CallID,
 			CalcomBookingID: calID, Start: slot.Start, End: slot.End, Notes: req.Notes,
-			Actor: actor(req.CallID), Fence: fence})
+			Fence: fence})
 	})
 	if err != nil {
 		s.undoCalendarBooking(ctx, req.CompanyID, calID, slot, key, err)
@@ -328,9 +328,6 @@ func (s *Service) reportOrphan(ctx context.Context, o Orphan) {
 // audit records what the service did beyond the database's own audited writes (compensations,
 // reconciliation records); a failure is logged, the action stands.
 func (s *Service) audit(ctx context.Context, e AuditEntry) {
-	if e.Actor == "" {
-		e.Actor = "booking"
-	}
 	if err := s.store.Audit(ctx, e); err != nil {
 		s.log.Warn().Err(err).Str("action", e.Action).Msg("audit_not_written")
 	}
@@ -378,11 +375,4 @@ func idempotencyKey(req CreateRequest) string {
 		return ""
 	}
 	return req.CompanyID + ":" + k
-}
-
-func actor(callID string) string {
-	if callID == "" {
-		return "booking"
-	}
-	return "call:" + callID
 }

@@ -187,7 +187,7 @@ func (f *fakeStore) ByCustomerPhone(_ context.Context, _, _ string, from time.Ti
 	return out, nil
 }
 
-func (f *fakeStore) CancelAppointment(_ context.Context, _, id, _, _ string) (booking.Booking, error) {
+func (f *fakeStore) CancelAppointment(_ context.Context, _, id, _ string) (booking.Booking, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.cancelErr != nil {

@@ -24,7 +24,7 @@ type Store interface {
 	Appointment(ctx context.Context, companyID, id string) (Booking, error)
 	ByConfirmation(ctx context.Context, companyID, number string) (Booking, error)
 	ByCustomerPhone(ctx context.Context, companyID, phone string, from time.Time) ([]Booking, error)
-	CancelAppointment(ctx context.Context, companyID, id, reason, actor string) (Booking, error)
+	CancelAppointment(ctx context.Context, companyID, id, reason string) (Booking, error)
 	RescheduleAppointment(ctx context.Context, m Move) (Booking, error)
 	Audit(ctx context.Context, e AuditEntry) error
 }

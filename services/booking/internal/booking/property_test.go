@@ -432,7 +432,7 @@ func quarter(t time.Time) time.Time {
 func newPropService(t *testing.T, store *tenantStore, now time.Time) *booking.Service {
 	t.Helper()
 	svc, err := booking.New(booking.Deps{Store: store, Calendar: freeCalendar{}, Locker: memLocker{}, Ledger: noLedger{}},
-		booking.Config{Now: func() time.Time { return now }}, zerolog.Nop())
+		booking.Config{Now: func() time.Time { return now }, SearchDays: 1}, zerolog.Nop())
 	require.NoError(t, err)
 	return svc
 }
@@ -540,7 +540,7 @@ func (s *tenantStore) ByCustomerPhone(context.Context, string, string, time.Time
 	return nil, nil
 }
 
-func (s *tenantStore) CancelAppointment(context.Context, string, string, string, string) (booking.Booking, error) {
+func (s *tenantStore) CancelAppointment(context.Context, string, string, string) (booking.Booking, error) {
 	return booking.Booking{}, booking.ErrNotFound
 }
 

@@ -45,7 +45,7 @@ func (s *Service) Reconcile(ctx context.Context) (resolved, left int, err error)
 func (s *Service) reconcileOne(ctx context.Context, o Orphan) (bool, error) {
 	switch o.Kind {
 	case OrphanLocalCancel:
-		_, err := s.store.CancelAppointment(ctx, o.CompanyID, o.AppointmentID, "cancelled at calendar", "booking:reconcile")
+		_, err := s.store.CancelAppointment(ctx, o.CompanyID, o.AppointmentID, "cancelled at calendar")
 		return err == nil || errors.Is(err, ErrNotFound), err
 	case OrphanCalendarBooking:
 		return s.reconcileCalendarBooking(ctx, o)

@@ -61,7 +61,7 @@ func (s *Service) moveLocked(ctx context.Context, req RescheduleRequest, old Boo
 	moved, err := s.commit(ctx, lock, func(wctx context.Context, fence int64) (Booking, error) {
 		return s.store.RescheduleAppointment(wctx, Move{CompanyID: old.CompanyID, AppointmentID: old.ID,
 			StaffID: st.ID, Start: lock.Start, End: lock.End, CalcomBookingID: calID,
-			Actor: actorOr(req.Actor), Fence: fence})
+			Fence: fence})
 	})
 	if err != nil {
 		s.undoCalendarMove(ctx, old, st, calID, err)

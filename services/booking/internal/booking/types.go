@@ -186,7 +186,6 @@ type CancelRequest struct {
 	Date               string // YYYY-MM-DD in TimeZone
 	TimeZone           string
 	Reason             string
-	Actor              string
 }
 
 // CancelResult answers cancel.
@@ -204,7 +203,6 @@ type RescheduleRequest struct {
 	Start              time.Time
 	TimeZone           string
 	Reason             string
-	Actor              string
 }
 
 // RescheduleResult answers reschedule.
@@ -239,7 +237,6 @@ type NewAppointment struct {
 	Start           time.Time
 	End             time.Time
 	Notes           string
-	Actor           string
 	Fence           int64
 }
 
@@ -252,7 +249,6 @@ type Move struct {
 	Start           time.Time
 	End             time.Time
 	CalcomBookingID string
-	Actor           string
 	Fence           int64
 }
 
@@ -320,7 +316,6 @@ const (
 // AuditEntry is one audited action of the booking service.
 type AuditEntry struct {
 	CompanyID string
-	Actor     string
 	Action    string
 	Entity    string
 	EntityID  string

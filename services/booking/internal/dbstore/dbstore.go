@@ -177,8 +177,9 @@ func (s *Store) Customer(ctx context.Context, companyID, customerID string) (boo
 
 // FindOrCreateCustomer implements booking.Store.
 func (s *Store) FindOrCreateCustomer(ctx context.Context, companyID string, c booking.Contact) (string, error) {
+	ctx = acting(ctx)
 	res, err := s.db.FindOrCreateCustomer(ctx, database.FindOrCreateCustomerParams{CompanyID: companyID,
-		Phone: c.Phone, Name: c.Name, Email: c.Email, Actor: "booking"})
+		Phone: c.Phone, Name: c.Name, Email: c.Email})
 	if err != nil {
 		return "", domainErr("find or create customer", err)
 	}
@@ -189,10 +190,11 @@ func (s *Store) FindOrCreateCustomer(ctx context.Context, companyID string, c bo
 // booking.created outbox event and the audit entry in one transaction. The contract has no field
 // for the fencing token yet; the domain checks it right before this call.
 func (s *Store) CreateAppointment(ctx context.Context, a booking.NewAppointment) (booking.Booking, error) {
+	ctx = acting(ctx)
 	appt, err := s.db.CreateAppointment(ctx, database.CreateAppointmentParams{CompanyID: a.CompanyID,
 		BranchID: a.BranchID, StaffID: a.StaffID, EventTypeID: a.EventTypeID, CustomerID: a.CustomerID,
 		RetellCallID: a.CallID, CalcomBookingID: a.CalcomBookingID, StartTime: a.Start, EndTime: a.End,
-		Source: "phone", Notes: a.Notes, Actor: a.Actor})
+		Source: "phone", Notes: a.Notes})
 	if err != nil {
 		return booking.Booking{}, domainErr("create appointment", err)
 	}
@@ -229,9 +231,10 @@ func (s *Store) ByCustomerPhone(ctx context.Context, companyID, phone string, fr
 
 // CancelAppointment implements booking.Store (row, outbox booking.cancelled and audit in one
 // transaction).
-func (s *Store) CancelAppointment(ctx context.Context, companyID, id, reason, actor string) (booking.Booking, error) {
+func (s *Store) CancelAppointment(ctx context.Context, companyID, id, reason string) (booking.Booking, error) {
+	ctx = acting(ctx)
 	appt, err := s.db.CancelAppointment(ctx, database.CancelAppointmentParams{CompanyID: companyID,
-		AppointmentID: id, Reason: reason, Actor: actor})
+		AppointmentID: id, Reason: reason})
 	if err != nil {
 		return booking.Booking{}, domainErr("cancel appointment", err)
 	}
@@ -241,9 +244,10 @@ func (s *Store) CancelAppointment(ctx context.Context, companyID, id, reason, ac
 // RescheduleAppointment implements booking.Store (old released, new booked, outbox
 // booking.rescheduled and audit in one transaction).
 func (s *Store) RescheduleAppointment(ctx context.Context, m booking.Move) (booking.Booking, error) {
+	ctx = acting(ctx)
 	appt, err := s.db.RescheduleAppointment(ctx, database.RescheduleAppointmentParams{CompanyID: m.CompanyID,
 		AppointmentID: m.AppointmentID, StaffID: m.StaffID, StartTime: m.Start, EndTime: m.End,
-		CalcomBookingID: m.CalcomBookingID, Actor: m.Actor})
+		CalcomBookingID: m.CalcomBookingID})
 	if err != nil {
 		return booking.Booking{}, domainErr("reschedule appointment", err)
 	}
@@ -252,7 +256,8 @@ func (s *Store) RescheduleAppointment(ctx context.Context, m booking.Move) (book
 
 // Audit implements booking.Store.
 func (s *Store) Audit(ctx context.Context, e booking.AuditEntry) error {
-	_, err := s.db.AppendAudit(ctx, database.AuditAppendParams{CompanyID: e.CompanyID, Actor: e.Actor,
+	ctx = acting(ctx)
+	_, err := s.db.AppendAudit(ctx, database.AuditAppendParams{CompanyID: e.CompanyID,
 		Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, Data: e.Data})
 	if err != nil {
 		return domainErr("append audit", err)
@@ -293,3 +298,8 @@ func domainErr(op string, err error) error {
 	}
 	return fmt.Errorf("%s: %w: %w", op, sentinel, err)
 }
+
+// acting names the booking service in the audit log for work it does on its own account;
+// work done for a caller (a key over /rpc, a call on the phone) stays the caller's, whose
+// identity came with the request.
+func acting(ctx context.Context) context.Context { return rpc.WithDefaultActor(ctx, "booking") }

@@ -134,7 +134,7 @@ func (h *Handler) cancel(ctx context.Context, p api.CancelParams) (api.CancelRes
 		return api.CancelResult{}, err
 	}
 	res, err := h.svc.Cancel(ctx, booking.CancelRequest{CompanyID: p.CompanyID, ConfirmationNumber: p.ConfirmationNumber,
-		Phone: p.Phone, Date: p.Date, TimeZone: p.TimeZone, Reason: p.Reason, Actor: p.Actor})
+		Phone: p.Phone, Date: p.Date, TimeZone: p.TimeZone, Reason: p.Reason})
 	if err != nil {
 		return api.CancelResult{}, wireError(ctx, err, nil)
 	}
@@ -147,7 +147,7 @@ func (h *Handler) reschedule(ctx context.Context, p api.RescheduleParams) (api.R
 	}
 	res, err := h.svc.Reschedule(ctx, booking.RescheduleRequest{CompanyID: p.CompanyID, AppointmentID: p.AppointmentID,
 		ConfirmationNumber: p.ConfirmationNumber, StaffID: p.StaffID, Start: p.Start, TimeZone: p.TimeZone,
-		Reason: p.Reason, Actor: p.Actor})
+		Reason: p.Reason})
 	if err != nil {
 		return api.RescheduleResult{}, wireError(ctx, err, refusalData(err))
 	}

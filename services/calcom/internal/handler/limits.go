@@ -8,6 +8,7 @@ import (
 
 	"github.com/askproai/backend/pkg/api/calcom"
 	"github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/rpc"
 	client "github.com/askproai/backend/services/calcom/internal/calcom"
 )
 
@@ -64,9 +65,9 @@ func (h *Handler) syncLimits(ctx context.Context, acct *client.Account, et datab
 	if got.BookingWindow != nil && !got.BookingWindow.Disabled {
 		item.WindowType = got.BookingWindow.Type
 	}
-	_, err = h.store.SetCalcomLimits(ctx, database.SetCalcomLimitsParams{CompanyID: et.CompanyID,
+	_, err = h.store.SetCalcomLimits(rpc.WithDefaultActor(ctx, "calcom.syncEventTypeLimits"), database.SetCalcomLimitsParams{CompanyID: et.CompanyID,
 		CalcomEventTypeID: et.CalcomEventTypeID, MinimumNoticeMinutes: l.NoticeMinutes,
-		BookingHorizonDays: l.HorizonDays, Actor: "calcom.syncEventTypeLimits"})
+		BookingHorizonDays: l.HorizonDays})
 	if err != nil {
 		return item, fmt.Errorf("store limits of event type %d: %w", et.CalcomEventTypeID, err)
 	}

@@ -42,9 +42,9 @@ func TestSyncEventTypeLimits(t *testing.T) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	require.Equal(t, []database.SetCalcomLimitsParams{
-		{CompanyID: "c1", CalcomEventTypeID: 100, MinimumNoticeMinutes: intp(45), BookingHorizonDays: intp(21), Actor: "calcom.syncEventTypeLimits"},
-		{CompanyID: "c1", CalcomEventTypeID: 101, BookingHorizonDays: intp(10), Actor: "calcom.syncEventTypeLimits"},
-		{CompanyID: "c1", CalcomEventTypeID: 102, Actor: "calcom.syncEventTypeLimits"},
+		{CompanyID: "c1", CalcomEventTypeID: 100, MinimumNoticeMinutes: intp(45), BookingHorizonDays: intp(21)},
+		{CompanyID: "c1", CalcomEventTypeID: 101, BookingHorizonDays: intp(10)},
+		{CompanyID: "c1", CalcomEventTypeID: 102},
 	}, db.limits)
 }
 

@@ -147,7 +147,7 @@ func (h *Handler) storeEventType(ctx context.Context, companyID string, et calco
 	if h.store == nil {
 		return nil
 	}
-	_, err := h.store.UpsertEventType(ctx, database.UpsertEventTypeParams{Actor: "calcom.syncEventTypes",
+	_, err := h.store.UpsertEventType(rpc.WithDefaultActor(ctx, "calcom.syncEventTypes"), database.UpsertEventTypeParams{
 		EventType: database.EventType{CompanyID: companyID, CalcomEventTypeID: et.CalcomEventTypeID,
 			Name: et.Title, DurationMinutes: et.DurationMinutes, Active: !et.Hidden}})
 	if err != nil {

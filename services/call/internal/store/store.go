@@ -29,7 +29,10 @@ type Store struct {
 	actor string
 }
 
-// New returns a Store over db; actor names the service in the audit log.
+// New returns a Store over db; actor names the service in the audit log for the work it does
+// on its own account (extraction, a link made from an event that named no one). Work done for
+// a caller, such as the processing of a Retell webhook, is audited as the caller's: its
+// identity came with the request or event.
 func New(db Database, actor string) *Store { return &Store{db: db, actor: actor} }
 
 var _ call.Store = (*Store)(nil)
@@ -76,7 +79,7 @@ func (s *Store) OnlyBranch(ctx context.Context, companyID string) (call.Branch, 
 
 // SaveCall implements call.Store.
 func (s *Store) SaveCall(ctx context.Context, r call.Record) (call.Saved, error) {
-	c, err := s.db.SaveCall(ctx, s.saveParams(r))
+	c, err := s.db.SaveCall(rpc.WithDefaultActor(ctx, s.actor), s.saveParams(r))
 	if r.IfVersion != 0 && errors.Is(err, rpc.ErrConflict) {
 		return call.Saved{}, fmt.Errorf("%s: %w: %w", database.MethodCallsSave, call.ErrStale, err)
 	}
@@ -94,7 +97,7 @@ func (s *Store) saveParams(r call.Record) database.SaveCallParams {
 		CustomerNumber: r.CustomerNumber(),
 		Status:         string(r.Status), DurationSeconds: r.DurationSeconds, RecordingURL: r.RecordingURL,
 		Transcript: r.Transcript, Sentiment: string(r.Sentiment), Metadata: r.Metadata,
-		RawPayload: r.Raw, StartedAt: r.StartedAt, Actor: s.actor, Derived: r.Derived,
+		RawPayload: r.Raw, StartedAt: r.StartedAt, Derived: r.Derived,
 		IfVersion: r.IfVersion,
 	}
 	if !r.EndedAt.IsZero() {
@@ -131,9 +134,9 @@ func Stored(c database.Call) call.StoredCall {
 // LinkAppointment implements call.Store.
 func (s *Store) LinkAppointment(ctx context.Context, companyID, callID, appointmentID string) error {
 	p := database.LinkAppointmentParams{
-		CompanyID: companyID, CallID: callID, AppointmentID: appointmentID, Actor: s.actor,
+		CompanyID: companyID, CallID: callID, AppointmentID: appointmentID,
 	}
-	_, err := s.db.LinkAppointment(ctx, p)
+	_, err := s.db.LinkAppointment(rpc.WithDefaultActor(ctx, s.actor), p)
 	return domainErr(database.MethodCallsLinkAppointment, err)
 }
 

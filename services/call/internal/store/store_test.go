@@ -15,6 +15,7 @@ import (
 // fakeDB records the last params and answers err.
 type fakeDB struct {
 	params   any
+	actor    string // the identity's actor of the last write
 	err      error
 	branches []database.Branch
 }
@@ -29,8 +30,10 @@ func (f *fakeDB) Branches(_ context.Context, p database.CompanyParams, _ ...rpc.
 	return database.BranchList{Branches: f.branches}, f.err
 }
 
-func (f *fakeDB) SaveCall(_ context.Context, p database.SaveCallParams, _ ...rpc.CallOption) (database.Call, error) {
+func (f *fakeDB) SaveCall(ctx context.Context, p database.SaveCallParams, _ ...rpc.CallOption) (database.Call, error) {
 	f.params = p
+	id, _ := rpc.IdentityFrom(ctx)
+	f.actor = id.Actor
 	return database.Call{ID: "k1", Status: p.Status}, f.err
 }
 
@@ -39,8 +42,10 @@ func (f *fakeDB) Call(_ context.Context, p database.GetCallParams, _ ...rpc.Call
 	return database.Call{}, f.err
 }
 
-func (f *fakeDB) LinkAppointment(_ context.Context, p database.LinkAppointmentParams, _ ...rpc.CallOption) (database.Call, error) {
+func (f *fakeDB) LinkAppointment(ctx context.Context, p database.LinkAppointmentParams, _ ...rpc.CallOption) (database.Call, error) {
 	f.params = p
+	id, _ := rpc.IdentityFrom(ctx)
+	f.actor = id.Actor
 	return database.Call{}, f.err
 }
 
@@ -80,7 +85,31 @@ func TestSaveParams(t *testing.T) {
 	require.Equal(t, "ended", p.Status)
 	require.Equal(t, end, *p.EndedAt)
 	require.Equal(t, 95, *p.DurationSeconds)
-	require.Equal(t, "service:call", p.Actor)
+	require.Equal(t, "service:call", db.actor, "on its own account")
+}
+
+// A write done for a caller is audited as the caller's; the service's own name is the default.
+func TestWritesKeepTheCallersIdentity(t *testing.T) {
+	tests := []struct {
+		name string
+		ctx  context.Context
+		want string
+	}{
+		{"the voice path", rpc.WithIdentity(t.Context(), rpc.Identity{Actor: "retell:call_1"}), "retell:call_1"},
+		{"no one", t.Context(), "service:call"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db := &fakeDB{}
+			s := New(db, "service:call")
+			_, err := s.SaveCall(tc.ctx, call.Record{CompanyID: "c1", BranchID: "b1", RetellCallID: "call_1", Status: call.StatusEnded})
+			require.NoError(t, err)
+			require.Equal(t, tc.want, db.actor)
+			db.actor = ""
+			require.NoError(t, s.LinkAppointment(tc.ctx, "c1", "k1", "a1"))
+			require.Equal(t, tc.want, db.actor)
+		})
+	}
 }
 
 func TestOnlyBranch(t *testing.T) {

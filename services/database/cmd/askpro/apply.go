@@ -38,13 +38,13 @@ func (a *app) applyTenant(ctx context.Context, s TenantSpec, rotate bool) (appli
 		return applied{}, err
 	}
 	if res.Company.MinimumNoticeMinutes != s.Booking.MinimumNoticeMinutes || res.Company.BookingHorizonDays != s.Booking.HorizonDays {
-		if err := store.SetCompanyBookingDefaults(ctx, res.Company.ID, s.Booking.MinimumNoticeMinutes, s.Booking.HorizonDays, a.cfg.Actor); err != nil {
+		if err := store.SetCompanyBookingDefaults(ctx, res.Company.ID, s.Booking.MinimumNoticeMinutes, s.Booking.HorizonDays); err != nil {
 			return res, err
 		}
 		res.Company.MinimumNoticeMinutes, res.Company.BookingHorizonDays = s.Booking.MinimumNoticeMinutes, s.Booking.HorizonDays
 		res.Changed++
 	}
-	changed, err := store.SetCompanyCallRetention(ctx, res.Company.ID, s.Retention.CallDays, a.cfg.Actor)
+	changed, err := store.SetCompanyCallRetention(ctx, res.Company.ID, s.Retention.CallDays)
 	if err != nil {
 		return res, err
 	}
@@ -81,7 +81,7 @@ func (a *app) ensureCompany(ctx context.Context, store *database.Store, s Tenant
 	res := applied{Company: found[0], Unchanged: 1}
 	c := found[0]
 	if c.TimeZone != s.TimeZone {
-		if err := store.SetCompanyTimeZone(ctx, c.ID, s.TimeZone, a.cfg.Actor); err != nil {
+		if err := store.SetCompanyTimeZone(ctx, c.ID, s.TimeZone); err != nil {
 			return res, err
 		}
 		res.Company.TimeZone, res.Changed, res.Unchanged = s.TimeZone, 1, 0
@@ -89,7 +89,7 @@ func (a *app) ensureCompany(ctx context.Context, store *database.Store, s Tenant
 	if s.Calcom.APIKey != "" {
 		current, err := store.CalcomAPIKey(ctx, c.ID)
 		if err != nil || current != s.Calcom.APIKey {
-			if err := store.SetCompanyCalcomKey(ctx, c.ID, s.Calcom.APIKey, a.cfg.Actor); err != nil {
+			if err := store.SetCompanyCalcomKey(ctx, c.ID, s.Calcom.APIKey); err != nil {
 				return res, err
 			}
 			res.Company.HasCalcomAPIKey, res.Changed, res.Unchanged = true, 1, 0
@@ -100,7 +100,7 @@ func (a *app) ensureCompany(ctx context.Context, store *database.Store, s Tenant
 		if err != nil {
 			return res, err
 		}
-		if res.Company, err = store.RotateAPIKey(ctx, c.ID, digest, prefix, a.cfg.Actor); err != nil {
+		if res.Company, err = store.RotateAPIKey(ctx, c.ID, digest, prefix); err != nil {
 			return res, err
 		}
 		res.Key = key
@@ -135,7 +135,7 @@ func (a *app) applyBranches(ctx context.Context, store *database.Store, s Tenant
 				continue
 			}
 		}
-		b, err := store.UpsertBranch(ctx, a.cfg.Actor, want)
+		b, err := store.UpsertBranch(ctx, want)
 		if err != nil {
 			return nil, fmt.Errorf("branch %q: %w", bs.Name, err)
 		}
@@ -187,7 +187,7 @@ func (a *app) applyServices(ctx context.Context, store *database.Store, s Tenant
 			res.Unchanged++
 			continue
 		}
-		e, err := store.UpsertEventType(ctx, a.cfg.Actor, want)
+		e, err := store.UpsertEventType(ctx, want)
 		if err != nil {
 			return nil, fmt.Errorf("service %q: %w", ss.Name, err)
 		}
@@ -264,7 +264,7 @@ func (a *app) applyStaff(ctx context.Context, store *database.Store, s TenantSpe
 				continue
 			}
 		}
-		st, err := store.UpsertStaff(ctx, a.cfg.Actor, want)
+		st, err := store.UpsertStaff(ctx, want)
 		if err != nil {
 			return fmt.Errorf("staff %q: %w", ss.Name, err)
 		}

@@ -43,7 +43,7 @@ func startCalcom(t *testing.T, c *cli, limits map[int64][2]*int) {
 				continue
 			}
 			item.MinimumNoticeMinutes, item.BookingHorizonDays = l[0], l[1]
-			if _, err := store.SetEventTypeCalcomLimits(ctx, "calcom.syncEventTypeLimits", api.SetCalcomLimitsParams{
+			if _, err := store.SetEventTypeCalcomLimits(ctx, api.SetCalcomLimitsParams{
 				CompanyID: p.CompanyID, CalcomEventTypeID: et.CalcomEventTypeID,
 				MinimumNoticeMinutes: l[0], BookingHorizonDays: l[1]}); err != nil {
 				return calcom.SyncEventTypeLimitsResult{}, err

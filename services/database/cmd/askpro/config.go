@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os/user"
+	"regexp"
+
 	"github.com/askproai/backend/pkg/config"
 	"github.com/askproai/backend/pkg/phone"
 )
@@ -20,7 +23,8 @@ type Config struct {
 	// Region reads phone numbers written without country code (DEFAULT_REGION, "DE"), as the
 	// database service does.
 	Region string
-	// Actor names the operator in the audit log (ASKPRO_ACTOR).
+	// Actor names the operator (ASKPRO_ACTOR, default the OS user name); the audit log
+	// records the CLI's changes as cli:<Actor>.
 	Actor string
 	// CalcomMetrics are the /metrics URLs of the calcom instances whose breaker states
 	// `streams status` shows (CALCOM_METRICS_URLS, comma-separated).
@@ -36,8 +40,24 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		PIIKeys:       r.String("PII_KEYS", ""),
 		BlindIndexKey: r.String("BLIND_INDEX_KEY", ""),
 		Region:        phone.ReadRegion(r),
-		Actor:         r.String("ASKPRO_ACTOR", "askpro-cli"),
+		Actor:         r.String("ASKPRO_ACTOR", osUser()),
 		CalcomMetrics: r.List("CALCOM_METRICS_URLS", nil),
 	}
+	if !actorPattern.MatchString(cfg.Actor) {
+		r.Fail("ASKPRO_ACTOR", "want 1 to 64 letters, digits or . _ @ - (an operator's name), got %q", cfg.Actor)
+	}
 	return cfg, r.Err()
+}
+
+// actorPattern is what an operator's name may be: it lands in the append-only audit log.
+var actorPattern = regexp.MustCompile(`^[A-Za-z0-9._@-]{1,64}$`)
+
+// osUser is the login name of the user running askpro, the default operator; "" when the
+// system cannot say (ASKPRO_ACTOR is then required).
+func osUser() string {
+	u, err := user.Current()
+	if err != nil {
+		return ""
+	}
+	return u.Username
 }

@@ -89,7 +89,7 @@ func (a *app) mergeCompany(ctx context.Context, store *database.Store, c api.Com
 		case dryRun:
 			row = append(row, fmt.Sprintf("would merge %d", len(m.MergeIDs)))
 		default:
-			res, err := store.MergeCustomers(ctx, a.cfg.Actor, m)
+			res, err := store.MergeCustomers(ctx, m)
 			if err != nil {
 				sum.failed++
 				row = append(row, "FAILED: "+err.Error())

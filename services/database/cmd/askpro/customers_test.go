@@ -58,8 +58,7 @@ func newSplitFixture(t *testing.T) *splitFixture {
 	for i, cust := range []string{f.erikaOld, f.erikaNew} {
 		a, err := f.store.CreateAppointment(ctx, api.CreateAppointmentParams{CompanyID: f.salon.ID,
 			BranchID: branches[0].ID, StaffID: staff[0].ID, CustomerID: cust,
-			StartTime: start.Add(time.Duration(i) * time.Hour), EndTime: start.Add(time.Duration(i)*time.Hour + 45*time.Minute),
-			Actor: "test"})
+			StartTime: start.Add(time.Duration(i) * time.Hour), EndTime: start.Add(time.Duration(i)*time.Hour + 45*time.Minute)})
 		require.NoError(t, err)
 		if i == 0 {
 			f.apptOld = a.ID
@@ -248,11 +247,11 @@ func TestMergeCustomersRechecksTheGroup(t *testing.T) {
 		"not the oldest kept":        {CompanyID: f.salon.ID, Phone: "+493055570001", KeepID: f.erikaNew, MergeIDs: []string{f.erikaOld}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := f.store.MergeCustomers(ctx, "test", m)
+			_, err := f.store.MergeCustomers(ctx, m)
 			require.ErrorIs(t, err, database.ErrMergeChanged)
 		})
 	}
-	_, err := f.store.MergeCustomers(ctx, "test", database.CustomerMerge{CompanyID: f.salon.ID, Phone: "+493055570001",
+	_, err := f.store.MergeCustomers(ctx, database.CustomerMerge{CompanyID: f.salon.ID, Phone: "+493055570001",
 		KeepID: f.erikaOld, MergeIDs: []string{f.erikaOld}})
 	require.ErrorIs(t, err, database.ErrValidation)
 	require.Equal(t, before, f.snapshot(t), "a refused group changes nothing")

@@ -33,6 +33,7 @@ import (
 
 	"github.com/askproai/backend/pkg/clock"
 	"github.com/askproai/backend/pkg/config"
+	"github.com/askproai/backend/pkg/rpc"
 )
 
 func main() {
@@ -120,6 +121,8 @@ func runAt(ctx context.Context, args []string, lookup config.LookupFunc, out io.
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
+	// Every change the CLI makes, in process or over the bus, is the operator's.
+	ctx = rpc.WithIdentity(ctx, rpc.Identity{Actor: "cli:" + cfg.Actor})
 	a := &app{cfg: cfg, out: out, now: now}
 	defer a.close()
 	sub := ""

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
@@ -448,4 +450,34 @@ func TestStreamsStatusShowsBreakerStates(t *testing.T) {
 	require.Regexp(t, `1a2b3c\s+OPEN`, out)
 	require.Regexp(t, `4d5e6f\s+closed`, out)
 	require.Contains(t, out, "unreachable")
+}
+
+// The CLI's changes are audited as cli:<ASKPRO_ACTOR>, by default the OS user's name; a name
+// that does not look like one is refused before anything runs.
+func TestTheCLIActsAsItsOperator(t *testing.T) {
+	c := newCLI(t)
+	actors := func(name string) []string {
+		rows, err := c.pool().Query(t.Context(), `SELECT DISTINCT a.actor FROM audit_log a JOIN companies c ON c.id = a.company_id
+WHERE c.name = $1 ORDER BY 1`, name)
+		require.NoError(t, err)
+		out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		return out
+	}
+	c.env["ASKPRO_ACTOR"] = "anna.schmidt"
+	c.run("tenant", "create", "--name", "Salon Anna", "--time-zone", "Europe/Berlin")
+	require.Equal(t, []string{"cli:anna.schmidt"}, actors("Salon Anna"))
+
+	if u, err := user.Current(); err == nil && actorPattern.MatchString(u.Username) {
+		delete(c.env, "ASKPRO_ACTOR")
+		c.run("tenant", "create", "--name", "Salon Default", "--time-zone", "Europe/Berlin")
+		require.Equal(t, []string{"cli:" + u.Username}, actors("Salon Default"))
+	}
+
+	for _, bad := range []string{"anna schmidt", "api:0123456789abcdef", strings.Repeat("a", 65)} {
+		c.env["ASKPRO_ACTOR"] = bad
+		_, err := c.try("tenant", "create", "--name", "Salon Bad", "--time-zone", "Europe/Berlin")
+		require.ErrorContains(t, err, "ASKPRO_ACTOR", "%q", bad)
+	}
+	require.Zero(t, c.count(`SELECT count(*) FROM companies WHERE name = 'Salon Bad'`))
 }

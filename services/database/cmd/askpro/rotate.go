@@ -93,7 +93,7 @@ func (a *app) maintenanceRotate(ctx context.Context, args []string) error {
 	}
 	defer unlock()
 	rep := RotateReport{Now: a.now().UTC(), DryRun: *dryRun}
-	if err := rotate(ctx, conn, &rep, *ahead, *batch, a.cfg.Actor); err != nil {
+	if err := rotate(ctx, conn, &rep, *ahead, *batch, "cli:"+a.cfg.Actor); err != nil {
 		return fmt.Errorf("maintenance rotate: %w", err)
 	}
 	if *asJSON {

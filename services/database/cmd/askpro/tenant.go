@@ -112,7 +112,7 @@ func (a *app) createCompany(ctx context.Context, store *database.Store, name, tz
 		return api.Company{}, "", err
 	}
 	c, err := store.CreateCompany(ctx, database.NewCompany{Name: name, APIKeyDigest: digest,
-		APIKeyPrefix: prefix, TimeZone: tz, CalcomAPIKey: calKey, Actor: a.cfg.Actor})
+		APIKeyPrefix: prefix, TimeZone: tz, CalcomAPIKey: calKey})
 	if err != nil {
 		return api.Company{}, "", err
 	}

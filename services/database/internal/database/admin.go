@@ -64,7 +64,7 @@ func (s *Store) companies(ctx context.Context, sql string, args ...any) ([]api.C
 
 // RotateAPIKey replaces a tenant's API key digest and prefix; the old key stops working once
 // the gateways' lookup caches expire (AUTH_CACHE_TTL) and the database cache entry is dropped.
-func (s *Store) RotateAPIKey(ctx context.Context, companyID string, digest []byte, prefix, actor string) (api.Company, error) {
+func (s *Store) RotateAPIKey(ctx context.Context, companyID string, digest []byte, prefix string) (api.Company, error) {
 	if err := checkIDs(companyID); err != nil {
 		return api.Company{}, err
 	}
@@ -78,7 +78,7 @@ func (s *Store) RotateAPIKey(ctx context.Context, companyID string, digest []byt
 		if c, _, err = scanCompany(tx.QueryRow(ctx, sqlCompanyRotate, companyID, digest, prefix)); err != nil {
 			return fmt.Errorf("rotate key: %w", err)
 		}
-		return audit(ctx, tx, companyID, actor, "company.api_key_rotated", "company", companyID, nil)
+		return audit(ctx, tx, companyID, "company.api_key_rotated", "company", companyID, nil)
 	})
 	if err != nil {
 		return api.Company{}, fmt.Errorf("rotate api key of %s: %w", companyID, classify(err))
@@ -87,7 +87,7 @@ func (s *Store) RotateAPIKey(ctx context.Context, companyID string, digest []byt
 }
 
 // SetCompanyCalcomKey stores (encrypted) or replaces a tenant's Cal.com API key.
-func (s *Store) SetCompanyCalcomKey(ctx context.Context, companyID, key, actor string) error {
+func (s *Store) SetCompanyCalcomKey(ctx context.Context, companyID, key string) error {
 	if err := checkIDs(companyID); err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (s *Store) SetCompanyCalcomKey(ctx context.Context, companyID, key, actor s
 		if _, err := tx.Exec(ctx, sqlCompanySetCalcomKey, companyID, enc); err != nil {
 			return fmt.Errorf("store calcom key: %w", err)
 		}
-		return audit(ctx, tx, companyID, actor, "company.calcom_key_set", "company", companyID, nil)
+		return audit(ctx, tx, companyID, "company.calcom_key_set", "company", companyID, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("set calcom key of %s: %w", companyID, classify(err))
@@ -109,7 +109,7 @@ func (s *Store) SetCompanyCalcomKey(ctx context.Context, companyID, key, actor s
 
 // SetCompanyBookingDefaults sets a tenant's default minimum notice and booking horizon for
 // event types that set neither (0: the system defaults) when they differ.
-func (s *Store) SetCompanyBookingDefaults(ctx context.Context, companyID string, noticeMinutes, horizonDays int, actor string) error {
+func (s *Store) SetCompanyBookingDefaults(ctx context.Context, companyID string, noticeMinutes, horizonDays int) error {
 	if err := checkIDs(companyID); err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (s *Store) SetCompanyBookingDefaults(ctx context.Context, companyID string,
 		if tag.RowsAffected() == 0 {
 			return nil
 		}
-		return audit(ctx, tx, companyID, actor, "company.booking_defaults_set", "company", companyID, nil)
+		return audit(ctx, tx, companyID, "company.booking_defaults_set", "company", companyID, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("set booking defaults of %s: %w", companyID, classify(err))
@@ -134,7 +134,7 @@ func (s *Store) SetCompanyBookingDefaults(ctx context.Context, companyID string,
 
 // SetCompanyCallRetention sets how many days a tenant's calls are kept (0: until further
 // notice), which `askpro maintenance rotate` applies. It reports whether anything changed.
-func (s *Store) SetCompanyCallRetention(ctx context.Context, companyID string, days int, actor string) (bool, error) {
+func (s *Store) SetCompanyCallRetention(ctx context.Context, companyID string, days int) (bool, error) {
 	if err := checkIDs(companyID); err != nil {
 		return false, err
 	}
@@ -154,7 +154,7 @@ func (s *Store) SetCompanyCallRetention(ctx context.Context, companyID string, d
 		if changed = tag.RowsAffected() > 0; !changed {
 			return nil
 		}
-		return audit(ctx, tx, companyID, actor, "company.call_retention_set", "company", companyID, map[string]any{"days": days})
+		return audit(ctx, tx, companyID, "company.call_retention_set", "company", companyID, map[string]any{"days": days})
 	})
 	if err != nil {
 		return false, fmt.Errorf("set call retention of %s: %w", companyID, classify(err))
@@ -163,7 +163,7 @@ func (s *Store) SetCompanyCallRetention(ctx context.Context, companyID string, d
 }
 
 // SetCompanyTimeZone changes a tenant's time zone when it differs.
-func (s *Store) SetCompanyTimeZone(ctx context.Context, companyID, tz, actor string) error {
+func (s *Store) SetCompanyTimeZone(ctx context.Context, companyID, tz string) error {
 	if err := checkIDs(companyID); err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func (s *Store) SetCompanyTimeZone(ctx context.Context, companyID, tz, actor str
 		if tag.RowsAffected() == 0 {
 			return nil
 		}
-		return audit(ctx, tx, companyID, actor, "company.time_zone_set", "company", companyID, nil)
+		return audit(ctx, tx, companyID, "company.time_zone_set", "company", companyID, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("set time zone of %s: %w", companyID, classify(err))

@@ -114,7 +114,7 @@ func (s *Store) CreateAppointment(ctx context.Context, p api.CreateAppointmentPa
 			return err
 		}
 		var w writes
-		w.audit(p.CompanyID, p.Actor, "appointment.created", "appointment", a.ID,
+		w.audit(ctx, p.CompanyID, "appointment.created", "appointment", a.ID,
 			map[string]any{"staff_id": a.StaffID, "start_time": a.StartTime, "end_time": a.EndTime})
 		w.enqueue(p.CompanyID, "appointment", a.ID, api.TopicBookingCreated,
 			api.AppointmentEvent{CompanyID: a.CompanyID, Appointment: a})
@@ -228,7 +228,7 @@ func (s *Store) CancelAppointment(ctx context.Context, p api.CancelAppointmentPa
 			return err
 		}
 		var w writes
-		w.audit(p.CompanyID, p.Actor, "appointment.cancelled", "appointment", a.ID, nil)
+		w.audit(ctx, p.CompanyID, "appointment.cancelled", "appointment", a.ID, nil)
 		w.enqueue(p.CompanyID, "appointment", a.ID, api.TopicBookingCancelled,
 			api.AppointmentEvent{CompanyID: a.CompanyID, Appointment: a})
 		return w.run(ctx, tx)

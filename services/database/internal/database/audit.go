@@ -3,15 +3,19 @@ package database
 import (
 	"context"
 	"fmt"
+	"net/netip"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
 	api "github.com/askproai/backend/pkg/api/database"
+	"github.com/askproai/backend/pkg/rpc"
 )
 
 const (
-	sqlAuditInsert = `INSERT INTO audit_log (company_id, actor, action, entity, entity_id, data)
-VALUES ($1, $2, $3, $4, $5, $6)`
+	sqlAuditInsert = `INSERT INTO audit_log (company_id, actor, ip, user_agent, action, entity, entity_id, data)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 	// The notification wakes the relay when the transaction commits (and not before).
 	sqlOutboxLock   = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0)), pg_notify('` + outboxChannel + `', '')`
 	sqlOutboxInsert = `INSERT INTO outbox (company_id, aggregate_type, aggregate_id, topic, payload)
@@ -20,22 +24,50 @@ VALUES ($1, $2, $3, $4, $5)`
 ON CONFLICT (source, key) DO NOTHING`
 )
 
-// defaultActor names changes whose caller did not say who acted.
+// defaultActor names changes whose request carried no identity.
 const defaultActor = "system"
 
-// actor is who, or defaultActor.
-func actor(who string) string {
-	if who == "" {
-		return defaultActor
-	}
-	return who
+// auditSource is who made a change and from where, as an audit row records it: the identity
+// of the request (rpc.IdentityFrom), never anything the caller wrote into params.
+type auditSource struct {
+	actor     string
+	ip        *string // NULL unless the identity carries a valid address
+	userAgent *string
 }
 
-// audit appends to audit_log inside tx, so a change and its record commit together. data must
-// hold no PII: ids, statuses and times only.
-func audit(ctx context.Context, tx pgx.Tx, companyID, who, action, entity, entityID string, data map[string]any) error {
+func sourceOf(ctx context.Context) auditSource {
+	id, ok := rpc.IdentityFrom(ctx)
+	if !ok {
+		return auditSource{actor: defaultActor}
+	}
+	src := auditSource{actor: id.Actor}
+	// A bad address must not fail the change it records: it is left out instead.
+	if a, err := netip.ParseAddr(id.IP); err == nil {
+		ip := a.Unmap().String()
+		src.ip = &ip
+	}
+	if ua := cleanText(id.UserAgent, rpc.MaxUserAgent); ua != "" {
+		src.userAgent = &ua
+	}
+	return src
+}
+
+// cleanText makes s storable as PostgreSQL text of at most n bytes: valid UTF-8, no NUL.
+func cleanText(s string, n int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", "")
+	for len(s) > n {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
+}
+
+// audit appends to audit_log inside tx, so a change and its record commit together; the actor,
+// address and user agent come from ctx's identity. data must hold no PII: ids, statuses and
+// times only.
+func audit(ctx context.Context, tx pgx.Tx, companyID, action, entity, entityID string, data map[string]any) error {
 	var w writes
-	w.audit(companyID, who, action, entity, entityID, data)
+	w.audit(ctx, companyID, action, entity, entityID, data)
 	return w.run(ctx, tx)
 }
 
@@ -48,16 +80,17 @@ func enqueue(ctx context.Context, tx pgx.Tx, companyID, aggregateType, aggregate
 	return w.run(ctx, tx)
 }
 
-// AppendAudit records a change a caller made elsewhere on behalf of the tenant.
+// AppendAudit records a change a caller made elsewhere on behalf of the tenant, by the
+// request's identity.
 func (s *Store) AppendAudit(ctx context.Context, p api.AuditAppendParams) error {
 	if err := checkIDs(p.CompanyID); err != nil {
 		return err
 	}
-	if p.Actor == "" || p.Action == "" || p.Entity == "" {
-		return invalid("actor, action and entity are required")
+	if p.Action == "" || p.Entity == "" {
+		return invalid("action and entity are required")
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		return audit(ctx, tx, p.CompanyID, p.Actor, p.Action, p.Entity, p.EntityID, p.Data)
+		return audit(ctx, tx, p.CompanyID, p.Action, p.Entity, p.EntityID, p.Data)
 	})
 }
 

@@ -22,11 +22,12 @@ func (w *writes) exec(what, sql string, args ...any) {
 }
 
 // audit queues an audit_log entry; see audit.
-func (w *writes) audit(companyID, who, action, entity, entityID string, data map[string]any) {
+func (w *writes) audit(ctx context.Context, companyID, action, entity, entityID string, data map[string]any) {
 	if data == nil {
 		data = map[string]any{}
 	}
-	w.exec("audit "+action, sqlAuditInsert, companyID, actor(who), action, entity, entityID, data)
+	src := sourceOf(ctx)
+	w.exec("audit "+action, sqlAuditInsert, companyID, src.actor, src.ip, src.userAgent, action, entity, entityID, data)
 }
 
 // enqueue queues an outbox event; see enqueue.

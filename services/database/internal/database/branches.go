@@ -168,7 +168,7 @@ func (s *Store) Branches(ctx context.Context, companyID string) ([]api.Branch, e
 
 // UpsertBranch creates a branch (empty ID) or replaces one of the tenant's, then invalidates
 // the cached lookups by its old and new number.
-func (s *Store) UpsertBranch(ctx context.Context, actor string, b api.Branch) (api.Branch, error) {
+func (s *Store) UpsertBranch(ctx context.Context, b api.Branch) (api.Branch, error) {
 	if err := checkIDs(b.CompanyID); err != nil {
 		return api.Branch{}, err
 	}
@@ -209,7 +209,7 @@ func (s *Store) UpsertBranch(ctx context.Context, actor string, b api.Branch) (a
 		if out, err = scanBranch(tx.QueryRow(ctx, sqlBranchByID, b.CompanyID, id)); err != nil {
 			return fmt.Errorf("reload branch: %w", err)
 		}
-		if err := audit(ctx, tx, b.CompanyID, actor, "branch.saved", "branch", out.ID, nil); err != nil {
+		if err := audit(ctx, tx, b.CompanyID, "branch.saved", "branch", out.ID, nil); err != nil {
 			return err
 		}
 		return branchChanged(ctx, tx, b.CompanyID, []string{out.ID}, oldPhone, out.PhoneNumber)

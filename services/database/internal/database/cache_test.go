@@ -42,12 +42,12 @@ func TestCacheInvalidationReachesEveryReplica(t *testing.T) {
 	_, hit := twoCache.lookup(ctx, tn.company.ID, "event_types:")
 	require.True(t, hit)
 
-	_, err = one.UpsertEventType(ctx, "test", api.EventType{CompanyID: tn.company.ID, CalcomEventTypeID: 43,
+	_, err = one.UpsertEventType(ctx, api.EventType{CompanyID: tn.company.ID, CalcomEventTypeID: 43,
 		Name: "Damenschnitt", DurationMinutes: 45, Active: true})
 	require.NoError(t, err)
 	moved := tn.branch
 	moved.PhoneNumber = "+4940123456789"
-	_, err = one.UpsertBranch(ctx, "test", moved)
+	_, err = one.UpsertBranch(ctx, moved)
 	require.NoError(t, err)
 
 	// The two invalidations are separate messages that replica two applies one after the other,

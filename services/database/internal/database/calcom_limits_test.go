@@ -20,14 +20,14 @@ func TestEventTypeCalcomLimits(t *testing.T) {
 
 			ev := tn.service
 			ev.MinimumNoticeMinutes, ev.BookingHorizonDays = intp(30), intp(14)
-			_, err := e.store.UpsertEventType(ctx, "test", ev)
+			_, err := e.store.UpsertEventType(ctx, ev)
 			require.NoError(t, err)
 			listed, err := e.store.EventTypes(ctx, tn.company.ID, "") // warm the cache
 			require.NoError(t, err)
 			require.Nil(t, listed[0].CalcomMinimumNoticeMinutes)
 			require.Nil(t, listed[0].CalcomSyncedAt)
 
-			got, err := e.store.SetEventTypeCalcomLimits(ctx, "calcom", api.SetCalcomLimitsParams{CompanyID: tn.company.ID,
+			got, err := e.store.SetEventTypeCalcomLimits(ctx, api.SetCalcomLimitsParams{CompanyID: tn.company.ID,
 				CalcomEventTypeID: 42, MinimumNoticeMinutes: intp(0), BookingHorizonDays: intp(60)})
 			require.NoError(t, err)
 			require.Equal(t, intp(0), got.CalcomMinimumNoticeMinutes, "an explicit 0 is kept apart from unset")
@@ -43,12 +43,12 @@ func TestEventTypeCalcomLimits(t *testing.T) {
 
 			// A catalogue upsert (tenant apply, syncEventTypes) does not clear what Cal.com said.
 			ev.Name = "Herrenschnitt kurz"
-			up, err := e.store.UpsertEventType(ctx, "test", ev)
+			up, err := e.store.UpsertEventType(ctx, ev)
 			require.NoError(t, err)
 			require.Equal(t, intp(60), up.CalcomBookingHorizonDays)
 
 			// The same values again: nothing audited a second time.
-			_, err = e.store.SetEventTypeCalcomLimits(ctx, "calcom", api.SetCalcomLimitsParams{CompanyID: tn.company.ID,
+			_, err = e.store.SetEventTypeCalcomLimits(ctx, api.SetCalcomLimitsParams{CompanyID: tn.company.ID,
 				CalcomEventTypeID: 42, MinimumNoticeMinutes: intp(0), BookingHorizonDays: intp(60)})
 			require.NoError(t, err)
 			var audited int
@@ -57,7 +57,7 @@ func TestEventTypeCalcomLimits(t *testing.T) {
 			require.Equal(t, 1, audited)
 
 			// Nil: Cal.com sets none any more.
-			cleared, err := e.store.SetEventTypeCalcomLimits(ctx, "calcom", api.SetCalcomLimitsParams{CompanyID: tn.company.ID,
+			cleared, err := e.store.SetEventTypeCalcomLimits(ctx, api.SetCalcomLimitsParams{CompanyID: tn.company.ID,
 				CalcomEventTypeID: 42})
 			require.NoError(t, err)
 			require.Nil(t, cleared.CalcomMinimumNoticeMinutes)
@@ -67,13 +67,13 @@ func TestEventTypeCalcomLimits(t *testing.T) {
 			require.Nil(t, listed[0].CalcomBookingHorizonDays)
 
 			// Another tenant's event type, an unknown Cal.com id and bad values.
-			_, err = e.store.SetEventTypeCalcomLimits(ctx, "calcom", api.SetCalcomLimitsParams{CompanyID: other.company.ID,
+			_, err = e.store.SetEventTypeCalcomLimits(ctx, api.SetCalcomLimitsParams{CompanyID: other.company.ID,
 				CalcomEventTypeID: 4711, BookingHorizonDays: intp(5)})
 			require.ErrorIs(t, err, ErrNotFound)
-			_, err = e.store.SetEventTypeCalcomLimits(ctx, "calcom", api.SetCalcomLimitsParams{CompanyID: tn.company.ID,
+			_, err = e.store.SetEventTypeCalcomLimits(ctx, api.SetCalcomLimitsParams{CompanyID: tn.company.ID,
 				CalcomEventTypeID: 42, MinimumNoticeMinutes: intp(-1)})
 			require.ErrorIs(t, err, ErrValidation)
-			_, err = e.store.SetEventTypeCalcomLimits(ctx, "calcom", api.SetCalcomLimitsParams{CompanyID: tn.company.ID})
+			_, err = e.store.SetEventTypeCalcomLimits(ctx, api.SetCalcomLimitsParams{CompanyID: tn.company.ID})
 			require.ErrorIs(t, err, ErrValidation)
 			otherList, err := e.store.EventTypes(ctx, other.company.ID, "")
 			require.NoError(t, err)

@@ -164,7 +164,7 @@ func (s *Store) saveCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, s
 		number = p.FromNumber
 	}
 	l, _ := s.newCustomerLookup(api.FindOrCreateCustomerParams{
-		CompanyID: p.CompanyID, Phone: number, Name: p.CustomerName, Actor: p.Actor,
+		CompanyID: p.CompanyID, Phone: number, Name: p.CustomerName,
 	})
 	var b pgx.Batch
 	if l != nil {
@@ -198,7 +198,7 @@ func (s *Store) saveCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, s
 	var w writes
 	var customerID any
 	if l != nil {
-		cust, err := s.customerWrites(&w, l.c, l.created, l.p)
+		cust, err := s.customerWrites(ctx, &w, l.c, l.created, l.p)
 		if err != nil {
 			return api.Call{}, err
 		}
@@ -209,7 +209,7 @@ func (s *Store) saveCall(ctx context.Context, tx pgx.Tx, p api.SaveCallParams, s
 		return api.Call{}, err
 	}
 
-	w.audit(p.CompanyID, p.Actor, "call.saved", "call", c.ID, map[string]any{"status": c.Status})
+	w.audit(ctx, p.CompanyID, "call.saved", "call", c.ID, map[string]any{"status": c.Status})
 	w.enqueue(p.CompanyID, "call", c.ID, api.TopicCallSaved, api.CallSavedEvent{
 		CompanyID: c.CompanyID, CallID: c.ID, RetellCallID: c.RetellCallID, Status: c.Status,
 		CustomerID: c.CustomerID, AppointmentID: c.AppointmentID, Derived: p.Derived,
@@ -377,7 +377,7 @@ func (s *Store) LinkAppointment(ctx context.Context, p api.LinkAppointmentParams
 		if _, err := tx.Exec(ctx, sqlAppointmentSetCall, p.CompanyID, p.CallID, p.AppointmentID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, p.CompanyID, p.Actor, "call.linked", "call", p.CallID,
+		return audit(ctx, tx, p.CompanyID, "call.linked", "call", p.CallID,
 			map[string]any{"appointment_id": p.AppointmentID})
 	})
 	if err != nil {

@@ -210,7 +210,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 	e := newEnv(t, false)
 	tn := newTenant(t, e.store, "Salon")
 	ctx := t.Context()
-	require.NoError(t, e.store.AppendAudit(ctx, api.AuditAppendParams{CompanyID: tn.company.ID, Actor: "booking",
+	require.NoError(t, e.store.AppendAudit(ctx, api.AuditAppendParams{CompanyID: tn.company.ID,
 		Action: "slot.locked", Entity: "staff", EntityID: tn.staff.ID}))
 	var n int
 	require.NoError(t, e.pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE company_id = $1`, tn.company.ID).Scan(&n))

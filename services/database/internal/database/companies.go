@@ -31,7 +31,6 @@ type NewCompany struct {
 	TimeZone     string
 	Settings     map[string]any
 	CalcomAPIKey string
-	Actor        string
 }
 
 func scanCompany(row pgx.Row) (api.Company, []byte, error) {
@@ -100,7 +99,7 @@ func (s *Store) CreateCompany(ctx context.Context, n NewCompany) (api.Company, e
 			}
 			c.HasCalcomAPIKey = true
 		}
-		return audit(ctx, tx, c.ID, n.Actor, "company.created", "company", c.ID, nil)
+		return audit(ctx, tx, c.ID, "company.created", "company", c.ID, nil)
 	})
 	if err != nil {
 		return api.Company{}, fmt.Errorf("create company: %w", err)

@@ -128,7 +128,7 @@ var ErrMergeChanged = fmt.Errorf("customers changed since they were planned: %w"
 // taken from the others, oldest first. One audit entry records it ("customer.merged", or
 // "customer.phone_normalized" when only the number's form changed), with ids and counts, no
 // PII.
-func (s *Store) MergeCustomers(ctx context.Context, actor string, m CustomerMerge) (CustomerMergeResult, error) {
+func (s *Store) MergeCustomers(ctx context.Context, m CustomerMerge) (CustomerMergeResult, error) {
 	ids := append([]string{m.KeepID}, m.MergeIDs...)
 	if err := checkIDs(append([]string{m.CompanyID}, ids...)...); err != nil {
 		return CustomerMergeResult{}, err
@@ -139,7 +139,7 @@ func (s *Store) MergeCustomers(ctx context.Context, actor string, m CustomerMerg
 	var res CustomerMergeResult
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		res, err = s.mergeCustomers(ctx, tx, actor, m, ids)
+		res, err = s.mergeCustomers(ctx, tx, m, ids)
 		return err
 	})
 	if err != nil {
@@ -148,7 +148,7 @@ func (s *Store) MergeCustomers(ctx context.Context, actor string, m CustomerMerg
 	return res, nil
 }
 
-func (s *Store) mergeCustomers(ctx context.Context, tx pgx.Tx, actor string, m CustomerMerge, ids []string) (CustomerMergeResult, error) {
+func (s *Store) mergeCustomers(ctx context.Context, tx pgx.Tx, m CustomerMerge, ids []string) (CustomerMergeResult, error) {
 	locked, err := s.lockCustomers(ctx, tx, m, ids)
 	if err != nil {
 		return CustomerMergeResult{}, err
@@ -185,7 +185,7 @@ func (s *Store) mergeCustomers(ctx context.Context, tx pgx.Tx, actor string, m C
 		data["appointments_moved"] = res.Appointments
 		data["calls_moved"] = res.Calls
 	}
-	return res, audit(ctx, tx, m.CompanyID, actor, action, "customer", keep.ID, data)
+	return res, audit(ctx, tx, m.CompanyID, action, "customer", keep.ID, data)
 }
 
 // lockCustomers locks the group's rows and checks that they are still what was planned: all

@@ -77,7 +77,7 @@ func (s *Store) findOrCreateCustomer(ctx context.Context, tx pgx.Tx, p api.FindO
 		}
 	}
 	var w writes
-	c, err := s.customerWrites(&w, l.c, l.created, p)
+	c, err := s.customerWrites(ctx, &w, l.c, l.created, p)
 	if err != nil {
 		return api.FindOrCreateCustomerResult{}, err
 	}
@@ -143,9 +143,9 @@ func (l *customerLookup) readCreate(br pgx.BatchResults) error {
 
 // customerWrites queues what a lookup leaves to write: the audit entry of a created customer,
 // or the name or e-mail a known customer did not have yet (known values stay).
-func (s *Store) customerWrites(w *writes, c api.Customer, created bool, p api.FindOrCreateCustomerParams) (api.Customer, error) {
+func (s *Store) customerWrites(ctx context.Context, w *writes, c api.Customer, created bool, p api.FindOrCreateCustomerParams) (api.Customer, error) {
 	if created {
-		w.audit(p.CompanyID, p.Actor, "customer.created", "customer", c.ID, nil)
+		w.audit(ctx, p.CompanyID, "customer.created", "customer", c.ID, nil)
 		return c, nil
 	}
 	if (c.Name != "" || p.Name == "") && (c.Email != "" || p.Email == "") {
@@ -162,7 +162,7 @@ func (s *Store) customerWrites(w *writes, c api.Customer, created bool, p api.Fi
 		return api.Customer{}, err
 	}
 	w.exec("fill in customer", sqlCustomerReseal, c.CompanyID, c.ID, sealed[0], sealed[1], sealed[2], s.cipher.KeyID())
-	w.audit(c.CompanyID, p.Actor, "customer.updated", "customer", c.ID, nil)
+	w.audit(ctx, c.CompanyID, "customer.updated", "customer", c.ID, nil)
 	return c, nil
 }
 

@@ -188,7 +188,7 @@ func TestAKnownCustomerGetsANameOnceWithAuditEntries(t *testing.T) {
 	phone := nextPhone()
 	find := func(name string) api.FindOrCreateCustomerResult {
 		res, err := e.store.FindOrCreateCustomer(ctx, api.FindOrCreateCustomerParams{
-			CompanyID: tn.company.ID, Phone: phone, Name: name, Actor: "test"})
+			CompanyID: tn.company.ID, Phone: phone, Name: name})
 		require.NoError(t, err)
 		return res
 	}
@@ -200,7 +200,7 @@ func TestAKnownCustomerGetsANameOnceWithAuditEntries(t *testing.T) {
 	started := time.Now().UTC().Truncate(time.Second)
 	c, err := e.store.SaveCall(ctx, api.SaveCallParams{CompanyID: tn.company.ID, BranchID: tn.branch.ID,
 		RetellCallID: "call_fill_" + phone, FromNumber: phone, CustomerName: "Anna Schmidt",
-		Status: api.CallOngoing, StartedAt: started, Actor: "test"})
+		Status: api.CallOngoing, StartedAt: started})
 	require.NoError(t, err)
 	require.Equal(t, first.Customer.ID, c.CustomerID)
 

@@ -83,7 +83,7 @@ func (s *Store) EventTypesByName(ctx context.Context, companyID, branchID, name 
 
 // UpsertEventType creates or updates an event type by its Cal.com id (what a catalogue sync
 // does) and invalidates the tenant's cached catalogue.
-func (s *Store) UpsertEventType(ctx context.Context, actor string, e api.EventType) (api.EventType, error) {
+func (s *Store) UpsertEventType(ctx context.Context, e api.EventType) (api.EventType, error) {
 	if err := checkIDs(e.CompanyID); err != nil {
 		return api.EventType{}, err
 	}
@@ -108,7 +108,7 @@ func (s *Store) UpsertEventType(ctx context.Context, actor string, e api.EventTy
 		if err != nil {
 			return fmt.Errorf("upsert event type: %w", err)
 		}
-		if err := audit(ctx, tx, e.CompanyID, actor, "event_type.saved", "event_type", out.ID, nil); err != nil {
+		if err := audit(ctx, tx, e.CompanyID, "event_type.saved", "event_type", out.ID, nil); err != nil {
 			return err
 		}
 		branches := []string{out.BranchID}
@@ -129,7 +129,7 @@ func (s *Store) UpsertEventType(ctx context.Context, actor string, e api.EventTy
 // event type with Cal.com id calcomEventTypeID (nil: Cal.com sets none) and the time of the
 // sync. The tenant's own notice and horizon stay as they are. A change is audited and
 // invalidates the tenant's cached catalogue; an unknown Cal.com id is not found.
-func (s *Store) SetEventTypeCalcomLimits(ctx context.Context, actor string, p api.SetCalcomLimitsParams) (api.EventType, error) {
+func (s *Store) SetEventTypeCalcomLimits(ctx context.Context, p api.SetCalcomLimitsParams) (api.EventType, error) {
 	if err := checkIDs(p.CompanyID); err != nil {
 		return api.EventType{}, err
 	}
@@ -153,7 +153,7 @@ func (s *Store) SetEventTypeCalcomLimits(ctx context.Context, actor string, p ap
 		if !changed {
 			return nil
 		}
-		if err := audit(ctx, tx, p.CompanyID, actor, "event_type.calcom_limits", "event_type", e.ID, map[string]any{
+		if err := audit(ctx, tx, p.CompanyID, "event_type.calcom_limits", "event_type", e.ID, map[string]any{
 			"minimum_notice_minutes": p.MinimumNoticeMinutes, "booking_horizon_days": p.BookingHorizonDays}); err != nil {
 			return err
 		}

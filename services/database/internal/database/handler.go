@@ -122,7 +122,7 @@ func registerTenants(srv *rpc.Server, s *Store) {
 	})
 	handle(srv, api.MethodBranchesUpsert, func(p api.UpsertBranchParams) string { return p.Branch.CompanyID },
 		func(ctx context.Context, p api.UpsertBranchParams) (api.Branch, error) {
-			return s.UpsertBranch(ctx, p.Actor, p.Branch)
+			return s.UpsertBranch(ctx, p.Branch)
 		})
 }
 
@@ -140,7 +140,7 @@ func registerCatalogue(srv *rpc.Server, s *Store) {
 	})
 	handle(srv, api.MethodStaffUpsert, func(p api.UpsertStaffParams) string { return p.Staff.CompanyID },
 		func(ctx context.Context, p api.UpsertStaffParams) (api.Staff, error) {
-			return s.UpsertStaff(ctx, p.Actor, p.Staff)
+			return s.UpsertStaff(ctx, p.Staff)
 		})
 	handle(srv, api.MethodEventTypesList, catalogue, func(ctx context.Context, p api.CatalogueParams) (api.EventTypeList, error) {
 		l, err := s.EventTypes(ctx, p.CompanyID, p.BranchID)
@@ -152,11 +152,11 @@ func registerCatalogue(srv *rpc.Server, s *Store) {
 	})
 	handle(srv, api.MethodEventTypesUpsert, func(p api.UpsertEventTypeParams) string { return p.EventType.CompanyID },
 		func(ctx context.Context, p api.UpsertEventTypeParams) (api.EventType, error) {
-			return s.UpsertEventType(ctx, p.Actor, p.EventType)
+			return s.UpsertEventType(ctx, p.EventType)
 		})
 	handle(srv, api.MethodEventTypesSetCalcomLimits, func(p api.SetCalcomLimitsParams) string { return p.CompanyID },
 		func(ctx context.Context, p api.SetCalcomLimitsParams) (api.EventType, error) {
-			return s.SetEventTypeCalcomLimits(ctx, p.Actor, p)
+			return s.SetEventTypeCalcomLimits(ctx, p)
 		})
 }
 

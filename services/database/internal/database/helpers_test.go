@@ -78,17 +78,17 @@ func newTenant(t testing.TB, s *Store, name string) tenant {
 	c, err := s.CreateCompany(ctx, NewCompany{Name: name, APIKeyDigest: digest[:], APIKeyPrefix: key[:12],
 		CalcomAPIKey: "cal_live_secret"})
 	require.NoError(t, err)
-	b, err := s.UpsertBranch(ctx, "test", api.Branch{CompanyID: c.ID, Name: name + " Mitte",
+	b, err := s.UpsertBranch(ctx, api.Branch{CompanyID: c.ID, Name: name + " Mitte",
 		PhoneNumber: nextPhone(), Active: true,
 		OpeningHours: api.OpeningHours{"mon": {{From: "09:00", To: "18:00"}}}})
 	require.NoError(t, err)
-	e, err := s.UpsertEventType(ctx, "test", api.EventType{CompanyID: c.ID, CalcomEventTypeID: 42,
+	e, err := s.UpsertEventType(ctx, api.EventType{CompanyID: c.ID, CalcomEventTypeID: 42,
 		Name: "Herrenschnitt", Aliases: []string{"haare schneiden"}, DurationMinutes: 30, Active: true})
 	require.NoError(t, err)
-	st, err := s.UpsertStaff(ctx, "test", api.Staff{CompanyID: c.ID, BranchID: b.ID, Name: "Stefanie",
+	st, err := s.UpsertStaff(ctx, api.Staff{CompanyID: c.ID, BranchID: b.ID, Name: "Stefanie",
 		Aliases: []string{"steffi"}, EventTypeIDs: []string{e.ID}, Active: true})
 	require.NoError(t, err)
-	co, err := s.UpsertStaff(ctx, "test", api.Staff{CompanyID: c.ID, BranchID: b.ID, Name: "Jonas",
+	co, err := s.UpsertStaff(ctx, api.Staff{CompanyID: c.ID, BranchID: b.ID, Name: "Jonas",
 		Active: true})
 	require.NoError(t, err)
 	return tenant{company: c, branch: b, staff: st, colleague: co, service: e, apiKeyHex: hex.EncodeToString(digest[:])}

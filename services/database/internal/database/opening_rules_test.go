@@ -33,7 +33,7 @@ func TestOpeningRulesRoundTrip(t *testing.T) {
 			b.State = "DE-BE"
 			b.ClosingDays = []api.ClosingDays{{From: "2026-12-24", To: "2026-12-26", Label: "Betriebsferien"}, {From: "2026-11-02", To: "2026-11-02"}}
 			b.OpenOnHolidays = []string{"2026-12-26", "2026-10-03"}
-			got, err := e.store.UpsertBranch(ctx, "test", b)
+			got, err := e.store.UpsertBranch(ctx, b)
 			require.NoError(t, err)
 			require.Equal(t, "DE-BE", got.State)
 			require.Equal(t, []api.ClosingDays{{From: "2026-11-02", To: "2026-11-02"}, {From: "2026-12-24", To: "2026-12-26", Label: "Betriebsferien"}}, got.ClosingDays)
@@ -45,7 +45,7 @@ func TestOpeningRulesRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, []api.Branch{got}, list)
 
-			second, err := e.store.UpsertBranch(ctx, "test", api.Branch{CompanyID: tn.company.ID, Name: "Regeln Nord",
+			second, err := e.store.UpsertBranch(ctx, api.Branch{CompanyID: tn.company.ID, Name: "Regeln Nord",
 				PhoneNumber: nextPhone(), Active: true, OpeningHours: api.OpeningHours{"sat": {{From: "10:00", To: "14:00"}}}})
 			require.NoError(t, err)
 			require.Empty(t, second.State)
@@ -59,7 +59,7 @@ func TestOpeningRulesRoundTrip(t *testing.T) {
 			}
 			from := time.Date(2026, 12, 10, 0, 0, 0, 0, berlin)
 			st.TimeOff = []api.TimeOff{{From: from, To: from.AddDate(0, 0, 3), Reason: "Urlaub"}}
-			_, err = e.store.UpsertStaff(ctx, "test", st)
+			_, err = e.store.UpsertStaff(ctx, st)
 			require.NoError(t, err)
 			for _, branch := range []string{b.ID, second.ID} {
 				staff, err := e.store.StaffList(ctx, tn.company.ID, branch)
@@ -93,7 +93,7 @@ func TestOpeningRulesRoundTrip(t *testing.T) {
 			// Replacing drops what is no longer listed: no longer at the second branch.
 			st.WorkingHours = map[string]api.OpeningHours{b.ID: {"mon": {{From: "09:00", To: "24:00"}}}}
 			st.TimeOff = nil
-			_, err = e.store.UpsertStaff(ctx, "test", st)
+			_, err = e.store.UpsertStaff(ctx, st)
 			require.NoError(t, err)
 			northStaff, err = e.store.StaffList(ctx, tn.company.ID, second.ID)
 			require.NoError(t, err)
@@ -101,7 +101,7 @@ func TestOpeningRulesRoundTrip(t *testing.T) {
 
 			ev := tn.service
 			ev.MinimumNoticeMinutes, ev.BookingHorizonDays = intp(0), intp(30)
-			savedEv, err := e.store.UpsertEventType(ctx, "test", ev)
+			savedEv, err := e.store.UpsertEventType(ctx, ev)
 			require.NoError(t, err)
 			require.Equal(t, intp(0), savedEv.MinimumNoticeMinutes)
 			require.Equal(t, intp(30), savedEv.BookingHorizonDays)
@@ -110,12 +110,12 @@ func TestOpeningRulesRoundTrip(t *testing.T) {
 			require.Len(t, events, 1)
 			require.Equal(t, savedEv, events[0])
 			ev.MinimumNoticeMinutes, ev.BookingHorizonDays = nil, nil
-			savedEv, err = e.store.UpsertEventType(ctx, "test", ev)
+			savedEv, err = e.store.UpsertEventType(ctx, ev)
 			require.NoError(t, err)
 			require.Nil(t, savedEv.MinimumNoticeMinutes)
 			require.Nil(t, savedEv.BookingHorizonDays)
 
-			require.NoError(t, e.store.SetCompanyBookingDefaults(ctx, tn.company.ID, 60, 30, "test"))
+			require.NoError(t, e.store.SetCompanyBookingDefaults(ctx, tn.company.ID, 60, 30))
 			c, err := e.store.Company(ctx, tn.company.ID)
 			require.NoError(t, err)
 			require.Equal(t, 60, c.MinimumNoticeMinutes)
@@ -147,7 +147,7 @@ func TestOpeningRulesRefuseBadInput(t *testing.T) {
 	for name, mutate := range badBranches {
 		b := tn.branch
 		mutate(&b)
-		_, err := e.store.UpsertBranch(ctx, "test", b)
+		_, err := e.store.UpsertBranch(ctx, b)
 		require.ErrorIs(t, err, ErrValidation, name)
 	}
 	reloaded, err := e.store.Branch(ctx, tn.company.ID, tn.branch.ID)
@@ -178,14 +178,14 @@ func TestOpeningRulesRefuseBadInput(t *testing.T) {
 	for name, mutate := range badStaff {
 		st := tn.staff
 		mutate(&st)
-		_, err := e.store.UpsertStaff(ctx, "test", st)
+		_, err := e.store.UpsertStaff(ctx, st)
 		require.ErrorIs(t, err, ErrValidation, name)
 	}
 	// Another tenant's branch is not found, as every reference across tenants is.
 	other := newTenant(t, e.store, "Fremd")
 	st := tn.staff
 	st.WorkingHours = map[string]api.OpeningHours{other.branch.ID: {"mon": {{From: "09:00", To: "18:00"}}}}
-	_, err = e.store.UpsertStaff(ctx, "test", st)
+	_, err = e.store.UpsertStaff(ctx, st)
 	require.ErrorIs(t, err, ErrNotFound)
 	staff, err := e.store.StaffList(ctx, tn.company.ID, tn.branch.ID)
 	require.NoError(t, err)
@@ -196,9 +196,9 @@ func TestOpeningRulesRefuseBadInput(t *testing.T) {
 
 	ev := tn.service
 	ev.MinimumNoticeMinutes = intp(-1)
-	_, err = e.store.UpsertEventType(ctx, "test", ev)
+	_, err = e.store.UpsertEventType(ctx, ev)
 	require.ErrorIs(t, err, ErrValidation)
-	require.ErrorIs(t, e.store.SetCompanyBookingDefaults(ctx, tn.company.ID, 0, -1, "test"), ErrValidation)
+	require.ErrorIs(t, e.store.SetCompanyBookingDefaults(ctx, tn.company.ID, 0, -1), ErrValidation)
 	_, err = e.pool.Exec(ctx, `UPDATE branches SET state = 'DE-XX' WHERE id = $1`, tn.branch.ID)
 	require.Error(t, err, "the schema refuses an unknown state too")
 }

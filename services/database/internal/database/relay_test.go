@@ -151,7 +151,7 @@ func TestCatalogueWritesQueueBranchChanged(t *testing.T) {
 	ctx := t.Context()
 	moved := tn.branch
 	moved.PhoneNumber = "+4940999888777"
-	_, err := e.store.UpsertBranch(ctx, "test", moved)
+	_, err := e.store.UpsertBranch(ctx, moved)
 	require.NoError(t, err)
 
 	pub := &recorder{}

@@ -46,7 +46,7 @@ func (s *Store) RescheduleAppointment(ctx context.Context, p api.RescheduleAppoi
 			return err
 		}
 		var w writes
-		w.audit(p.CompanyID, p.Actor, "appointment.rescheduled", "appointment", a.ID,
+		w.audit(ctx, p.CompanyID, "appointment.rescheduled", "appointment", a.ID,
 			map[string]any{"previous_id": old.ID, "start_time": a.StartTime, "end_time": a.EndTime})
 		w.enqueue(p.CompanyID, "appointment", old.ID, api.TopicBookingRescheduled,
 			api.AppointmentEvent{CompanyID: a.CompanyID, Appointment: a, PreviousID: old.ID})

@@ -232,7 +232,7 @@ func matchesName(spoken, name string, aliases []string) bool {
 }
 
 // UpsertStaff creates (empty ID) or replaces a staff member with the event types they offer.
-func (s *Store) UpsertStaff(ctx context.Context, actor string, st api.Staff) (api.Staff, error) {
+func (s *Store) UpsertStaff(ctx context.Context, st api.Staff) (api.Staff, error) {
 	if err := checkIDs(append([]string{st.CompanyID, st.BranchID}, st.EventTypeIDs...)...); err != nil {
 		return api.Staff{}, err
 	}
@@ -274,7 +274,7 @@ func (s *Store) UpsertStaff(ctx context.Context, actor string, st api.Staff) (ap
 		if err != nil {
 			return err
 		}
-		if err := audit(ctx, tx, st.CompanyID, actor, "staff.saved", "staff", st.ID, nil); err != nil {
+		if err := audit(ctx, tx, st.CompanyID, "staff.saved", "staff", st.ID, nil); err != nil {
 			return err
 		}
 		changed := append([]string{st.BranchID, oldBranch}, hours.atBranches...)

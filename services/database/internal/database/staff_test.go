@@ -14,14 +14,14 @@ func TestStaffOwnCalcomEventTypes(t *testing.T) {
 	e := newEnv(t, false)
 	tn := newTenant(t, e.store, "Salon")
 	ctx := t.Context()
-	second, err := e.store.UpsertEventType(ctx, "test", api.EventType{CompanyID: tn.company.ID, CalcomEventTypeID: 43,
+	second, err := e.store.UpsertEventType(ctx, api.EventType{CompanyID: tn.company.ID, CalcomEventTypeID: 43,
 		Name: "Föhnen", DurationMinutes: 30, Active: true})
 	require.NoError(t, err)
 
 	st := tn.staff
 	st.EventTypeIDs = []string{tn.service.ID, second.ID}
 	st.CalcomEventTypes = map[string]int64{tn.service.ID: 4201}
-	_, err = e.store.UpsertStaff(ctx, "test", st)
+	_, err = e.store.UpsertStaff(ctx, st)
 	require.NoError(t, err)
 
 	list, err := e.store.StaffList(ctx, tn.company.ID, tn.branch.ID)
@@ -40,13 +40,13 @@ func TestStaffOwnCalcomEventTypes(t *testing.T) {
 	for _, m := range bad {
 		b := st
 		b.CalcomEventTypes = m
-		_, err := e.store.UpsertStaff(ctx, "test", b)
+		_, err := e.store.UpsertStaff(ctx, b)
 		require.ErrorIs(t, err, ErrValidation)
 	}
 	co := tn.colleague
 	co.EventTypeIDs = []string{tn.service.ID}
 	co.CalcomEventTypes = map[string]int64{tn.service.ID: 4201}
-	_, err = e.store.UpsertStaff(ctx, "test", co)
+	_, err = e.store.UpsertStaff(ctx, co)
 	require.ErrorIs(t, err, ErrValidation)
 	list, err = e.store.StaffList(ctx, tn.company.ID, tn.branch.ID)
 	require.NoError(t, err)

@@ -78,22 +78,22 @@ func TestTenantIsolation(t *testing.T) {
 		"branches.upsert of A's branch": func() error {
 			hijack := a.branch
 			hijack.CompanyID = B
-			_, err := e.store.UpsertBranch(ctx, "test", hijack)
+			_, err := e.store.UpsertBranch(ctx, hijack)
 			return err
 		},
 		"staff.upsert of A's staff member": func() error {
 			hijack := a.staff
 			hijack.CompanyID, hijack.BranchID, hijack.EventTypeIDs = B, b.branch.ID, nil
-			_, err := e.store.UpsertStaff(ctx, "test", hijack)
+			_, err := e.store.UpsertStaff(ctx, hijack)
 			return err
 		},
 		"staff.upsert offering A's service": func() error {
-			_, err := e.store.UpsertStaff(ctx, "test", api.Staff{CompanyID: B, BranchID: b.branch.ID, Name: "X",
+			_, err := e.store.UpsertStaff(ctx, api.Staff{CompanyID: B, BranchID: b.branch.ID, Name: "X",
 				EventTypeIDs: []string{a.service.ID}})
 			return err
 		},
 		"eventTypes.upsert into A's branch": func() error {
-			_, err := e.store.UpsertEventType(ctx, "test", api.EventType{CompanyID: B, BranchID: a.branch.ID,
+			_, err := e.store.UpsertEventType(ctx, api.EventType{CompanyID: B, BranchID: a.branch.ID,
 				CalcomEventTypeID: 7, Name: "X", DurationMinutes: 10})
 			return err
 		},

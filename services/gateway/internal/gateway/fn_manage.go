@@ -24,7 +24,7 @@ func confirmationNumber(args map[string]string) string {
 }
 
 func (s *Server) fnCancel(ctx context.Context, c *fnCall) FunctionResult {
-	p := bookingapi.CancelParams{CompanyID: c.company, TimeZone: c.loc.String(), Reason: "Vom Anrufer am Telefon abgesagt", Actor: "retell:" + c.req.Call.CallID}
+	p := bookingapi.CancelParams{CompanyID: c.company, TimeZone: c.loc.String(), Reason: "Vom Anrufer am Telefon abgesagt"}
 	if n := confirmationNumber(c.args); n != "" {
 		p.ConfirmationNumber = n
 	} else {
@@ -84,7 +84,7 @@ func (s *Server) fnReschedule(ctx context.Context, c *fnCall) FunctionResult {
 	}
 	out, err := s.booking.Reschedule(ctx, bookingapi.RescheduleParams{
 		CompanyID: c.company, ConfirmationNumber: number, StaffID: staff, Start: start,
-		TimeZone: c.loc.String(), Reason: "Vom Anrufer am Telefon verschoben", Actor: "retell:" + c.req.Call.CallID,
+		TimeZone: c.loc.String(), Reason: "Vom Anrufer am Telefon verschoben",
 	})
 	if err != nil {
 		return s.failure(ctx, err)

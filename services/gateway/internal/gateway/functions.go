@@ -122,7 +122,7 @@ func (s *Server) handleFunction(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, FunctionResult{Message: sayNotUnderstood, Error: "malformed_request"})
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.opt.FunctionTimeout)
+	ctx, cancel := context.WithTimeout(rpc.WithIdentity(r.Context(), s.retellIdentity(r, req.Call.CallID)), s.opt.FunctionTimeout)
 	defer cancel()
 	res := s.fnCached(ctx, name, req, body, func(ctx context.Context) FunctionResult {
 		c, res, ok := s.resolveCall(ctx, name, req)

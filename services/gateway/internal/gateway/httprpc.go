@@ -136,6 +136,7 @@ func (s *Server) handleRPC(w http.ResponseWriter, r *http.Request) {
 	if !s.allow(w, r, tenant, s.cost(req)) {
 		return
 	}
+	r = r.WithContext(rpc.WithIdentity(r.Context(), s.apiIdentity(r, r.Header.Get(APIKeyHeader))))
 	switch {
 	case req.problem != nil:
 		writeJSON(w, http.StatusOK, req.problem)
@@ -267,6 +268,9 @@ func (s *Server) rpcOne(ctx context.Context, tenant string, raw []byte) (jsonRPC
 	m, ok := s.exposed[req.Method]
 	if !ok {
 		return errorResponse(req.ID, rpc.CodeMethodNotFound, "method not found"), req.ID == nil
+	}
+	if namesActor(req.Params) {
+		return errorResponse(req.ID, rpc.CodeInvalidParams, msgActorRefused), req.ID == nil
 	}
 	result, err := m.invoke(ctx, s.opt.Bus, tenant, req.Params)
 	if req.ID == nil {

@@ -60,7 +60,7 @@ func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, codeMalformedPayload, "expected {event: call_inbound, call_inbound: {from_number, to_number}}")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.opt.InboundTimeout)
+	ctx, cancel := context.WithTimeout(rpc.WithIdentity(r.Context(), s.retellIdentity(r, req.CallInbound.CallID)), s.opt.InboundTimeout)
 	defer cancel()
 	ans, err := s.inbound(ctx, req)
 	if err != nil {
@@ -116,7 +116,7 @@ func (s *Server) addCaller(ctx context.Context, companyID, from string, ans inbo
 	}
 	// findOrCreate: the call's own save creates the customer anyway, so creating it here
 	// costs nothing and lets the agent greet a returning caller by name.
-	res, err := s.db.FindOrCreateCustomer(ctx, dbapi.FindOrCreateCustomerParams{CompanyID: companyID, Phone: from, Actor: "gateway:inbound"})
+	res, err := s.db.FindOrCreateCustomer(ctx, dbapi.FindOrCreateCustomerParams{CompanyID: companyID, Phone: from})
 	if err != nil {
 		logging.FromContext(ctx).Warn().Err(err).Msg("inbound caller lookup failed")
 		return

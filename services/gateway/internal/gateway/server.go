@@ -67,6 +67,9 @@ type Options struct {
 	Registry        prometheus.Registerer
 	// InboxTimeout bounds the durable write of a webhook; past it Retell gets 503 and retries.
 	InboxTimeout time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For names the client (TRUSTED_PROXIES);
+	// empty: the connection's peer is the client.
+	TrustedProxies TrustedProxies
 	// Now is the business clock: the reference of a function call without start_timestamp,
 	// the agent's current_time, a webhook's receipt time (default time.Now). Signature
 	// freshness stays on the Verifier's own clock, which is real time.

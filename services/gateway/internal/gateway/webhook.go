@@ -8,6 +8,7 @@ import (
 
 	callapi "github.com/askproai/backend/pkg/api/call"
 	"github.com/askproai/backend/pkg/logging"
+	"github.com/askproai/backend/pkg/rpc"
 )
 
 // handleWebhook accepts a Retell lifecycle webhook: verify over the raw bytes, store durably
@@ -37,7 +38,9 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	// The write must finish even if Retell hangs up: once started, the event either lands or
 	// we answer 503.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), s.opt.InboxTimeout)
+	// The call service processes the event, and audits what it changes, as this call's.
+	ctx := rpc.WithIdentity(context.WithoutCancel(r.Context()), s.retellIdentity(r, head.Call.CallID))
+	ctx, cancel := context.WithTimeout(ctx, s.opt.InboxTimeout)
 	defer cancel()
 	dup, err := s.opt.Inbox.Append(ctx, callapi.RetellWebhook{
 		Event: head.Event, CallID: head.Call.CallID, Key: dedupKey(head, body),
