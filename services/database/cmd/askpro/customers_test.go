@@ -216,7 +216,7 @@ WHERE action IN ('customer.merged', 'customer.phone_normalized') ORDER BY id`)
 	require.JSONEq(t, `{"rule":"pkg/phone"}`, got[entry{f.salon.ID, "customer.phone_normalized", f.hansOld}])
 	require.JSONEq(t, `{"rule":"pkg/phone","merged_ids":["`+f.kaiNew+`"],"appointments_moved":0,"calls_moved":0}`,
 		got[entry{f.werkstatt.ID, "customer.merged", f.kaiOld}])
-	require.Equal(t, 3, f.c.count(`SELECT count(*) FROM audit_log WHERE actor = 'askpro-cli' AND action LIKE 'customer.%'`))
+	require.Equal(t, 3, f.c.count(`SELECT count(*) FROM audit_log WHERE actor LIKE 'cli:%' AND action LIKE 'customer.%'`))
 
 	again := f.c.run("customers", "merge-duplicates")
 	require.Contains(t, again, "no customers to merge in 2 tenant(s)", "a second run finds nothing")
