@@ -1,0 +1,135 @@
+package gateway
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/askproai/backend/pkg/logging"
+	"github.com/askproai/backend/pkg/ratelimit"
+)
+
+// KeyPrefixLen is how much of a presented key names its failure budget: the part the CLI shows
+// ("ak_live_3f9a"). Every key starts "ak_live_", so a shorter prefix would be one budget for
+// all keys, and a flood would lock every new lookup out.
+const KeyPrefixLen = 12
+
+// KeyPrefix is the part of key that names its failure budget.
+func KeyPrefix(key string) string {
+	return key[:min(len(key), KeyPrefixLen)]
+}
+
+// Which failure budget refused a client.
+const (
+	LimitedByAddress = "address"
+	LimitedByPrefix  = "key_prefix"
+)
+
+// LimitedError refuses an authentication because the client's failures spent a budget.
+type LimitedError struct {
+	// By is LimitedByAddress or LimitedByPrefix.
+	By         string
+	RetryAfter time.Duration
+}
+
+func (e *LimitedError) Error() string {
+	return "too many failed authentications by " + e.By + ", retry after " + e.RetryAfter.String()
+}
+
+// FailureLimits are the failure budgets: per client address and per key prefix.
+type FailureLimits struct {
+	Address, Prefix ratelimit.Limit
+}
+
+// FailureLimiter keeps the failed-authentication budgets in Redis, shared by every gateway
+// replica: one key per client address (prefix:gateway:authfail:addr:<ip>) and one per key
+// prefix (prefix:gateway:authfail:key:<hex of the prefix>).
+type FailureLimiter struct {
+	rl     *ratelimit.Limiter
+	limits FailureLimits
+}
+
+// NewFailureLimiter builds the failed-authentication limiter; now is its clock (time.Now in
+// production).
+func NewFailureLimiter(rdb *redis.Client, prefix string, limits FailureLimits, now func() time.Time) (*FailureLimiter, error) {
+	for _, lim := range []ratelimit.Limit{limits.Address, limits.Prefix} {
+		if err := lim.Validate(); err != nil {
+			return nil, fmt.Errorf("auth failure limit: %w", err)
+		}
+	}
+	rl, err := ratelimit.New(rdb, prefix+":gateway:authfail:", now)
+	if err != nil {
+		return nil, err
+	}
+	return &FailureLimiter{rl: rl, limits: limits}, nil
+}
+
+type failureBudget struct {
+	by, key string
+	limit   ratelimit.Limit
+}
+
+func (l *FailureLimiter) budgets(addr, keyPrefix string) []failureBudget {
+	var b []failureBudget
+	if addr != "" {
+		b = append(b, failureBudget{LimitedByAddress, "addr:" + addr, l.limits.Address})
+	}
+	if keyPrefix != "" {
+		b = append(b, failureBudget{LimitedByPrefix, "key:" + hex.EncodeToString([]byte(keyPrefix)), l.limits.Prefix})
+	}
+	return b
+}
+
+// Charge spends one failure from addr's and keyPrefix's budgets (an empty one is skipped),
+// all or nothing. It returns a *LimitedError, charging nothing, when a budget is spent.
+func (l *FailureLimiter) Charge(ctx context.Context, addr, keyPrefix string) (*LimitedError, error) {
+	budgets := l.budgets(addr, keyPrefix)
+	for i, b := range budgets {
+		r, err := l.rl.Allow(ctx, b.key, b.limit)
+		if err != nil {
+			return nil, errors.Join(err, l.refund(ctx, budgets[:i]))
+		}
+		if !r.Allowed {
+			if err := l.refund(ctx, budgets[:i]); err != nil {
+				// The refusal stands; the lost refund costs the client one failure.
+				logging.FromContext(ctx).Warn().Err(err).Msg("auth_failure_refund_failed")
+			}
+			return &LimitedError{By: b.by, RetryAfter: r.RetryAfter}, nil
+		}
+	}
+	return nil, nil
+}
+
+// Refund gives back a charge whose request turned out not to be a failure.
+func (l *FailureLimiter) Refund(ctx context.Context, addr, keyPrefix string) error {
+	return l.refund(ctx, l.budgets(addr, keyPrefix))
+}
+
+func (l *FailureLimiter) refund(ctx context.Context, charged []failureBudget) error {
+	var errs []error
+	for _, b := range charged {
+		errs = append(errs, l.rl.Refund(ctx, b.key, b.limit, 1))
+	}
+	return errors.Join(errs...)
+}
+
+// clientAddr is the IP address of the connection. Proxy headers are not read here: which
+// proxies to trust is the gateway's request-identity setting, not the key check's.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// retryAfterSeconds is d in whole seconds, rounded up, at least 1.
+func retryAfterSeconds(d time.Duration) int {
+	return max(int((d+time.Second-1)/time.Second), 1)
+}
