@@ -21,6 +21,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -46,6 +47,7 @@ type options struct {
 	flood, validRate, sources, workers int
 	duration                           time.Duration
 	redisURL, adminDatabaseURL         string
+	gatewayEnv                         map[string]string
 }
 
 func main() {
@@ -55,6 +57,15 @@ func main() {
 	flag.IntVar(&o.sources, "sources", 250, "loopback source addresses of the flood (127.0.0.2 and up)")
 	flag.IntVar(&o.workers, "workers", 512, "flood requests in flight at most; a send that finds none free is counted as dropped")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of the baseline and of the flood")
+	o.gatewayEnv = map[string]string{}
+	flag.Func("gateway-env", "NAME=value added to the gateway's environment (repeatable), e.g. AUTH_FAILURES_BURST=5", func(v string) error {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok {
+			return errors.New("want NAME=value")
+		}
+		o.gatewayEnv[k] = val
+		return nil
+	})
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -183,6 +194,7 @@ func start(ctx context.Context, o options, bin map[string]string, dbURL, work st
 			env["GATEWAY_ADDR"], env["RETELL_API_KEY"] = gw, "authbench-retell-key"
 			// The valid tenant's own budget must not be what the bench measures.
 			env["RPC_RATE_LIMIT_PER_MINUTE"], env["RPC_RATE_LIMIT_BURST"] = "1000000", "10000"
+			maps.Copy(env, o.gatewayEnv)
 		}
 		p, err := stack.StartProcess(svc+"-0", bin[svc], nil, env, work)
 		if err != nil {
@@ -315,7 +327,9 @@ func (f *flood) send(ctx context.Context, c *http.Client, url string, n int) {
 		f.other.Add(1)
 		return
 	}
-	req.Header.Set(gateway.APIKeyHeader, fmt.Sprintf("ak_live_%056x", n))
+	// A new random-looking key each time, so each has its own prefix too, as a guesser's would.
+	sum := sha256.Sum256(strconv.AppendInt(nil, int64(n), 10))
+	req.Header.Set(gateway.APIKeyHeader, "ak_live_"+hex.EncodeToString(sum[:]))
 	resp, err := c.Do(req)
 	if err != nil {
 		f.other.Add(1)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/askproai/backend/pkg/logging"
@@ -50,10 +51,21 @@ type FailureLimits struct {
 // FailureLimiter keeps the failed-authentication budgets in Redis, shared by every gateway
 // replica: one key per client address (prefix:gateway:authfail:addr:<ip>) and one per key
 // prefix (prefix:gateway:authfail:key:<hex of the prefix>).
+//
+// A refusal is also remembered in memory until its Retry-After has passed, so a client that
+// keeps hammering costs this replica no Redis round trip per request: during a flood most
+// requests are refusals, and they must stay cheap for the valid tenants served beside them.
+// Redis stays the only place where budgets are spent; the memo only repeats its answer.
 type FailureLimiter struct {
-	rl     *ratelimit.Limiter
-	limits FailureLimits
+	rl      *ratelimit.Limiter
+	limits  FailureLimits
+	now     func() time.Time
+	blocked *lru.Cache[string, time.Time] // budget key → refused until
 }
+
+// refusalMemoSize bounds the remembered refusals; a flood from more addresses than this
+// only costs the forgotten ones a Redis round trip again.
+const refusalMemoSize = 50_000
 
 // NewFailureLimiter builds the failed-authentication limiter; now is its clock (time.Now in
 // production).
@@ -67,7 +79,8 @@ func NewFailureLimiter(rdb *redis.Client, prefix string, limits FailureLimits, n
 	if err != nil {
 		return nil, err
 	}
-	return &FailureLimiter{rl: rl, limits: limits}, nil
+	blocked, _ := lru.New[string, time.Time](refusalMemoSize) // fails only for a size below 1
+	return &FailureLimiter{rl: rl, limits: limits, now: now, blocked: blocked}, nil
 }
 
 type failureBudget struct {
@@ -90,6 +103,12 @@ func (l *FailureLimiter) budgets(addr, keyPrefix string) []failureBudget {
 // all or nothing. It returns a *LimitedError, charging nothing, when a budget is spent.
 func (l *FailureLimiter) Charge(ctx context.Context, addr, keyPrefix string) (*LimitedError, error) {
 	budgets := l.budgets(addr, keyPrefix)
+	now := l.now()
+	for _, b := range budgets {
+		if until, ok := l.blocked.Get(b.key); ok && now.Before(until) {
+			return &LimitedError{By: b.by, RetryAfter: until.Sub(now)}, nil
+		}
+	}
 	for i, b := range budgets {
 		r, err := l.rl.Allow(ctx, b.key, b.limit)
 		if err != nil {
@@ -99,6 +118,9 @@ func (l *FailureLimiter) Charge(ctx context.Context, addr, keyPrefix string) (*L
 			if err := l.refund(ctx, budgets[:i]); err != nil {
 				// The refusal stands; the lost refund costs the client one failure.
 				logging.FromContext(ctx).Warn().Err(err).Msg("auth_failure_refund_failed")
+			}
+			if r.RetryAfter > 0 {
+				l.blocked.Add(b.key, now.Add(r.RetryAfter))
 			}
 			return &LimitedError{By: b.by, RetryAfter: r.RetryAfter}, nil
 		}
