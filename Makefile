@@ -69,6 +69,10 @@ chaos: services-up ## fault tests: kill -9 a booking instance, restart Redis, st
 bench-webhook: services-up ## signed Retell webhooks at 500/s for 10s against the gateway on real Redis: p50/p99 of the 204
 	@$(LOAD_ENV); cd services/gateway && GOWORK=off go run ./cmd/webhookbench -rate 500 -duration 10s
 
+.PHONY: bench-auth
+bench-auth: services-up ## a valid tenant's /rpc p50/p99 at baseline and during a flood of 10,000 bad API keys/s (real gateway, database service, Redis, PostgreSQL)
+	@$(LOAD_ENV); cd services/gateway && GOWORK=off go run ./cmd/authbench -flood 10000 -duration 10s
+
 .PHONY: bench
 bench: services-up ## the RPC, intent, booking, webhook, call-save and hot-read benchmarks, then one summary table
 	@$(LOAD_ENV); scripts/bench.sh

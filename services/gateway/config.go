@@ -27,6 +27,19 @@ type Config struct {
 	DedupTTL time.Duration
 	// AuthCacheTTL caches API key lookups.
 	AuthCacheTTL time.Duration
+	// AuthCacheSize bounds the LRU cache of valid keys (AUTH_CACHE_SIZE);
+	// AuthNegativeCacheSize and AuthNegativeCacheTTL bound the separate one of unknown
+	// digests (AUTH_NEGATIVE_CACHE_SIZE, AUTH_NEGATIVE_CACHE_TTL).
+	AuthCacheSize         int
+	AuthNegativeCacheSize int
+	AuthNegativeCacheTTL  time.Duration
+	// AuthFailures* bound failed authentications per client address and per key prefix,
+	// across replicas (AUTH_FAILURES_PER_MINUTE, AUTH_FAILURES_BURST,
+	// AUTH_FAILURES_PER_KEY_PREFIX_PER_MINUTE, AUTH_FAILURES_PER_KEY_PREFIX_BURST).
+	AuthFailuresPerMinute          int
+	AuthFailuresBurst              int
+	AuthFailuresPerPrefixPerMinute int
+	AuthFailuresPerPrefixBurst     int
 	// InboxTimeout bounds the durable write of a webhook before 503.
 	InboxTimeout time.Duration
 	// ShutdownTimeout bounds the HTTP server's graceful shutdown.
@@ -66,6 +79,13 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 	cfg.ReadRateLimitBurst = r.IntRange("RPC_RATE_LIMIT_READ_BURST", cfg.RateLimitBurst, 1, 100_000)
 	cfg.WriteRateLimitPerMinute = r.IntRange("RPC_RATE_LIMIT_WRITE_PER_MINUTE", 30, 1, 1_000_000)
 	cfg.WriteRateLimitBurst = r.IntRange("RPC_RATE_LIMIT_WRITE_BURST", 10, 1, 100_000)
+	cfg.AuthCacheSize = r.IntRange("AUTH_CACHE_SIZE", 10_000, 1, 10_000_000)
+	cfg.AuthNegativeCacheSize = r.IntRange("AUTH_NEGATIVE_CACHE_SIZE", 1_000, 1, 10_000_000)
+	cfg.AuthNegativeCacheTTL = r.Duration("AUTH_NEGATIVE_CACHE_TTL", 10*time.Second)
+	cfg.AuthFailuresPerMinute = r.IntRange("AUTH_FAILURES_PER_MINUTE", 30, 1, 1_000_000)
+	cfg.AuthFailuresBurst = r.IntRange("AUTH_FAILURES_BURST", 10, 1, 100_000)
+	cfg.AuthFailuresPerPrefixPerMinute = r.IntRange("AUTH_FAILURES_PER_KEY_PREFIX_PER_MINUTE", 60, 1, 1_000_000)
+	cfg.AuthFailuresPerPrefixBurst = r.IntRange("AUTH_FAILURES_PER_KEY_PREFIX_BURST", 20, 1, 100_000)
 	cfg.FunctionTimeout = r.Duration("FUNCTION_TIMEOUT", 8*time.Second)
 	cfg.FunctionResultTTL = r.Duration("FUNCTION_RESULT_TTL", time.Hour)
 	cfg.InboundTimeout = r.Duration("INBOUND_TIMEOUT", 1500*time.Millisecond)

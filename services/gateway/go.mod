@@ -10,6 +10,7 @@ replace (
 require (
 	github.com/askproai/backend/migrations v0.0.0
 	github.com/askproai/backend/pkg v0.0.0
+	github.com/hashicorp/golang-lru/v2 v2.0.7
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/redis/go-redis/v9 v9.23.0

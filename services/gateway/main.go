@@ -63,11 +63,21 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		_ = p.Close()
 		return err
 	}
+	failures, err := gateway.NewFailureLimiter(p.Redis, cfg.Namespace, gateway.FailureLimits{
+		Address: ratelimit.PerMinute(cfg.AuthFailuresPerMinute, cfg.AuthFailuresBurst),
+		Prefix:  ratelimit.PerMinute(cfg.AuthFailuresPerPrefixPerMinute, cfg.AuthFailuresPerPrefixBurst),
+	}, time.Now)
+	if err != nil {
+		_ = p.Close()
+		return err
+	}
+	auth := gateway.NewAuthenticator(bus, cfg.AuthCacheTTL, gateway.WithKeyCacheSize(cfg.AuthCacheSize),
+		gateway.WithNegativeCache(cfg.AuthNegativeCacheSize, cfg.AuthNegativeCacheTTL), gateway.WithFailureLimiter(failures))
 	srv := gateway.NewServer(gateway.Options{
 		Verifier:     verifier,
 		Inbox:        gateway.NewInbox(p.Redis, bus.Publish, cfg.Namespace, cfg.DedupTTL),
 		Limiter:      limiter,
-		Auth:         gateway.NewAuthenticator(bus, cfg.AuthCacheTTL),
+		Auth:         auth,
 		Bus:          bus,
 		Logger:       p.Logger,
 		Health:       p.Health,

@@ -114,7 +114,7 @@ type jsonRPCResponse struct {
 	ID      json.RawMessage `json:"id"`
 }
 
-// handleRPC serves JSON-RPC 2.0 over HTTP: authenticate, charge every call of the request to
+// handleRPC serves JSON-RPC 2.0 over HTTP: authenticate (authhttp.go), charge every call of the request to
 // the tenant's budgets, then forward each request of a single call or batch to the bus. A
 // request over budget is refused whole, before any of its calls runs.
 func (s *Server) handleRPC(w http.ResponseWriter, r *http.Request) {
@@ -122,14 +122,8 @@ func (s *Server) handleRPC(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	tenant, err := s.opt.Auth.Tenant(r.Context(), r.Header.Get(APIKeyHeader))
-	if err != nil {
-		if errors.Is(err, ErrUnknownKey) {
-			writeError(w, http.StatusUnauthorized, codeUnknownAPIKey, "missing or unknown API key")
-			return
-		}
-		logging.FromContext(r.Context()).Error().Err(err).Msg("api key lookup failed")
-		writeError(w, http.StatusServiceUnavailable, codeAuthUnavailable, "authentication unavailable, retry")
+	tenant, ok := s.authenticate(w, r)
+	if !ok {
 		return
 	}
 	req := parseRPCBody(body)

@@ -147,7 +147,8 @@ func TestRPCAuthenticatesByKeyDigest(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, e.do(t, "", call).Code)
 	rec := e.do(t, "key-unknown", call)
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
-	require.JSONEq(t, `{"code":"unknown_api_key","error":"missing or unknown API key"}`, rec.Body.String())
+	require.JSONEq(t, `{"jsonrpc":"2.0","id":null,"error":{"code":-32004,"message":"missing or unknown API key",
+		"data":{"field":"X-API-Key","reason":"no active tenant has this key"}}}`, rec.Body.String())
 	r := decodeReply(t, e.do(t, "key-salon", call))
 	require.Nil(t, r.Error)
 	require.Contains(t, string(r.Result), "company-salon@")

@@ -12,6 +12,10 @@ type httpMetrics struct {
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
 	webhooks *prometheus.CounterVec
+	// authFailures counts /rpc requests answered 401; authLimited those refused 429 by the
+	// failed-authentication limiter, by the budget that refused them.
+	authFailures prometheus.Counter
+	authLimited  *prometheus.CounterVec
 }
 
 func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
@@ -30,9 +34,15 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "askpro_gateway_webhooks_total", Help: "Retell webhooks by outcome (stored, duplicate, rejected, unavailable).",
 		}, []string{"outcome"}),
+		authFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "askpro_gateway_auth_failures_total", Help: "/rpc requests with a missing or unknown API key (401).",
+		}),
+		authLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "askpro_gateway_auth_limited_total", Help: "/rpc requests refused (429) because failed authentications spent a budget, by budget (address, key_prefix).",
+		}, []string{"by"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.requests, m.duration, m.inFlight, m.webhooks)
+		reg.MustRegister(m.requests, m.duration, m.inFlight, m.webhooks, m.authFailures, m.authLimited)
 	}
 	return m
 }

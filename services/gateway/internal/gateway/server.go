@@ -220,8 +220,6 @@ const (
 	codeBodyTooLarge     = "body_too_large"
 	codeUnreadableBody   = "unreadable_body"
 	codeUnknownFunction  = "unknown_function"
-	codeUnknownAPIKey    = "unknown_api_key"
-	codeAuthUnavailable  = "auth_unavailable"
 	codeNotStored        = "not_stored"
 	codeInternal         = "internal"
 )
