@@ -87,6 +87,10 @@ $(GOLANGCI_LINT):
 	GOBIN=$(BIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	@mv $(BIN)/golangci-lint $(GOLANGCI_LINT)
 
+.PHONY: vulncheck
+vulncheck: ## govulncheck over every module when vuln.go.dev can be reached; says plainly when it cannot
+	@bash scripts/vulncheck.sh
+
 .PHONY: tidy
 tidy: ## go mod tidy in every module, then go work sync
 	@for m in $(MODULES); do echo "tidy $$m"; (cd $$m && GOWORK=off go mod tidy); done

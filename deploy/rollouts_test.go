@@ -46,10 +46,10 @@ var argoRolloutsDir = sync.OnceValues(func() (string, error) {
 	out, runErr := cmd.Output()
 	var info struct{ Dir, Sum, Error string }
 	if err := json.Unmarshal(out, &info); err != nil {
-		return "", fmt.Errorf("go mod download %s@%s: %v: %s", argoRolloutsModule, argoRolloutsVersion, runErr, stderr.String())
+		return "", fmt.Errorf("go mod download %s@%s: %w: %s", argoRolloutsModule, argoRolloutsVersion, runErr, stderr.String())
 	}
 	if info.Error != "" || runErr != nil {
-		return "", fmt.Errorf("go mod download %s@%s: %s %v", argoRolloutsModule, argoRolloutsVersion, info.Error, runErr)
+		return "", fmt.Errorf("go mod download %s@%s: %s %w", argoRolloutsModule, argoRolloutsVersion, info.Error, runErr)
 	}
 	if info.Sum != argoRolloutsSum {
 		return "", fmt.Errorf("%s@%s has sum %s, want %s", argoRolloutsModule, argoRolloutsVersion, info.Sum, argoRolloutsSum)

@@ -91,7 +91,7 @@ func (p *Process) Run(ctx context.Context, components ...Component) error {
 	p.Logger.Info().Str("version", Version).Str("ops_addr", p.Config.OpsAddr).Msg("starting")
 	if clock.Overridable {
 		// Only tests build this; seen anywhere else, the binary is the wrong one.
-		p.Logger.Warn().Str("clock_env", clock.EnvFile).Msg("test clock compiled in")
+		p.Logger.Warn().Str("clock_env", clock.EnvFile).Msg("test_clock_compiled_in")
 	}
 
 	if p.Config.OpsAddr != "" {
@@ -121,13 +121,13 @@ func (p *Process) Run(ctx context.Context, components ...Component) error {
 	select {
 	case <-drained:
 	case <-time.After(p.Config.DrainTimeout + 5*time.Second):
-		p.Logger.Warn().Msg("drain timeout passed; stopping with work in flight")
+		p.Logger.Warn().Msg("drain_timeout_passed_stopping_with_work_in_flight")
 	}
 	if err := p.Close(); err != nil && firstErr == nil {
 		firstErr = err
 	}
 	if firstErr != nil {
-		p.Logger.Error().Err(firstErr).Msg("stopped with error")
+		p.Logger.Error().Err(firstErr).Msg("stopped_with_error")
 		return firstErr
 	}
 	p.Logger.Info().Dur("uptime", time.Since(p.started)).Msg("stopped")

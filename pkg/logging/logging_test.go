@@ -38,12 +38,12 @@ func TestMaskBytes(t *testing.T) {
 func TestLoggerMasksFieldsAndMessages(t *testing.T) {
 	var buf bytes.Buffer
 	l := logging.NewWithWriter(logging.Config{Service: "call", Level: "debug"}, &buf)
-	l.Info().Str("from_number", "+491701234567").Str("note", "mail anna@beispiel.de").Msg("call saved")
+	l.Info().Str("from_number", "+491701234567").Str("note", "mail anna@beispiel.de").Msg("call_saved")
 	out := buf.String()
 	require.NotContains(t, out, "1701234567")
 	require.NotContains(t, out, "anna@")
 	require.Contains(t, out, `"service":"call"`)
-	require.Contains(t, out, `"message":"call saved"`)
+	require.Contains(t, out, `"message":"call_saved"`)
 }
 
 func TestRequestLoggerInContext(t *testing.T) {

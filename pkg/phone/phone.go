@@ -39,7 +39,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Kind == ErrInvalid {
+	if errors.Is(e.Kind, ErrInvalid) {
 		return ErrInvalid.Error()
 	}
 	return ErrInvalid.Error() + ": " + e.Kind.Error()

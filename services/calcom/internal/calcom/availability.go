@@ -22,7 +22,7 @@ func (a *Account) Availability(ctx context.Context, q AvailabilityQuery) ([]Slot
 	}
 	gen, err := a.c.cache.generation(ctx, q.EventTypeID)
 	if err != nil {
-		a.c.opts.Logger.Warn().Err(err).Msg("availability cache unavailable")
+		a.c.opts.Logger.Warn().Err(err).Msg("availability_cache_unavailable")
 	} else if slots, ok := a.c.cache.get(ctx, q, gen); ok {
 		return slots, nil
 	}
@@ -32,7 +32,7 @@ func (a *Account) Availability(ctx context.Context, q AvailabilityQuery) ([]Slot
 	}
 	if err == nil {
 		if err := a.c.cache.set(ctx, q, gen, slots); err != nil {
-			a.c.opts.Logger.Warn().Err(err).Msg("availability not cached")
+			a.c.opts.Logger.Warn().Err(err).Msg("availability_not_cached")
 		}
 	}
 	return slots, nil

@@ -81,7 +81,7 @@ func (a *Account) CreateBooking(ctx context.Context, r BookingRequest) (Booking,
 		case lerr != nil:
 			return Booking{}, fmt.Errorf("create booking: %w: %w (lookup: %w)", ErrOutcomeUnknown, err, lerr)
 		case ok:
-			a.c.opts.Logger.Info().Str("booking_uid", found.UID).Msg("ambiguous booking failure settled by lookup")
+			a.c.opts.Logger.Info().Str("booking_uid", found.UID).Msg("ambiguous_booking_failure_settled_by_lookup")
 			return a.booked(ctx, found)
 		case errors.Is(err, ErrSlotTaken) || attempt >= a.c.opts.CreateAttempts:
 			return Booking{}, fmt.Errorf("create booking: %w", err)
@@ -106,7 +106,7 @@ func (a *Account) booked(ctx context.Context, b Booking) (Booking, error) {
 
 func (a *Account) invalidate(ctx context.Context, eventTypeID int) {
 	if err := a.c.cache.invalidate(context.WithoutCancel(ctx), eventTypeID); err != nil {
-		a.c.opts.Logger.Warn().Err(err).Int("event_type_id", eventTypeID).Msg("availability cache not invalidated")
+		a.c.opts.Logger.Warn().Err(err).Int("event_type_id", eventTypeID).Msg("availability_cache_not_invalidated")
 	}
 }
 

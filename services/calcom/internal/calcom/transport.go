@@ -42,7 +42,7 @@ func (c *Client) newBreaker(id string) *gobreaker.CircuitBreaker[struct{}] {
 		OnStateChange: func(name string, from, to gobreaker.State) {
 			gauge.Set(breakerValue(to))
 			log.Warn().Str("breaker", name).Str("from", from.String()).Str("to", to.String()).
-				Msg("cal.com circuit breaker changed state")
+				Msg("calcom_circuit_breaker_changed_state")
 		},
 	})
 }
@@ -180,7 +180,7 @@ func (a *Account) observeLimits(ctx context.Context, resp *http.Response) {
 	remaining, ok := headerInt(resp.Header, "X-RateLimit-Remaining")
 	if resp.StatusCode == http.StatusTooManyRequests || (ok && remaining == 0) {
 		if err := a.c.limiter.block(ctx, a.id, retryAfter(resp.Header, a.c.opts.Clock.Now())); err != nil {
-			a.c.opts.Logger.Warn().Err(err).Msg("cal.com rate limit not shared")
+			a.c.opts.Logger.Warn().Err(err).Msg("calcom_rate_limit_not_shared")
 		}
 	}
 }

@@ -132,7 +132,7 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := VerifySignature(h.Secret, body, r.Header.Get(SignatureHeader)); err != nil {
-		h.Logger.Warn().Err(err).Msg("cal.com webhook rejected")
+		h.Logger.Warn().Err(err).Msg("calcom_webhook_rejected")
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
@@ -142,7 +142,7 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.Logger.Warn().Err(err).Msg("cal.com webhook malformed")
+		h.Logger.Warn().Err(err).Msg("calcom_webhook_malformed")
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
@@ -152,7 +152,7 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *WebhookHandler) handle(ctx context.Context, w http.ResponseWriter, ev WebhookEvent) {
 	if h.Client != nil && ev.Booking.EventTypeID != 0 {
 		if err := h.Client.InvalidateAvailability(ctx, ev.Booking.EventTypeID); err != nil {
-			h.Logger.Error().Err(err).Msg("cal.com webhook could not invalidate availability")
+			h.Logger.Error().Err(err).Msg("calcom_webhook_could_not_invalidate_availability")
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
@@ -160,7 +160,7 @@ func (h *WebhookHandler) handle(ctx context.Context, w http.ResponseWriter, ev W
 	if h.OnEvent != nil {
 		if err := h.OnEvent(ctx, ev); err != nil {
 			h.Logger.Error().Err(err).Str("trigger", ev.Trigger).Str("booking_uid", ev.Booking.UID).
-				Msg("cal.com webhook not processed")
+				Msg("calcom_webhook_not_processed")
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}

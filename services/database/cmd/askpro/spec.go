@@ -391,40 +391,52 @@ func (s *TenantSpec) normalizeStaff(branches, services map[string]bool, fail fai
 				fail("staff %q: unknown service %q", st.Name, name)
 			}
 		}
-		offered := st.offers(*s)
-		for _, name := range slices.Sorted(maps.Keys(st.CalcomEventTypes)) {
-			id := st.CalcomEventTypes[name]
-			if !slices.Contains(offered, name) {
-				fail("staff %q: calcom_event_types: %q is not a service they offer", st.Name, name)
-			}
-			if id <= 0 || calIDs[id] {
-				fail("staff %q: calcom_event_types: %q needs a Cal.com event type id > 0 used nowhere else", st.Name, name)
-			}
-			calIDs[id] = true
-		}
+		s.checkStaffEventTypes(st, calIDs, fail)
 		st.Aliases = lowerAll(st.Aliases)
-		for _, branch := range slices.Sorted(maps.Keys(st.Hours.ByBranch)) {
-			path := fmt.Sprintf("staff[%d].hours", i)
-			if branch != "" {
-				path += "." + branch
-				if !branches[branch] {
-					fail("%s: unknown branch %q", path, branch)
-					continue
-				}
-			}
-			if len(st.Hours.ByBranch[branch]) == 0 {
-				fail("%s: no working hours (leave the branch out to work its opening hours)", path)
-			}
-			checkHours(path, st.Hours.ByBranch[branch], fail)
-		}
-		if _, ok := st.Hours.ByBranch[""]; ok && len(st.Hours.ByBranch) > 1 {
-			fail("staff[%d].hours: either a weekly map or maps by branch name, not both", i)
-		}
+		checkStaffHours(i, st, branches, fail)
 		for j, o := range st.TimeOff {
 			if _, _, err := o.span(time.UTC); err != nil {
 				fail("staff[%d].time_off[%d]: %v", i, j, err)
 			}
 		}
+	}
+}
+
+// checkStaffEventTypes checks st's own Cal.com event types: each for a service st offers, with
+// an id used nowhere else (calIDs collects the ids seen so far).
+func (s *TenantSpec) checkStaffEventTypes(st *StaffSpec, calIDs map[int64]bool, fail failFunc) {
+	offered := st.offers(*s)
+	for _, name := range slices.Sorted(maps.Keys(st.CalcomEventTypes)) {
+		id := st.CalcomEventTypes[name]
+		if !slices.Contains(offered, name) {
+			fail("staff %q: calcom_event_types: %q is not a service they offer", st.Name, name)
+		}
+		if id <= 0 || calIDs[id] {
+			fail("staff %q: calcom_event_types: %q needs a Cal.com event type id > 0 used nowhere else", st.Name, name)
+		}
+		calIDs[id] = true
+	}
+}
+
+// checkStaffHours checks the working hours of staff member i: a weekly map, or maps by known
+// branch names, each with hours.
+func checkStaffHours(i int, st *StaffSpec, branches map[string]bool, fail failFunc) {
+	for _, branch := range slices.Sorted(maps.Keys(st.Hours.ByBranch)) {
+		path := fmt.Sprintf("staff[%d].hours", i)
+		if branch != "" {
+			path += "." + branch
+			if !branches[branch] {
+				fail("%s: unknown branch %q", path, branch)
+				continue
+			}
+		}
+		if len(st.Hours.ByBranch[branch]) == 0 {
+			fail("%s: no working hours (leave the branch out to work its opening hours)", path)
+		}
+		checkHours(path, st.Hours.ByBranch[branch], fail)
+	}
+	if _, ok := st.Hours.ByBranch[""]; ok && len(st.Hours.ByBranch) > 1 {
+		fail("staff[%d].hours: either a weekly map or maps by branch name, not both", i)
 	}
 }
 

@@ -30,7 +30,7 @@ func (s *Server) fnCached(ctx context.Context, name string, req functionRequest,
 	if err != nil {
 		// Without Redis there is no idempotency; the booking service's own idempotency key
 		// still keeps a repeated booking single.
-		log.Warn().Err(err).Msg("function idempotency unavailable")
+		log.Warn().Err(err).Msg("function_idempotency_unavailable")
 		return compute(ctx)
 	}
 	if !acquired {

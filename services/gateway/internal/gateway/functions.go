@@ -113,7 +113,7 @@ func (s *Server) handleFunction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.opt.Verifier.Verify(body, r.Header.Get(retell.SignatureHeader)); err != nil {
-		logging.FromContext(r.Context()).Warn().Err(err).Msg("function signature rejected")
+		logging.FromContext(r.Context()).Warn().Err(err).Msg("function_signature_rejected")
 		writeError(w, http.StatusUnauthorized, codeInvalidSignature, "invalid signature")
 		return
 	}
@@ -174,14 +174,14 @@ func (s *Server) failure(ctx context.Context, err error) FunctionResult {
 	case errors.Is(err, rpc.ErrNoResponders), errors.Is(err, rpc.ErrUpstreamUnavailable),
 		errors.Is(err, rpc.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, rpc.ErrRateLimited), errors.Is(err, rpc.ErrInProgress):
-		logging.FromContext(ctx).Warn().Err(err).Msg("function degraded")
+		logging.FromContext(ctx).Warn().Err(err).Msg("function_degraded")
 		return FunctionResult{Message: sayUnavailable, Error: "unavailable", transient: true}
 	case errors.Is(err, rpc.ErrValidation), errors.Is(err, rpc.ErrInvalidParams):
 		return FunctionResult{Message: sayNotUnderstood, Error: "not_understood", NeedsClarification: true}
 	case errors.Is(err, rpc.ErrNotFound):
 		return FunctionResult{Message: sayNoAppointment, Error: "not_found", NeedsClarification: true}
 	}
-	logging.FromContext(ctx).Error().Err(err).Msg("function failed")
+	logging.FromContext(ctx).Error().Err(err).Msg("function_failed")
 	return FunctionResult{Message: sayInternal, Error: "internal", transient: true}
 }
 

@@ -306,6 +306,6 @@ func wireError(ctx context.Context, id json.RawMessage, err error) jsonRPCRespon
 	if errors.Is(err, context.DeadlineExceeded) {
 		return errorResponse(id, rpc.CodeDeadlineExceeded, "deadline exceeded")
 	}
-	logging.FromContext(ctx).Error().Err(err).Msg("rpc forward failed")
+	logging.FromContext(ctx).Error().Err(err).Msg("rpc_forward_failed")
 	return errorResponse(id, rpc.CodeInternal, "internal error")
 }

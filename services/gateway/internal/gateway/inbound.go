@@ -51,7 +51,7 @@ func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.opt.Verifier.Verify(body, r.Header.Get(retell.SignatureHeader)); err != nil {
-		logging.FromContext(r.Context()).Warn().Err(err).Msg("inbound signature rejected")
+		logging.FromContext(r.Context()).Warn().Err(err).Msg("inbound_signature_rejected")
 		writeError(w, http.StatusUnauthorized, codeInvalidSignature, "invalid signature")
 		return
 	}
@@ -64,7 +64,7 @@ func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	ans, err := s.inbound(ctx, req)
 	if err != nil {
-		logging.FromContext(r.Context()).Error().Err(err).Msg("inbound failed open")
+		logging.FromContext(r.Context()).Error().Err(err).Msg("inbound_failed_open")
 		ans = s.defaultInbound()
 	}
 	writeJSON(w, http.StatusOK, map[string]inboundAnswer{"call_inbound": ans})
@@ -73,7 +73,7 @@ func (s *Server) handleInbound(w http.ResponseWriter, r *http.Request) {
 func (s *Server) inbound(ctx context.Context, req inboundRequest) (inboundAnswer, error) {
 	branch, err := s.routing.ResolveBranch(ctx, routingapi.ResolveBranchParams{PhoneNumber: req.CallInbound.ToNumber})
 	if errors.Is(err, rpc.ErrNotFound) || errors.Is(err, rpc.ErrValidation) {
-		logging.FromContext(ctx).Warn().Str("policy", s.opt.UnknownNumberPolicy).Msg("call to unknown number")
+		logging.FromContext(ctx).Warn().Str("policy", s.opt.UnknownNumberPolicy).Msg("call_to_unknown_number")
 		if s.opt.UnknownNumberPolicy == UnknownReject {
 			return inboundAnswer{Reject: true}, nil
 		}
@@ -104,7 +104,7 @@ func (s *Server) inbound(ctx context.Context, req inboundRequest) (inboundAnswer
 func (s *Server) addCompany(ctx context.Context, companyID string, ans inboundAnswer) {
 	c, err := s.db.Company(ctx, dbapi.CompanyParams{CompanyID: companyID})
 	if err != nil {
-		logging.FromContext(ctx).Warn().Err(err).Msg("inbound company lookup failed")
+		logging.FromContext(ctx).Warn().Err(err).Msg("inbound_company_lookup_failed")
 		return
 	}
 	ans.DynamicVariables["company_name"] = c.Name
@@ -118,7 +118,7 @@ func (s *Server) addCaller(ctx context.Context, companyID, from string, ans inbo
 	// costs nothing and lets the agent greet a returning caller by name.
 	res, err := s.db.FindOrCreateCustomer(ctx, dbapi.FindOrCreateCustomerParams{CompanyID: companyID, Phone: from})
 	if err != nil {
-		logging.FromContext(ctx).Warn().Err(err).Msg("inbound caller lookup failed")
+		logging.FromContext(ctx).Warn().Err(err).Msg("inbound_caller_lookup_failed")
 		return
 	}
 	ans.Metadata["customer_id"] = res.Customer.ID

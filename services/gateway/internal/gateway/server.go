@@ -168,7 +168,7 @@ func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
 		defer func() {
 			s.metrics.inFlight.Dec()
 			if v := recover(); v != nil {
-				logger.Error().Interface("panic", v).Msg("handler panicked")
+				logger.Error().Interface("panic", v).Msg("handler_panicked")
 				if !rec.wrote {
 					writeError(rec, http.StatusInternalServerError, codeInternal, "internal error")
 				}
@@ -176,7 +176,7 @@ func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
 			took := time.Since(start)
 			s.metrics.observe(route, rec.status, took)
 			logger.Info().Str("method", r.Method).Str("path", r.URL.Path).Int("status", rec.status).
-				Int64("bytes_in", r.ContentLength).Dur(logging.FieldTook, took).Msg("http request")
+				Int64("bytes_in", r.ContentLength).Dur(logging.FieldTook, took).Msg("http_request")
 		}()
 		h(rec, r)
 	})

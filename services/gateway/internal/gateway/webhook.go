@@ -23,7 +23,7 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.opt.Verifier.Verify(body, r.Header.Get(retell.SignatureHeader)); err != nil {
 		s.metrics.webhooks.WithLabelValues("rejected").Inc()
-		log.Warn().Err(err).Msg("webhook signature rejected")
+		log.Warn().Err(err).Msg("webhook_signature_rejected")
 		writeError(w, http.StatusUnauthorized, codeInvalidSignature, "invalid signature")
 		return
 	}
@@ -48,7 +48,7 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		s.metrics.webhooks.WithLabelValues("unavailable").Inc()
-		log.Error().Err(err).Str("event", head.Event).Msg("webhook not stored")
+		log.Error().Err(err).Str("event", head.Event).Msg("webhook_not_stored")
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusServiceUnavailable, codeNotStored, "event not stored, retry")
 		return
@@ -58,6 +58,6 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		outcome = "duplicate"
 	}
 	s.metrics.webhooks.WithLabelValues(outcome).Inc()
-	log.Debug().Str("event", head.Event).Str("call_id", head.Call.CallID).Str("outcome", outcome).Msg("webhook accepted")
+	log.Debug().Str("event", head.Event).Str("call_id", head.Call.CallID).Str("outcome", outcome).Msg("webhook_accepted")
 	w.WriteHeader(http.StatusNoContent)
 }

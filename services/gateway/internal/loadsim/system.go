@@ -253,7 +253,7 @@ func (s *Started) Now() time.Time {
 	t, err := clock.Read(s.ClockFile)
 	if err != nil {
 		// The file is this harness's own, written at Start; losing it is a broken test setup.
-		panic(fmt.Sprintf("loadsim: %v", err))
+		panic(fmt.Sprintf("loadsim: %v", err)) //nolint:forbidigo // a test harness invariant: Now has no error to return
 	}
 	return t
 }
