@@ -418,3 +418,21 @@ func (s *suite) appointmentStatus(t *testing.T) string {
 	require.NoError(t, s.db.QueryRow(context.WithoutCancel(t.Context()), `SELECT status FROM appointments WHERE id = $1`, s.booked.id).Scan(&status))
 	return status
 }
+
+// callState waits until the call id is stored (sending its call_started first when from is
+// given) and returns its row and the number of audit rows about it.
+func (s *suite) callState(t *testing.T, id string, from ...string) string {
+	t.Helper()
+	if len(from) > 0 {
+		body := jsonOf(map[string]any{"event": "call_started", "call": s.callTo(s.a, from[0], id)})
+		status, raw := s.post(t, "/retell/webhook", body, retell.Sign(body, retellKey, time.Now()))
+		require.Equal(t, http.StatusNoContent, status, "%s", raw)
+	}
+	var state string
+	testenv.Eventually(t, 20*time.Second, func() bool {
+		err := s.db.QueryRow(t.Context(), `SELECT c::text || ' audit ' || (SELECT count(*) FROM audit_log a WHERE a.entity_id = c.id::text)
+FROM calls c WHERE c.retell_call_id = $1`, id).Scan(&state)
+		return err == nil
+	}, "call %s is stored", id)
+	return state
+}
