@@ -65,6 +65,11 @@ load: services-up ## N concurrent simulated Retell calls for DURATION on a fresh
 chaos: services-up ## fault tests: kill -9 a booking instance, restart Redis, stop PostgreSQL, a failing Cal.com (several minutes)
 	@$(LOAD_ENV); cd services/gateway && ASKPRO_CHAOS=1 GOWORK=off go test -count=1 -v -timeout 20m ./internal/chaos/
 
+.PHONY: test-security
+test-security: services-up ## the attacker's suite (issue 26) on one whole system with two tenants: every case checks the answer and that PostgreSQL did not change (under a minute)
+	@$(LOAD_ENV); cd services/gateway && ASKPRO_SECURITY=1 GOWORK=off go test -count=1 -v -timeout 10m -run '^TestSecurity$$' ./internal/security/ \
+		| grep -v -E '^\s*=== (RUN|NAME|PAUSE|CONT)'
+
 .PHONY: bench-webhook
 bench-webhook: services-up ## signed Retell webhooks at 500/s for 10s against the gateway on real Redis: p50/p99 of the 204
 	@$(LOAD_ENV); cd services/gateway && GOWORK=off go run ./cmd/webhookbench -rate 500 -duration 10s
