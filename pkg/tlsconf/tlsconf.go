@@ -162,7 +162,9 @@ func handshakeFailure(err error) failure {
 		return failNone
 	case errors.As(err, &verify), errors.As(err, &unknown), errors.As(err, &hostname), errors.As(err, &invalid):
 		return failVerify
-	case errors.As(err, &alert):
+	case errors.As(err, &alert), strings.Contains(err.Error(), "remote error: tls: "):
+		// crypto/tls reports an alert from the server with an unexported type; its text
+		// is the only mark ("remote error: tls: certificate required").
 		return failAlert
 	case errors.As(err, &record):
 		return failNotTLS
