@@ -25,7 +25,11 @@ import (
 	"github.com/askproai/backend/pkg/health"
 	"github.com/askproai/backend/pkg/logging"
 	"github.com/askproai/backend/pkg/telemetry"
+	"github.com/askproai/backend/pkg/tlsconf"
 )
+
+// startPingTimeout bounds the first Redis round trip at start.
+const startPingTimeout = 3 * time.Second
 
 // Version is the build's version, set with -ldflags "-X .../lifecycle.Version=...".
 var Version = "dev"
@@ -54,12 +58,24 @@ func Start(ctx context.Context, cfg config.Common) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telemetry: %w", err)
 	}
-	opts, err := redis.ParseURL(cfg.RedisURL)
+	rdb, err := tlsconf.NewRedis(cfg.RedisURL, cfg.RedisTLS, cfg.Service+":"+cfg.Instance)
 	if err != nil {
-		return nil, fmt.Errorf("parse REDIS_URL: %w", err)
+		_ = shutdown(context.WithoutCancel(ctx))
+		return nil, err
 	}
-	opts.ClientName = cfg.Service + ":" + cfg.Instance
-	rdb := redis.NewClient(opts)
+	// A Redis that is down may come back, and readiness says so meanwhile; a TLS handshake
+	// that fails (wrong CA, refused client certificate) never will, so the process stops.
+	pctx, cancel := context.WithTimeout(ctx, startPingTimeout)
+	err = rdb.Ping(pctx).Err()
+	cancel()
+	if tlsconf.HandshakeFailed(err) {
+		_ = rdb.Close()
+		_ = shutdown(context.WithoutCancel(ctx))
+		return nil, tlsconf.ExplainRedis(cfg.RedisURL, err)
+	}
+	if err != nil {
+		logger.Warn().Err(tlsconf.ExplainRedis(cfg.RedisURL, err)).Msg("redis_unreachable_at_start")
+	}
 	p := &Process{
 		Config:   cfg,
 		Logger:   logger,
@@ -69,7 +85,9 @@ func Start(ctx context.Context, cfg config.Common) (*Process, error) {
 		started:  time.Now(),
 		shutdown: shutdown,
 	}
-	p.Health.Add("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() })
+	p.Health.Add("redis", func(ctx context.Context) error {
+		return tlsconf.ExplainRedis(cfg.RedisURL, rdb.Ping(ctx).Err())
+	})
 	return p, nil
 }
 

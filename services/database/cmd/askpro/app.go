@@ -13,6 +13,7 @@ import (
 
 	"github.com/askproai/backend/migrations"
 	"github.com/askproai/backend/pkg/rpc"
+	"github.com/askproai/backend/pkg/tlsconf"
 	"github.com/askproai/backend/services/database/internal/database"
 )
 
@@ -54,14 +55,13 @@ func (a *app) redis(ctx context.Context) (*redis.Client, error) {
 	if a.rdb != nil {
 		return a.rdb, nil
 	}
-	opts, err := redis.ParseURL(a.cfg.RedisURL)
+	rdb, err := tlsconf.NewRedis(a.cfg.RedisURL, a.cfg.RedisTLS, "askpro")
 	if err != nil {
-		return nil, fmt.Errorf("parse REDIS_URL: %w", err)
+		return nil, err
 	}
-	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
-		return nil, fmt.Errorf("redis: %w", err)
+		return nil, fmt.Errorf("redis: %w", tlsconf.ExplainRedis(a.cfg.RedisURL, err))
 	}
 	a.rdb = rdb
 	return rdb, nil
@@ -121,7 +121,7 @@ func (a *app) migrate(ctx context.Context) error {
 	}
 	v, err := migrations.Up(ctx, a.cfg.DatabaseURL)
 	if err != nil {
-		return err
+		return tlsconf.ExplainPostgres(err)
 	}
 	writef(a.out, "migrated: schema version %d\n", v)
 	return nil

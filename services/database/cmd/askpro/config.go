@@ -13,8 +13,10 @@ import (
 type Config struct {
 	// DatabaseURL is the application database (DATABASE_URL), as the database service uses it.
 	DatabaseURL string
-	// RedisURL is the bus's Redis (REDIS_URL).
+	// RedisURL is the bus's Redis (REDIS_URL); RedisTLS its certificates (REDIS_TLS_*), as
+	// the services read them.
 	RedisURL string
+	RedisTLS config.RedisTLS
 	// Namespace prefixes the bus's keys (RPC_NAMESPACE).
 	Namespace string
 	// PIIKeys and BlindIndexKey are the database service's keys (PII_KEYS, BLIND_INDEX_KEY):
@@ -35,7 +37,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 	r := config.New(lookup)
 	cfg := Config{
 		DatabaseURL:   r.URL("DATABASE_URL", "", "postgres", "postgresql"),
-		RedisURL:      r.URL("REDIS_URL", "redis://127.0.0.1:6379/0", "redis", "rediss"),
+		RedisURL:      config.ReadRedisURL(r),
 		Namespace:     r.String("RPC_NAMESPACE", "askpro"),
 		PIIKeys:       r.String("PII_KEYS", ""),
 		BlindIndexKey: r.String("BLIND_INDEX_KEY", ""),
@@ -43,6 +45,7 @@ func loadConfig(lookup config.LookupFunc) (Config, error) {
 		Actor:         r.String("ASKPRO_ACTOR", osUser()),
 		CalcomMetrics: r.List("CALCOM_METRICS_URLS", nil),
 	}
+	cfg.RedisTLS = config.ReadRedisTLS(r, cfg.RedisURL)
 	if !actorPattern.MatchString(cfg.Actor) {
 		r.Fail("ASKPRO_ACTOR", "want 1 to 64 letters, digits or . _ @ - (an operator's name), got %q", cfg.Actor)
 	}

@@ -99,8 +99,8 @@ const usage = `askpro: operate AskProAI
     health [--require-live]                            instances, heartbeats, pending per worker
     queues [--max-lag N]                               length, lag, pending of every stream and group
 
-Environment: DATABASE_URL, REDIS_URL, RPC_NAMESPACE, PII_KEYS, BLIND_INDEX_KEY, ASKPRO_ACTOR,
-DEFAULT_REGION.
+Environment: DATABASE_URL, REDIS_URL, REDIS_TLS_CA_FILE, REDIS_TLS_CERT_FILE, REDIS_TLS_KEY_FILE,
+RPC_NAMESPACE, PII_KEYS, BLIND_INDEX_KEY, ASKPRO_ACTOR, DEFAULT_REGION.
 `
 
 // run executes one command line; output goes to out.

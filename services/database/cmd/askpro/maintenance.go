@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/askproai/backend/pkg/tlsconf"
 )
 
 // The scheduled maintenance jobs (issue 19; deploy/k8s/base/maintenance.yaml runs each as a
@@ -65,9 +67,13 @@ func (a *app) pgConn(ctx context.Context) (*pgx.Conn, error) {
 	if err := a.needDatabase(); err != nil {
 		return nil, err
 	}
-	conn, err := pgx.Connect(ctx, a.cfg.DatabaseURL)
+	cfg, err := tlsconf.PostgresConnConfig(a.cfg.DatabaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("connect to DATABASE_URL: %w", err)
+		return nil, err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to DATABASE_URL: %w", tlsconf.ExplainPostgres(err))
 	}
 	// A job's statement may take longer than the services' timeout in the URL.
 	if _, err := conn.Exec(ctx, sqlNoStatementTimeout); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/askproai/backend/pkg/phone"
+	"github.com/askproai/backend/pkg/tlsconf"
 )
 
 // Options configures a Store.
@@ -75,9 +76,11 @@ func New(ctx context.Context, o Options) (*Store, error) {
 }
 
 func openPool(ctx context.Context, url string, conns int32) (*pgxpool.Pool, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	// TLS comes from the URL alone (sslmode=verify-full, sslrootcert, sslcert, sslkey), as
+	// pgx reads it; only pool size and application name are set here.
+	cfg, err := tlsconf.PostgresPoolConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("parse url: %w", err)
+		return nil, err
 	}
 	if conns > 0 {
 		cfg.MaxConns = conns
@@ -89,13 +92,13 @@ func openPool(ctx context.Context, url string, conns int32) (*pgxpool.Pool, erro
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("ping: %w", err)
+		return nil, fmt.Errorf("ping: %w", tlsconf.ExplainPostgres(err))
 	}
 	return pool, nil
 }
 
 // Ping checks the primary, for readiness.
-func (s *Store) Ping(ctx context.Context) error { return s.write.Ping(ctx) }
+func (s *Store) Ping(ctx context.Context) error { return tlsconf.ExplainPostgres(s.write.Ping(ctx)) }
 
 // Close releases both pools.
 func (s *Store) Close() {
