@@ -13,8 +13,8 @@ import (
 // Operator reads and writes for the askpro CLI: they span tenants or touch credentials, so
 // no JSON-RPC method exposes them.
 const (
-	sqlCompanyList   = `SELECT ` + companyColumns + ` FROM companies ORDER BY created_at, id`
-	sqlCompanyByName = `SELECT ` + companyColumns + ` FROM companies WHERE name = $1 ORDER BY created_at, id`
+	sqlCompanyList            = `SELECT ` + companyColumns + ` FROM companies ORDER BY created_at, id`
+	sqlCompanyByName          = `SELECT ` + companyColumns + ` FROM companies WHERE name = $1 ORDER BY created_at, id`
 	sqlCompanyBookingDefaults = `UPDATE companies SET minimum_notice_minutes = $2, booking_horizon_days = $3,
   updated_at = now()
 WHERE id = $1 AND (minimum_notice_minutes, booking_horizon_days) IS DISTINCT FROM ($2, $3)`

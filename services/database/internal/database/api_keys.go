@@ -32,7 +32,7 @@ ORDER BY created_at, id`
 WHERE company_id = $1 AND revoked_at IS NULL AND (name = $2 OR prefix = $3) ORDER BY created_at, id FOR UPDATE`
 	sqlAPIKeyRevoke = `UPDATE api_keys SET revoked_at = now() WHERE id = ANY($1) AND revoked_at IS NULL
 RETURNING ` + apiKeyColumns
-	sqlLiveKeyDigests = `SELECT encode(digest, 'hex') FROM api_keys WHERE company_id = $1 AND revoked_at IS NULL`
+	sqlLiveKeyDigests   = `SELECT encode(digest, 'hex') FROM api_keys WHERE company_id = $1 AND revoked_at IS NULL`
 	sqlCompanySetActive = `UPDATE companies SET active = $2, updated_at = now() WHERE id = $1 AND active <> $2`
 	sqlCompanyExists    = `SELECT true FROM companies WHERE id = $1 FOR UPDATE`
 	// Written at most once a minute whatever the number of replicas: the condition is the guard.
