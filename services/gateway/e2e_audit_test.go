@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -16,7 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/askproai/backend/pkg/clock"
-	"github.com/askproai/backend/services/gateway/internal/gateway"
 )
 
 // auditRow is one audit_log row as the trail tests read it.
@@ -71,7 +71,10 @@ WHERE a.action = 'call.saved' AND c.retell_call_id = $1`, callID)
 		map[string]string{"User-Agent": "partner-crm/2.1", "X-Forwarded-For": "198.51.100.23"})
 	require.Nil(t, res.Error, "%+v", res.Error)
 	cancelled := row("appointment.cancelled", apptID)
-	require.Equal(t, "api:"+gateway.KeyID(e.apiKey), cancelled.actor)
+	var keyID string
+	sum := sha256.Sum256([]byte(e.apiKey))
+	require.NoError(t, conn.QueryRow(t.Context(), `SELECT id::text FROM api_keys WHERE digest = $1`, sum[:]).Scan(&keyID))
+	require.Equal(t, "api:"+keyID, cancelled.actor, "the key's id (api_keys.id)")
 	require.NotNil(t, cancelled.ip)
 	require.True(t, netip.MustParseAddr(*cancelled.ip).IsLoopback(), "spoofed X-Forwarded-For ignored: %s", *cancelled.ip)
 	require.Equal(t, "partner-crm/2.1", *cancelled.agent)

@@ -218,6 +218,7 @@ func TestEndToEndGermanCall(t *testing.T) {
 	// Who the audit log names, for the voice path, /rpc and the CLI (e2e_audit_test.go). It
 	// cancels the last scenario's booking, so it comes last.
 	t.Run("audit trail", func(t *testing.T) { e.auditTrail(t, last, number, scenarios[len(scenarios)-1].at) })
+	t.Run("revocation within a second", e.revocation)
 }
 
 // simulateCall runs askpro simulate-call (what make demo runs) and returns what it printed.

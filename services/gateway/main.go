@@ -73,6 +73,15 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 	}
 	auth := gateway.NewAuthenticator(bus, cfg.AuthCacheTTL, gateway.WithKeyCacheSize(cfg.AuthCacheSize),
 		gateway.WithNegativeCache(cfg.AuthNegativeCacheSize, cfg.AuthNegativeCacheTTL), gateway.WithFailureLimiter(failures))
+	// The gateway serves no methods; its bus server only reads broadcast events: auth.changed,
+	// so that a revoked key or a deactivated tenant is refused by every replica at once.
+	events, err := rpc.NewServer(p.Redis, rpc.ServerConfig{Service: "gateway", Instance: cfg.Instance,
+		Namespace: cfg.Namespace, Version: lifecycle.Version}, p.Logger, p.Metrics)
+	if err != nil {
+		_ = p.Close()
+		return fmt.Errorf("rpc server: %w", err)
+	}
+	auth.Subscribe(events)
 	srv := gateway.NewServer(gateway.Options{
 		Verifier:     verifier,
 		Inbox:        gateway.NewInbox(p.Redis, bus.Publish, cfg.Namespace, cfg.DedupTTL),
@@ -96,7 +105,7 @@ func run(ctx context.Context, lookup config.LookupFunc) error {
 		TrustedProxies:      cfg.TrustedProxies,
 		Now:                 clock.Now,
 	})
-	return p.Run(ctx, func(ctx context.Context) error { return serveHTTP(ctx, cfg, srv) })
+	return p.Run(ctx, func(ctx context.Context) error { return serveHTTP(ctx, cfg, srv) }, events.Run)
 }
 
 // serveHTTP serves until ctx ends, then stops taking connections and lets requests in flight

@@ -19,3 +19,17 @@ type CallSavedEvent struct {
 	// Derived: the save only added what was derived from the call (SaveCallParams.Derived).
 	Derived bool `msgpack:"derived,omitempty" json:"derived,omitempty"`
 }
+
+// AuthChangedEvent is the payload of auth.changed, published when API keys are created or
+// revoked and when a tenant is deactivated or activated. Every gateway replica reads it
+// (rpc.SubscribeAll) and drops or admits the keys in its caches at once.
+type AuthChangedEvent struct {
+	CompanyID string `msgpack:"company_id" json:"company_id"`
+	// KeyDigests are the hex SHA-256 digests of the keys concerned.
+	KeyDigests []string `msgpack:"key_digests,omitempty" json:"key_digests,omitempty"`
+	// Revoked: the keys (with Tenant, every key of the tenant) no longer authenticate.
+	// Otherwise they were created or re-admitted and may authenticate at once.
+	Revoked bool `msgpack:"revoked" json:"revoked"`
+	// Tenant: the change is the tenant's deactivation or activation.
+	Tenant bool `msgpack:"tenant,omitempty" json:"tenant,omitempty"`
+}

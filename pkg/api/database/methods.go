@@ -61,6 +61,8 @@ const (
 	TopicBookingCancelled   = "booking.cancelled"
 	TopicBookingRescheduled = "booking.rescheduled"
 	TopicCallSaved          = "call.saved"
+	// TopicAuthChanged: API keys created or revoked, a tenant deactivated or activated.
+	TopicAuthChanged = "auth.changed"
 )
 
 // Appointment statuses. Only scheduled and confirmed appointments hold their slot.

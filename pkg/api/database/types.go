@@ -15,6 +15,19 @@ type Company struct {
 	// that set neither (0: the system defaults, 120 minutes and 90 days).
 	MinimumNoticeMinutes int `msgpack:"minimum_notice_minutes,omitempty" json:"minimum_notice_minutes,omitempty"`
 	BookingHorizonDays   int `msgpack:"booking_horizon_days,omitempty" json:"booking_horizon_days,omitempty"`
+	// APIKeyID is the id of the API key that matched; only companies.byApiKeyDigest sets it.
+	APIKeyID string `msgpack:"api_key_id,omitempty" json:"api_key_id,omitempty"`
+}
+
+// APIKey is one of a tenant's API keys, without the key (only its digest is stored).
+type APIKey struct {
+	ID         string     `msgpack:"id" json:"id"`
+	CompanyID  string     `msgpack:"company_id" json:"company_id"`
+	Name       string     `msgpack:"name" json:"name"`
+	Prefix     string     `msgpack:"prefix" json:"prefix"` // the first 12 characters of the key
+	CreatedAt  time.Time  `msgpack:"created_at" json:"created_at"`
+	LastUsedAt *time.Time `msgpack:"last_used_at,omitempty" json:"last_used_at,omitempty"`
+	RevokedAt  *time.Time `msgpack:"revoked_at,omitempty" json:"revoked_at,omitempty"`
 }
 
 // TimeRange is a wall-clock interval ("09:00" to "18:00") in the branch's time zone.

@@ -8,6 +8,8 @@
 //	askpro tenant list
 //	askpro tenant apply -f tenant.yaml [--sync-calcom]
 //	askpro tenant sync-calcom [--company ID|NAME|SLUG] [--timeout D]
+//	askpro tenant deactivate|activate --company ID|NAME|SLUG
+//	askpro key create|list|revoke --company ID|NAME|SLUG [--name N] [--prefix P]
 //	askpro seed demo [--calsim-seed PATH] [--env-file PATH] [--rotate-key]
 //	askpro dlq list|show|replay|purge --service S [--id ID]…
 //	askpro streams status
@@ -73,6 +75,12 @@ const usage = `askpro: operate AskProAI
   askpro tenant list                                   every tenant (no secrets)
   askpro tenant apply -f tenant.yaml [--sync-calcom]   branches, staff and services from YAML (idempotent);
                                                        --sync-calcom then runs tenant sync-calcom for it
+  askpro tenant deactivate|activate --company ID|NAME|SLUG
+                                                       refuse (or admit again) every key of a tenant
+  askpro key create --company ID|NAME|SLUG --name N   a further API key; prints it once
+  askpro key list --company ID|NAME|SLUG              name, prefix, created, last used, revoked
+  askpro key revoke --company ID|NAME|SLUG --name N|--prefix P
+                                                       revoke one key; gateways refuse it within a second
   askpro tenant sync-calcom [--company ID|NAME|SLUG] [--timeout D]
                                                        read each service's minimum notice and booking window
                                                        from Cal.com (via the calcom service) and store them
@@ -134,6 +142,8 @@ func runAt(ctx context.Context, args []string, lookup config.LookupFunc, out io.
 		return a.migrate(ctx)
 	case "tenant":
 		return a.tenant(ctx, sub, rest(args))
+	case "key":
+		return a.key(ctx, sub, rest(args))
 	case "seed":
 		if sub != "demo" {
 			return fmt.Errorf("seed: unknown target %q (want: seed demo)", sub)

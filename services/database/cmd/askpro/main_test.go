@@ -100,8 +100,9 @@ func TestTenantCreateStoresOnlyTheDigest(t *testing.T) {
 	require.NotNil(t, m, out)
 	key := m[1]
 	sum := sha256.Sum256([]byte(key))
-	require.Equal(t, 1, c.count(`SELECT count(*) FROM companies WHERE api_key_digest = $1 AND api_key_prefix = $2
-AND time_zone = 'Europe/Vienna' AND calcom_api_key_enc IS NOT NULL`, sum[:], key[:apiKeyPrefixLen]))
+	require.Equal(t, 1, c.count(`SELECT count(*) FROM api_keys k JOIN companies c ON c.id = k.company_id
+WHERE k.digest = $1 AND k.prefix = $2 AND k.name = 'default' AND k.revoked_at IS NULL
+AND c.time_zone = 'Europe/Vienna' AND c.calcom_api_key_enc IS NOT NULL`, sum[:], key[:apiKeyPrefixLen]))
 
 	list := c.run("tenant", "list")
 	require.Contains(t, list, "Praxis Dr. Weber")
@@ -236,7 +237,10 @@ AND aliases @> ARRAY['haare schneiden', 'haarschnitt damen'] AND duration_minute
 	require.NotNil(t, m2, rotated)
 	require.NotEqual(t, m[1], m2[1])
 	sum := sha256.Sum256([]byte(m2[1]))
-	require.Equal(t, 1, c.count(`SELECT count(*) FROM companies WHERE api_key_digest = $1`, sum[:]))
+	require.Equal(t, 1, c.count(`SELECT count(*) FROM api_keys WHERE digest = $1 AND revoked_at IS NULL`, sum[:]))
+	old := sha256.Sum256([]byte(m[1]))
+	require.Equal(t, 1, c.count(`SELECT count(*) FROM api_keys WHERE digest = $1 AND revoked_at IS NOT NULL`, old[:]),
+		"the rotated key is revoked")
 	env3, err := os.ReadFile(envPath)
 	require.NoError(t, err)
 	require.Contains(t, string(env3), "ASKPRO_DEMO_API_KEY="+m2[1])

@@ -46,7 +46,7 @@ func (a *app) tenant(ctx context.Context, sub string, args []string) error {
 	case "apply":
 		fs := newFlags("tenant apply")
 		file := fs.String("f", "", "tenant YAML file")
-		rotate := fs.Bool("rotate-key", false, "issue a new API key for an existing tenant")
+		rotate := fs.Bool("rotate-key", false, "issue a new default API key for an existing tenant and revoke the old one")
 		sync := fs.Bool("sync-calcom", false, "then read the services' notice and booking window from Cal.com (needs the calcom service)")
 		if err := fs.Parse(args); err != nil {
 			return fmt.Errorf("tenant apply: %w", err)
@@ -69,8 +69,12 @@ func (a *app) tenant(ctx context.Context, sub string, args []string) error {
 		return nil
 	case "sync-calcom":
 		return a.tenantSyncCalcom(ctx, args)
+	case "deactivate":
+		return a.tenantSetActive(ctx, args, false)
+	case "activate":
+		return a.tenantSetActive(ctx, args, true)
 	}
-	return fmt.Errorf("tenant: unknown subcommand %q (want create, list, apply or sync-calcom)", sub)
+	return fmt.Errorf("tenant: unknown subcommand %q (want create, list, apply, sync-calcom, deactivate or activate)", sub)
 }
 
 func (a *app) tenantCreate(ctx context.Context, args []string) error {

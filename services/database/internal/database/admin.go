@@ -13,10 +13,8 @@ import (
 // Operator reads and writes for the askpro CLI: they span tenants or touch credentials, so
 // no JSON-RPC method exposes them.
 const (
-	sqlCompanyList   = `SELECT ` + companyColumns + ` FROM companies ORDER BY created_at, id`
-	sqlCompanyByName = `SELECT ` + companyColumns + ` FROM companies WHERE name = $1 ORDER BY created_at, id`
-	sqlCompanyRotate = `UPDATE companies SET api_key_digest = $2, api_key_prefix = $3, updated_at = now()
-WHERE id = $1 RETURNING ` + companyColumns
+	sqlCompanyList            = `SELECT ` + companyColumns + ` FROM companies ORDER BY created_at, id`
+	sqlCompanyByName          = `SELECT ` + companyColumns + ` FROM companies WHERE name = $1 ORDER BY created_at, id`
 	sqlCompanyBookingDefaults = `UPDATE companies SET minimum_notice_minutes = $2, booking_horizon_days = $3,
   updated_at = now()
 WHERE id = $1 AND (minimum_notice_minutes, booking_horizon_days) IS DISTINCT FROM ($2, $3)`
@@ -24,7 +22,6 @@ WHERE id = $1 AND (minimum_notice_minutes, booking_horizon_days) IS DISTINCT FRO
 	sqlCompanyCallRetention = `UPDATE companies SET call_retention_days = $2, updated_at = now()
 WHERE id = $1 AND call_retention_days IS DISTINCT FROM $2`
 	sqlCompanyTimeZone = `UPDATE companies SET time_zone = $2, updated_at = now() WHERE id = $1 AND time_zone <> $2`
-	sqlDigestOf        = `SELECT encode(api_key_digest, 'hex') FROM companies WHERE id = $1`
 	// The staff member's name and state and the service's name come along, also for a staff
 	// member or service deactivated since the booking.
 	sqlAppointmentsToCheck = `SELECT ` + appointmentColumns + `,
@@ -53,37 +50,12 @@ func (s *Store) companies(ctx context.Context, sql string, args ...any) ([]api.C
 		return nil, fmt.Errorf("list companies: %w", classify(err))
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (api.Company, error) {
-		c, _, err := scanCompany(r)
-		return c, err
+		return scanCompany(r)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list companies: %w", classify(err))
 	}
 	return out, nil
-}
-
-// RotateAPIKey replaces a tenant's API key digest and prefix; the old key stops working once
-// the gateways' lookup caches expire (AUTH_CACHE_TTL) and the database cache entry is dropped.
-func (s *Store) RotateAPIKey(ctx context.Context, companyID string, digest []byte, prefix string) (api.Company, error) {
-	if err := checkIDs(companyID); err != nil {
-		return api.Company{}, err
-	}
-	var c api.Company
-	var oldDigest string
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, sqlDigestOf, companyID).Scan(&oldDigest); err != nil {
-			return fmt.Errorf("load key digest: %w", err)
-		}
-		var err error
-		if c, _, err = scanCompany(tx.QueryRow(ctx, sqlCompanyRotate, companyID, digest, prefix)); err != nil {
-			return fmt.Errorf("rotate key: %w", err)
-		}
-		return audit(ctx, tx, companyID, "company.api_key_rotated", "company", companyID, nil)
-	})
-	if err != nil {
-		return api.Company{}, fmt.Errorf("rotate api key of %s: %w", companyID, classify(err))
-	}
-	return c, s.cache.Invalidate(ctx, companyID, "digest:"+oldDigest)
 }
 
 // SetCompanyCalcomKey stores (encrypted) or replaces a tenant's Cal.com API key.

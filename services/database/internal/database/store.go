@@ -46,6 +46,7 @@ type Store struct {
 	log         zerolog.Logger
 	attempts    int
 	backoff     time.Duration
+	touches     keyTouches
 }
 
 // New opens the pools and checks that the primary answers.
@@ -102,6 +103,7 @@ func (s *Store) Ping(ctx context.Context) error { return tlsconf.ExplainPostgres
 
 // Close releases both pools.
 func (s *Store) Close() {
+	s.touches.wg.Wait()
 	if s.read != s.write {
 		s.read.Close()
 	}

@@ -156,7 +156,8 @@ func createTenant(ctx context.Context, dbURL string) (string, error) {
 		return "", err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	_, err = conn.Exec(ctx, `INSERT INTO companies (name, api_key_digest, api_key_prefix) VALUES ('Bench Salon', $1, $2)`,
+	_, err = conn.Exec(ctx, `WITH c AS (INSERT INTO companies (name) VALUES ('Bench Salon') RETURNING id)
+INSERT INTO api_keys (company_id, name, digest, prefix) SELECT id, 'default', $1, $2 FROM c`,
 		sum[:], gateway.KeyPrefix(key))
 	if err != nil {
 		return "", fmt.Errorf("create tenant: %w", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -43,21 +44,39 @@ type Bus interface {
 // churns only the negative cache and can never evict a valid tenant's entry. A valid entry
 // past AUTH_CACHE_TTL is looked up again, but its digest stays known, so that lookup is never
 // refused by the failure limiter: a known key is not slowed by someone else's failures.
+//
+// Revocation does not wait for AUTH_CACHE_TTL: the database publishes auth.changed when a key
+// is revoked or a tenant deactivated, every replica reads it (Subscribe) and drops the keys at
+// once. The revoked digests are also remembered for a while, so that a lookup that was already
+// under way when the event arrived, or a stale answer from the database's own cache, cannot put
+// the key back. If the event is missed (the replica was cut off from Redis), the entry still
+// expires after AUTH_CACHE_TTL and the next lookup finds the key revoked.
 type Authenticator struct {
 	bus         Bus
 	ttl         time.Duration
 	negativeTTL time.Duration
 	valid       *lru.Cache[string, validEntry]
 	negative    *lru.Cache[string, time.Time] // digest → expiry
+	revoked     *lru.Cache[string, time.Time] // digest → expiry, from auth.changed
 	limiter     *FailureLimiter
 	now         func() time.Time
 	validSize   int
 	negSize     int
+	// mu orders a lookup's "not revoked? then cache it" against an event's "revoke, then drop".
+	mu sync.Mutex
 }
 
 type validEntry struct {
-	companyID string
-	expires   time.Time
+	Principal
+	expires time.Time
+}
+
+// Principal is who an API key authenticates: the tenant and the key's id (api_keys.id).
+type Principal struct {
+	CompanyID string
+	// KeyID is the key's id, or "" when the database did not say (a service older than
+	// api_keys): the caller then names the key by its digest (KeyID(key)).
+	KeyID string
 }
 
 // AuthOption adjusts an Authenticator.
@@ -97,6 +116,7 @@ func NewAuthenticator(bus Bus, ttl time.Duration, opts ...AuthOption) *Authentic
 	// lru.New fails only for a size below 1, which max rules out.
 	a.valid, _ = lru.New[string, validEntry](a.validSize)
 	a.negative, _ = lru.New[string, time.Time](a.negSize)
+	a.revoked, _ = lru.New[string, time.Time](a.validSize)
 	return a
 }
 
@@ -110,29 +130,43 @@ func (a *Authenticator) Tenant(ctx context.Context, key string) (string, error) 
 // It fails with ErrUnknownKey, with a *LimitedError when the client's failures have spent its
 // budget, or with another error when the lookup itself failed (retryable).
 func (a *Authenticator) Authenticate(ctx context.Context, key, addr string) (string, error) {
+	p, err := a.Identify(ctx, key, addr)
+	return p.CompanyID, err
+}
+
+// Identify is Authenticate with the key's id.
+func (a *Authenticator) Identify(ctx context.Context, key, addr string) (Principal, error) {
 	if key == "" || len(key) > 256 {
-		return "", a.charge(ctx, key, addr, false)
+		return Principal{}, a.charge(ctx, key, addr, false)
 	}
 	sum := sha256.Sum256([]byte(key))
 	digest := hex.EncodeToString(sum[:])
 	now := a.now()
 	if e, ok := a.valid.Get(digest); ok {
 		if now.Before(e.expires) {
-			return e.companyID, nil
+			return e.Principal, nil
 		}
 		return a.refresh(ctx, digest)
 	}
 	if err := a.charge(ctx, key, addr, true); !errors.Is(err, ErrUnknownKey) {
-		return "", err
+		return Principal{}, err
+	}
+	if a.isRevoked(digest, now) {
+		return Principal{}, ErrUnknownKey
 	}
 	if exp, ok := a.negative.Get(digest); ok && now.Before(exp) {
-		return "", ErrUnknownKey
+		return Principal{}, ErrUnknownKey
 	}
-	company, err := a.lookup(ctx, digest)
+	p, err := a.lookup(ctx, digest)
 	if err == nil || !errors.Is(err, ErrUnknownKey) {
 		a.refund(ctx, key, addr) // not a failure of the client's: give the charge back
 	}
-	return company, err
+	return p, err
+}
+
+func (a *Authenticator) isRevoked(digest string, now time.Time) bool {
+	exp, ok := a.revoked.Get(digest)
+	return ok && now.Before(exp)
 }
 
 // charge spends one failure from the client's budgets. It returns ErrUnknownKey when the
@@ -169,28 +203,76 @@ func (a *Authenticator) refund(ctx context.Context, key, addr string) {
 
 // refresh looks a known digest up again after its entry expired. It is never limited; a key
 // that is no longer valid leaves the valid cache for the negative one.
-func (a *Authenticator) refresh(ctx context.Context, digest string) (string, error) {
-	company, err := a.lookup(ctx, digest)
+func (a *Authenticator) refresh(ctx context.Context, digest string) (Principal, error) {
+	p, err := a.lookup(ctx, digest)
 	if errors.Is(err, ErrUnknownKey) {
 		a.valid.Remove(digest)
 	}
-	return company, err
+	return p, err
 }
 
-// lookup asks the database service for digest's tenant and caches the answer.
-func (a *Authenticator) lookup(ctx context.Context, digest string) (string, error) {
+// lookup asks the database service for digest's tenant and caches the answer, unless an
+// auth.changed revoked the key meanwhile.
+func (a *Authenticator) lookup(ctx context.Context, digest string) (Principal, error) {
 	var company dbapi.Company
 	err := a.bus.Call(ctx, dbapi.Service, dbapi.MethodCompaniesByAPIKeyDigest, dbapi.ByAPIKeyDigestParams{DigestHex: digest}, &company)
 	switch {
 	case errors.Is(err, rpc.ErrNotFound) || err == nil && !company.Active:
 		a.negative.Add(digest, a.now().Add(a.negativeTTL))
-		return "", ErrUnknownKey
+		return Principal{}, ErrUnknownKey
 	case err != nil:
-		return "", fmt.Errorf("look up API key: %w", err) // not cached: the next request retries
+		return Principal{}, fmt.Errorf("look up API key: %w", err) // not cached: the next request retries
+	}
+	p := Principal{CompanyID: company.ID, KeyID: company.APIKeyID}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.isRevoked(digest, a.now()) {
+		return Principal{}, ErrUnknownKey
 	}
 	a.negative.Remove(digest)
-	a.valid.Add(digest, validEntry{companyID: company.ID, expires: a.now().Add(a.ttl)})
-	return company.ID, nil
+	a.valid.Add(digest, validEntry{Principal: p, expires: a.now().Add(a.ttl)})
+	return p, nil
+}
+
+// Subscribe makes s hand every auth.changed to a (rpc.SubscribeAll: every replica sees every
+// event). Call before s runs.
+func (a *Authenticator) Subscribe(s *rpc.Server) {
+	rpc.SubscribeAll(s, dbapi.TopicAuthChanged, a.OnAuthChanged)
+}
+
+// OnAuthChanged applies an auth.changed event to the caches: revoked keys (and, for a
+// deactivated tenant, every cached key of it) are dropped and refused from now on; created or
+// re-admitted keys are forgotten as unknown, so they work at once.
+func (a *Authenticator) OnAuthChanged(ctx context.Context, ev dbapi.AuthChangedEvent) error {
+	if !ev.Revoked {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		for _, d := range ev.KeyDigests {
+			a.revoked.Remove(d)
+			a.negative.Remove(d)
+		}
+		return nil
+	}
+	until := a.now().Add(max(a.ttl, a.negativeTTL))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, d := range ev.KeyDigests {
+		a.revoked.Add(d, until)
+		a.valid.Remove(d)
+	}
+	dropped := len(ev.KeyDigests)
+	if ev.Tenant && ev.CompanyID != "" {
+		// Keys the event may not list (created a moment before): every entry of the tenant.
+		for _, d := range a.valid.Keys() {
+			if e, ok := a.valid.Peek(d); ok && e.CompanyID == ev.CompanyID {
+				a.valid.Remove(d)
+				dropped++
+			}
+		}
+	}
+	logging.FromContext(ctx).Info().Str("company_id", ev.CompanyID).Int("keys", dropped).
+		Bool("tenant", ev.Tenant).Msg("api_keys_revoked")
+	return nil
 }
 
 // CacheLen reports how many valid keys and unknown digests are cached.

@@ -13,12 +13,12 @@ import (
 // or unknown key, 429 with Retry-After once the client's failures have spent a budget (decided
 // before any lookup), 503 when the lookup itself failed. Each body is a JSON-RPC error, like
 // every other answer of /rpc.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (string, bool) {
-	tenant, err := s.opt.Auth.Authenticate(r.Context(), r.Header.Get(APIKeyHeader), s.opt.TrustedProxies.ClientIP(r))
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (Principal, bool) {
+	p, err := s.opt.Auth.Identify(r.Context(), r.Header.Get(APIKeyHeader), s.opt.TrustedProxies.ClientIP(r))
 	var limited *LimitedError
 	switch {
 	case err == nil:
-		return tenant, true
+		return p, true
 	case errors.Is(err, ErrUnknownKey):
 		s.metrics.authFailures.Inc()
 		resp := errorResponse(nil, rpc.CodeUnauthorized, "missing or unknown API key")
@@ -36,5 +36,5 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (string, b
 		w.Header().Set("Retry-After", "1")
 		writeJSON(w, http.StatusServiceUnavailable, errorResponse(nil, rpc.CodeUpstreamUnavailable, "authentication unavailable, retry"))
 	}
-	return "", false
+	return Principal{}, false
 }

@@ -122,15 +122,16 @@ func (s *Server) handleRPC(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	tenant, ok := s.authenticate(w, r)
+	principal, ok := s.authenticate(w, r)
 	if !ok {
 		return
 	}
+	tenant := principal.CompanyID
 	req := parseRPCBody(body)
 	if !s.allow(w, r, tenant, s.cost(req)) {
 		return
 	}
-	r = r.WithContext(rpc.WithIdentity(r.Context(), s.apiIdentity(r, r.Header.Get(APIKeyHeader))))
+	r = r.WithContext(rpc.WithIdentity(r.Context(), s.apiIdentity(r, principal, r.Header.Get(APIKeyHeader))))
 	switch {
 	case req.problem != nil:
 		writeJSON(w, http.StatusOK, req.problem)

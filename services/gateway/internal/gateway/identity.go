@@ -23,7 +23,8 @@ import (
 // to tell keys apart, too few to look the key up (the companies table holds the whole digest).
 const keyIDLen = 16
 
-// KeyID names an API key in the audit log: the first 16 hex digits of its SHA-256 digest.
+// KeyID names an API key in the audit log when the database did not give the key's id: the
+// first 16 hex digits of its SHA-256 digest.
 func KeyID(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:])[:keyIDLen]
@@ -118,8 +119,12 @@ func (s *Server) identity(r *http.Request, actor string) rpc.Identity {
 	return rpc.Identity{Actor: actor, IP: s.opt.TrustedProxies.ClientIP(r), UserAgent: r.UserAgent()}
 }
 
-// apiIdentity is the identity of a /rpc request made with key.
-func (s *Server) apiIdentity(r *http.Request, key string) rpc.Identity {
+// apiIdentity is the identity of a /rpc request made with key: api:<key id> (api_keys.id), or
+// api:<digest prefix> when the database service did not name the key.
+func (s *Server) apiIdentity(r *http.Request, p Principal, key string) rpc.Identity {
+	if p.KeyID != "" {
+		return s.identity(r, "api:"+p.KeyID)
+	}
 	return s.identity(r, "api:"+KeyID(key))
 }
 
