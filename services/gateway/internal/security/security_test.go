@@ -619,9 +619,8 @@ func keyFloods(s *suite) []secCase {
 }
 
 // keyLifecycle holds the ways a key stops working, each checked within its deadline on the
-// running gateway. Rotation is `askpro tenant apply --rotate-key` (the old key is trusted for
-// AUTH_CACHE_TTL at most); the revocation commands of issue 26 (askpro key revoke, askpro
-// tenant deactivate: within 1 s through the bus) join this table as cases of their own.
+// running gateway: rotation (`askpro tenant apply --rotate-key`), `askpro key revoke` and
+// `askpro tenant deactivate`, the last two within 1 s through the bus.
 func keyLifecycle(s *suite) []secCase {
 	list := jsonOf(call(1, "database.branches.list", map[string]any{}))
 	return []secCase{{
@@ -647,5 +646,56 @@ func keyLifecycle(s *suite) []secCase {
 			require.Positive(t, audited, "the rotation is audited")
 			s.b.key = fresh
 		},
+	}, {
+		name: "revocation: askpro key revoke stops a named key on the running gateway within 1 s",
+		may:  []string{"audit_log"},
+		run: func(t *testing.T, s *suite) {
+			from := http.Header{"X-Forwarded-For": {"192.0.2.201"}}
+			named := apiKeyIn(t, s.run(t, "key", "create", "--company", s.b.id, "--name", "security-revoke"))
+			wantRPC(t, s, named, list, from, http.StatusOK, 0)
+			s.run(t, "key", "revoke", "--company", s.b.id, "--name", "security-revoke")
+			revoked := time.Now()
+			var status int
+			testenv.Eventually(t, 5*time.Second, func() bool {
+				status, _, _ = s.rpc(t, named, list, from)
+				return status == http.StatusUnauthorized
+			}, "the revoked key is refused (last %d)", status)
+			require.Less(t, time.Since(revoked), time.Second, "revocation takes effect within a second")
+			wantRPC(t, s, s.b.key, list, from, http.StatusOK, 0) // the tenant's other key still works
+			requireAudited(t, s, "api_key.created", "api_key.revoked")
+		},
+	}, {
+		name: "deactivation: askpro tenant deactivate stops every key of the tenant within 1 s; activate restores it",
+		may:  []string{"companies", "audit_log"},
+		run: func(t *testing.T, s *suite) {
+			from := http.Header{"X-Forwarded-For": {"192.0.2.202"}}
+			wantRPC(t, s, s.b.key, list, from, http.StatusOK, 0)
+			s.run(t, "tenant", "deactivate", "--company", s.b.id)
+			deactivated := time.Now()
+			var status int
+			testenv.Eventually(t, 5*time.Second, func() bool {
+				status, _, _ = s.rpc(t, s.b.key, list, from)
+				return status == http.StatusUnauthorized
+			}, "the deactivated tenant's key is refused (last %d)", status)
+			require.Less(t, time.Since(deactivated), time.Second, "deactivation takes effect within a second")
+			wantRPC(t, s, s.a.key, list, from, http.StatusOK, 0) // another tenant is untouched
+			s.run(t, "tenant", "activate", "--company", s.b.id)
+			testenv.Eventually(t, 5*time.Second, func() bool {
+				status, _, _ = s.rpc(t, s.b.key, list, from)
+				return status == http.StatusOK
+			}, "the re-activated tenant's key works again (last %d)", status)
+			requireAudited(t, s, "company.deactivated", "company.activated")
+		},
 	}}
+}
+
+// requireAudited checks that tenant B's audit log holds each action, by the CLI's actor.
+func requireAudited(t *testing.T, s *suite, actions ...string) {
+	t.Helper()
+	for _, action := range actions {
+		var n int
+		require.NoError(t, s.db.QueryRow(t.Context(), `SELECT count(*) FROM audit_log WHERE company_id = $1 AND action = $2 AND actor LIKE 'cli:%'`,
+			s.b.id, action).Scan(&n))
+		require.Positive(t, n, "%s is audited as the CLI", action)
+	}
 }
