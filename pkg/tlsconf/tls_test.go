@@ -250,7 +250,8 @@ func startPostgres(t *testing.T, bin string, files map[string][]byte, clientDir 
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	for _, name := range []string{"server.crt", "server.key", "ca.crt"} {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, files[name], 0o600); err == nil && cred != nil {
+		err := os.WriteFile(p, files[name], 0o600)
+		if err == nil && cred != nil {
 			err = os.Chown(p, int(cred.Uid), int(cred.Gid))
 		}
 		if err != nil {
