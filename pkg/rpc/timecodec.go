@@ -26,11 +26,8 @@ func init() {
 const timeReason = "not an RFC 3339 time"
 
 var (
-	timeType    = reflect.TypeFor[time.Time]()
-	errBadTime  = errors.New(timeReason)
-	badTimeData = func(field string) map[string]any {
-		return map[string]any{"field": field, "reason": timeReason}
-	}
+	timeType   = reflect.TypeFor[time.Time]()
+	errBadTime = errors.New(timeReason)
 )
 
 func encodeTime(e *msgpack.Encoder, v reflect.Value) error {
@@ -81,7 +78,8 @@ func paramsError(what string, t reflect.Type, raw []byte, err error) *Error {
 		var v any
 		if msgpack.Unmarshal(raw, &v) == nil {
 			if field, ok := badTimeField(t, v, ""); ok {
-				return NewError(CodeInvalidParams, "invalid "+what+": "+field+" is "+timeReason, badTimeData(field))
+				return NewError(CodeInvalidParams, "invalid "+what+": "+field+" is "+timeReason,
+					map[string]any{"field": field, "reason": timeReason})
 			}
 		}
 		return NewError(CodeInvalidParams, "invalid "+what+": a time is "+timeReason, map[string]any{"reason": timeReason})
