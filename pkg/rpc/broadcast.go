@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -41,7 +42,7 @@ func decodeEvent[T any](h func(ctx context.Context, event T) error) func(context
 		var ev T
 		if raw != nil {
 			if err := Unmarshal(raw, &ev); err != nil {
-				return Errorf(CodeInvalidParams, "invalid event payload: %v", err)
+				return paramsError("event payload", reflect.TypeFor[T](), raw, err)
 			}
 		}
 		return h(ctx, ev)

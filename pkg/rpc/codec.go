@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
+	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
@@ -72,7 +74,7 @@ func (d *decoder) release() {
 // by their json tags, integers in their most compact form.
 func Marshal(v any) ([]byte, error) {
 	e := getEncoder()
-	if err := e.enc.Encode(v); err != nil {
+	if err := encodeValue(e.enc, v); err != nil {
 		encoders.Put(e)
 		return nil, fmt.Errorf("encode msgpack: %w", err)
 	}
@@ -86,10 +88,26 @@ func Unmarshal(data []byte, v any) error {
 	}
 	d := getDecoder(data)
 	defer d.release()
-	if err := d.dec.Decode(v); err != nil {
+	if err := decodeValue(d.dec, v); err != nil {
 		return fmt.Errorf("decode msgpack: %w", err)
 	}
 	return nil
+}
+
+// encodeValue is enc.Encode, except that a bare time.Time takes the registered codec too
+// (Encode and Decode have a fast path for it that writes and reads only the extension).
+func encodeValue(enc *msgpack.Encoder, v any) error {
+	if t, ok := v.(time.Time); ok {
+		return enc.EncodeValue(reflect.ValueOf(t))
+	}
+	return enc.Encode(v)
+}
+
+func decodeValue(dec *msgpack.Decoder, v any) error {
+	if t, ok := v.(*time.Time); ok && t != nil {
+		return dec.DecodeValue(reflect.ValueOf(t).Elem())
+	}
+	return dec.Decode(v)
 }
 
 // request is one JSON-RPC request object as the server sees it.
@@ -296,7 +314,7 @@ func encodeResponse(e *encoder, id msgpack.RawMessage, result any, rerr *Error) 
 		}
 	} else {
 		_ = enc.EncodeString("result")
-		if err := enc.Encode(result); err != nil {
+		if err := encodeValue(enc, result); err != nil {
 			return fmt.Errorf("encode result: %w", err)
 		}
 	}
@@ -316,7 +334,7 @@ func encodeError(enc *msgpack.Encoder, rerr *Error) error {
 	_ = enc.EncodeString(rerr.Message)
 	if rerr.Data != nil {
 		_ = enc.EncodeString("data")
-		if err := enc.Encode(rerr.Data); err != nil {
+		if err := encodeValue(enc, rerr.Data); err != nil {
 			return fmt.Errorf("encode error data: %w", err)
 		}
 	}
@@ -340,7 +358,7 @@ func encodeRequest(e *encoder, method string, params any, id string) error {
 	_ = enc.EncodeString(method)
 	if params != nil {
 		_ = enc.EncodeString("params")
-		if err := enc.Encode(params); err != nil {
+		if err := encodeValue(enc, params); err != nil {
 			return fmt.Errorf("encode params: %w", err)
 		}
 	}

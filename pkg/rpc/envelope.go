@@ -53,8 +53,11 @@ func (e errEnvelope) Error() string { return string(e) }
 
 func decodeEnvelope(values map[string]any) (envelope, error) {
 	str := func(k string) string { s, _ := values[k].(string); return s }
-	if v := str(fieldVersion); v != envelopeVersion {
-		return envelope{}, errEnvelope("unsupported envelope version " + strconv.Quote(v))
+	switch v, ok := values[fieldVersion].(string); {
+	case !ok:
+		return envelope{}, errEnvelope(`unsupported envelope version: field "v" is missing, this server speaks "` + envelopeVersion + `"`)
+	case v != envelopeVersion:
+		return envelope{}, errEnvelope("unsupported envelope version " + strconv.Quote(v) + `: this server speaks "` + envelopeVersion + `"`)
 	}
 	body := str(fieldBody)
 	if body == "" {

@@ -49,6 +49,7 @@ func (s *Server) process(src *source, msg redis.XMessage, deliveries int64) {
 	env, err := decodeEnvelope(msg.Values)
 	if err != nil {
 		s.deadLetter(o, msg, err.Error(), deliveries)
+		s.rejectEnvelope(o, msg.Values, err)
 		return
 	}
 	if deliveries > int64(s.cfg.MaxDeliveries) {
@@ -86,6 +87,27 @@ func (s *Server) deadLetter(o *outcome, msg redis.XMessage, reason string, deliv
 	o.reason = reason
 	s.log.Warn().Str("stream", o.src.key).Str("entry_id", msg.ID).Str("reason", reason).
 		Int64("deliveries", deliveries).Msg("rpc_dead_letter")
+}
+
+// rejectEnvelope answers an entry whose envelope cannot be read (an unknown or missing "v",
+// no body, a bad deadline) with -32600 when it names a reply stream, so its sender does not wait
+// for its deadline. The entry is still dead-lettered: the reply tells the client, the dead
+// letter tells the operator. The id is the request's when the body is one readable request.
+func (s *Server) rejectEnvelope(o *outcome, values map[string]any, err error) {
+	if o.src.event != nil {
+		return // events have no reply stream
+	}
+	str := func(k string) string { v, _ := values[k].(string); return v }
+	env := envelope{replyTo: str(fieldReply), cid: str(fieldCID)}
+	if env.replyTo == "" {
+		return
+	}
+	var id msgpack.RawMessage
+	if reqs, batch, perr := parseBody([]byte(str(fieldBody))); perr == nil && !batch && len(reqs) == 1 {
+		id = reqs[0].id
+	}
+	s.count("", CodeInvalidRequest)
+	s.setReply(o, &env, s.errorResponse(id, NewError(CodeInvalidRequest, "invalid request: "+err.Error(), nil)))
 }
 
 func (s *Server) handleRequest(msg redis.XMessage, env *envelope, o *outcome, deliveries int64) {

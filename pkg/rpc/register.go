@@ -52,7 +52,7 @@ func Register[P, R any](s *Server, method string, h func(ctx context.Context, pa
 		var p P
 		if raw != nil {
 			if err := Unmarshal(raw, &p); err != nil {
-				return nil, Errorf(CodeInvalidParams, "invalid params: %v", err)
+				return nil, paramsError("params", reflect.TypeFor[P](), raw, err)
 			}
 		}
 		return h(ctx, p)

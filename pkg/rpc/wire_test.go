@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -16,16 +17,25 @@ import (
 func TestWireExampleInREADME(t *testing.T) {
 	t.Parallel()
 	type createParams struct {
-		StaffID int    `json:"staff_id"`
-		Start   string `json:"start"`
+		StaffID int       `json:"staff_id"`
+		Start   time.Time `json:"start"`
 	}
 	type createResult struct {
 		BookingID string `json:"booking_id"`
 	}
 	const id = "9c1e5a7b3d2f4e60-1"
 	e := getEncoder()
-	require.NoError(t, encodeRequest(e, "booking.create", createParams{StaffID: 7, Start: "2026-12-01T14:30:00+01:00"}, id))
+	start := time.Date(2026, 12, 1, 14, 30, 0, 0, time.FixedZone("CET", 3600))
+	require.NoError(t, encodeRequest(e, "booking.create", createParams{StaffID: 7, Start: start}, id))
 	req := e.finish()
+	// The bytes decode back into the same params: a time goes out as the RFC 3339 string the
+	// schema promises and is read from it.
+	reqs, _, err := parseBody(req)
+	require.NoError(t, err)
+	var back createParams
+	require.NoError(t, Unmarshal(reqs[0].params, &back))
+	require.True(t, back.Start.Equal(start), "start %v", back.Start)
+	require.Equal(t, 7, back.StaffID)
 	e = getEncoder()
 	idRaw, err := Marshal(id)
 	require.NoError(t, err)

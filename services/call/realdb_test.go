@@ -182,7 +182,7 @@ func TestRealDatabaseSameFinalRow(t *testing.T) {
 	require.NotEmpty(t, want.CustomerID, "the caller became a customer")
 	require.Equal(t, "booking", want.Metadata[call.MetaIntent])
 	require.Equal(t, "Anna Weber", want.Metadata[call.MetaCallerName])
-	require.Equal(t, []any{map[string]any{"start": "2025-11-25T13:30:00Z", "readback": "Dienstag, 25. November, um 14:30 Uhr"}},
+	require.Equal(t, []any{map[string]any{"start": "2025-11-25T14:30:00+01:00", "readback": "Dienstag, 25. November, um 14:30 Uhr"}},
 		want.Metadata[call.MetaPreferredTimes], "routing resolved 'Dienstag um halb drei' against the call's start")
 	require.Equal(t, "positive", want.Sentiment)
 
