@@ -94,11 +94,11 @@ func badTimeField(t reflect.Type, v any, path string) (string, bool) {
 		t = t.Elem()
 	}
 	if t == timeType {
-		switch v.(type) {
+		switch tv := v.(type) {
 		case nil, time.Time:
 			return "", false
 		case string:
-			_, err := parseTime(v.(string))
+			_, err := parseTime(tv)
 			return path, err != nil
 		}
 		return path, true

@@ -3,6 +3,7 @@ package rpc_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -74,7 +75,7 @@ func (c *rawCaller) call(cid string, fields ...any) map[string]any {
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		res, err := c.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{c.reply, c.last}, Block: time.Second}).Result()
-		if err == redis.Nil {
+		if errors.Is(err, redis.Nil) {
 			continue
 		}
 		require.NoError(c.t, err)
