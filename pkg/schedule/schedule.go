@@ -203,7 +203,13 @@ var stateHolidays = map[string][]*cal.Holiday{
 	"DE-SN": de.HolidaysSN, "DE-ST": de.HolidaysST, "DE-SH": de.HolidaysSH, "DE-TH": de.HolidaysTH,
 }
 
-var holidayCache sync.Map // state|year → map[Date]string
+// holidayKey is a state's holidays of one year in holidayCache.
+type holidayKey struct {
+	state string
+	year  int
+}
+
+var holidayCache sync.Map // holidayKey → map[Date]string
 
 // HolidayName is the name of the public holiday of state on day, or "".
 func HolidayName(state string, day Date) string {
@@ -212,7 +218,7 @@ func HolidayName(state string, day Date) string {
 	if !ok {
 		return ""
 	}
-	key := fmt.Sprintf("%s|%d", state, day.Year)
+	key := holidayKey{state, day.Year}
 	m, ok := holidayCache.Load(key)
 	if !ok {
 		days := map[Date]string{}
